@@ -1,0 +1,4 @@
+import './gradients';
+
+export * from './types';
+export { Rng } from './rng';

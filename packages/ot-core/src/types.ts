@@ -1,0 +1,68 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Named tensors, keyed like a PyTorch state dict (e.g. `net.0.weight`). */
+export type StateDict = Record<string, tf.Tensor>;
+
+/** Something with weights: a transport map, a potential, or a part of one. */
+export interface Module {
+  /** Trainable variables; an optimizer updates exactly these. Empty for a frozen module. */
+  readonly variables: tf.Variable[];
+  /** Every persistent tensor (weights and buffers such as batch-norm running statistics), by name. Not copies. */
+  stateDict(): StateDict;
+  /** Assigns values by name; throws naming the first missing or mis-shaped entry. */
+  loadStateDict(state: StateDict): void;
+}
+
+/** Per-call options for networks. `training` selects batch statistics (true) or running statistics (false). */
+export interface ApplyOptions {
+  training?: boolean;
+}
+
+/** Draws seeded batches. `sample(n)` returns a tensor of shape [n, ...shape] that the caller owns and disposes. */
+export interface Sampler {
+  /** Shape of one sample: [D] for points, [H, W, C] for images (NHWC, values in [-1, 1]). */
+  readonly shape: readonly number[];
+  sample(n: number): tf.Tensor;
+}
+
+/**
+ * A map T from the source space to the target space. A stochastic map also takes noise z
+ * (shape given by `noiseShape`); a deterministic one has `noiseShape(n) === null`.
+ */
+export interface TransportMap extends Module {
+  /** Shape of the noise batch for n inputs, or null for a deterministic map. */
+  noiseShape(n: number): number[] | null;
+  /** Maps a batch `x` (and noise `z` for a stochastic map) to a batch of the same shape as x. */
+  apply(x: tf.Tensor, z?: tf.Tensor, options?: ApplyOptions): tf.Tensor;
+}
+
+/** Options for a potential; `sigma` ([B], > 0) is the noise level of a noise-conditioned potential. */
+export interface PotentialOptions extends ApplyOptions {
+  sigma?: tf.Tensor;
+}
+
+/** A potential f: maps a batch to scores of shape [B]. */
+export interface Potential extends Module {
+  apply(y: tf.Tensor, options?: PotentialOptions): tf.Tensor;
+  /** True when the potential takes a noise level `sigma` (the noised-potential variant of the solver). */
+  readonly noiseConditioned?: boolean;
+}
+
+/** A value that may change with the training step, e.g. a γ ramp. */
+export type Schedule = (step: number) => number;
+
+/** Context a cost may read, e.g. the outer step for a scheduled γ. */
+export interface CostContext {
+  step: number;
+}
+
+/**
+ * A transport cost between x ([B, ...]) and K outputs per x (ys: [B, K, ...]).
+ * `evaluate` returns the per-x cost, shape [B]. Costs are immutable values.
+ */
+export interface TransportCost {
+  readonly name: string;
+  /** The least K the estimator needs (1 for the strong quadratic cost, 2 for the weak one). */
+  readonly minSamples: number;
+  evaluate(x: tf.Tensor, ys: tf.Tensor, context?: CostContext): tf.Tensor;
+}
