@@ -2,3 +2,11 @@ import './gradients';
 
 export * from './types';
 export { Rng } from './rng';
+export { type Scheduled, valueAt, constant, linearRamp } from './schedule';
+export { quadraticCost, type QuadraticScale } from './costs/quadratic';
+export { weakQuadraticCost } from './costs/weak-quadratic';
+export { defineCost, sumCosts, scaleCost } from './costs/combinators';
+export { Adam, type AdamOptions } from './optim/adam';
+export { freeze } from './freeze';
+export { NeuralOT, type NeuralOTOptions, type StepReport } from './solver/neural-ot';
+export { type NoisedPotentialOptions, sampleSigmas, edmWeight } from './solver/noise-levels';

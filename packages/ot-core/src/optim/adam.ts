@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type Scheduled, valueAt } from '../schedule';
+import type { StateDict } from '../types';
+
+export interface AdamOptions {
+  /** Learning rate, or a Schedule of the optimizer's own step count. Default 1e-4 (the NOT reference). */
+  lr?: Scheduled;
+  /** Default [0.9, 0.999]. */
+  betas?: [number, number];
+  /** Default 1e-8. */
+  eps?: number;
+  /** L2 penalty added to the gradient, as PyTorch's Adam(weight_decay) does. Default 0. */
+  weightDecay?: number;
+}
+
+/**
+ * Adam with PyTorch's semantics (bias-corrected moments, eps outside the square root, coupled weight decay),
+ * so hyper-parameters carry over from the reference code. Its state (moments, step) can be saved and restored.
+ */
+export class Adam {
+  readonly lr: Scheduled;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly variables: tf.Variable[];
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private t = 0;
+
+  constructor(variables: tf.Variable[], { lr = 1e-4, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 }: AdamOptions = {}) {
+    if (typeof lr === 'number' && !(lr > 0)) throw new Error(`Adam: lr must be > 0, got ${lr}`);
+    if (!betas.every((b) => b >= 0 && b < 1)) throw new Error(`Adam: betas must lie in [0, 1), got [${betas}]`);
+    if (!(weightDecay >= 0)) throw new Error(`Adam: weightDecay must be >= 0, got ${weightDecay}`);
+    this.lr = lr;
+    this.betas = betas;
+    this.eps = eps;
+    this.weightDecay = weightDecay;
+    this.variables = variables;
+    this.m = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.v = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  }
+
+  /** Number of updates applied so far. */
+  get steps(): number {
+    return this.t;
+  }
+
+  /** Applies one update from gradients keyed by variable name (as tf.variableGrads returns them). */
+  apply(grads: tf.NamedTensorMap): void {
+    this.t += 1;
+    const [b1, b2] = this.betas;
+    const lr = valueAt(this.lr, this.t - 1);
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
+    tf.tidy(() => {
+      this.variables.forEach((param, i) => {
+        let g = grads[param.name];
+        if (!g) return;
+        if (this.weightDecay) g = tf.add(g, tf.mul(param, this.weightDecay));
+        const m = tf.add(tf.mul(this.m[i], b1), tf.mul(g, 1 - b1));
+        const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), 1 - b2));
+        this.m[i].assign(m);
+        this.v[i].assign(v);
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(c2)), this.eps);
+        param.assign(tf.sub(param, tf.mul(tf.div(m, denom), lr / c1)));
+      });
+    });
+  }
+
+  /** Moments and step count, keyed `m.<i>`, `v.<i>`, `step` (for checkpoints). */
+  stateDict(): StateDict {
+    const state: StateDict = {};
+    this.m.forEach((m, i) => (state[`m.${i}`] = m));
+    this.v.forEach((v, i) => (state[`v.${i}`] = v));
+    return state;
+  }
+
+  /** Restores moments saved by stateDict and the step count. */
+  loadStateDict(state: StateDict, steps: number): void {
+    const take = (key: string, target: tf.Variable) => {
+      const value = state[key];
+      if (!value) throw new Error(`Adam.loadStateDict: missing "${key}"`);
+      if (value.shape.join() !== target.shape.join()) {
+        throw new Error(`Adam.loadStateDict: "${key}" has shape [${value.shape}], expected [${target.shape}]`);
+      }
+      target.assign(value);
+    };
+    this.m.forEach((m, i) => take(`m.${i}`, m));
+    this.v.forEach((v, i) => take(`v.${i}`, v));
+    this.t = steps;
+  }
+
+  dispose(): void {
+    for (const t of [...this.m, ...this.v]) t.dispose();
+  }
+}

@@ -1,0 +1,158 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '../index';
+import { NeuralOT, type NeuralOTOptions } from './neural-ot';
+import { quadraticCost } from '../costs/quadratic';
+import { weakQuadraticCost } from '../costs/weak-quadratic';
+import { affineMap, diagonalGaussian, quadraticPotential } from '../testing/affine-modules';
+import { addNoise, edmWeight } from './noise-levels';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+// P = N(m1, diag s1²), Q = N(m2, diag s2²): the OT map is x ↦ m2 + (s2/s1)(x − m1).
+const m1 = [1, -1];
+const s1 = [1, 2];
+const m2 = [-2, 0.5];
+const s2 = [2, 0.5];
+
+function problem(overrides: Partial<NeuralOTOptions> = {}) {
+  const map = affineMap(2);
+  const potential = quadraticPotential(2);
+  const solver = new NeuralOT({
+    map,
+    potential,
+    source: diagonalGaussian(m1, s1, 1),
+    target: diagonalGaussian(m2, s2, 2),
+    cost: quadraticCost({ scale: 'half-sum' }),
+    batchSize: 256,
+    tIters: 10,
+    mapOptimizer: { lr: 0.01 },
+    potentialOptimizer: { lr: 0.02 },
+    seed: 3,
+    ...overrides,
+  });
+  return { map, potential, solver };
+}
+
+function mapError(map: ReturnType<typeof affineMap>): number {
+  const [w, b] = [map.stateDict().weight.arraySync() as number[][], map.stateDict().bias.arraySync() as number[]];
+  let err = 0;
+  for (let i = 0; i < 2; i++) {
+    for (let j = 0; j < 2; j++) err += (w[i][j] - (i === j ? s2[i] / s1[i] : 0)) ** 2;
+    err += (b[i] - (m2[i] - (s2[i] / s1[i]) * m1[i])) ** 2;
+  }
+  return Math.sqrt(err);
+}
+
+describe('NeuralOT', () => {
+  it('converges to the closed-form OT map between Gaussians', () => {
+    const { map, solver } = problem();
+    const start = mapError(map);
+    solver.fit({ steps: 400 });
+    // Starting from the identity the error is ≈4.6; Adam's stochastic steps leave a small jitter around the optimum.
+    expect(start).toBeGreaterThan(4);
+    expect(mapError(map)).toBeLessThan(0.25);
+  });
+
+  it('leaves the tensor count unchanged over many steps', () => {
+    const { solver } = problem();
+    solver.trainStep();
+    const before = tf.memory().numTensors;
+    solver.fit({ steps: 30 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('is deterministic for a seed', () => {
+    const losses = () => problem().solver.fit({ steps: 5 }).map((r) => [r.mapLoss, r.potentialLoss]);
+    expect(losses()).toEqual(losses());
+  });
+
+  it('reports losses per step and stops when the callback says so', () => {
+    const seen: number[] = [];
+    const reports = problem().solver.fit({ steps: 10, onStep: (r) => (seen.push(r.step), r.step < 3) });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(reports).toHaveLength(3);
+    expect(Number.isFinite(reports[0].mapLoss) && Number.isFinite(reports[0].potentialLoss)).toBe(true);
+  });
+
+  it('keeps T in inference mode during the potential update and training mode during map updates', () => {
+    const modes: (boolean | undefined)[] = [];
+    const { solver, map } = problem({ tIters: 2 });
+    const apply = map.apply.bind(map);
+    map.apply = (x, z, options) => (modes.push(options?.training), apply(x, z, options));
+    solver.trainStep();
+    expect(modes).toEqual([true, true, false]);
+  });
+
+  it('trains a stochastic map with the weak cost, K noise draws per input', () => {
+    const map = affineMap(2, 1);
+    const solver = new NeuralOT({
+      map,
+      potential: quadraticPotential(2),
+      source: diagonalGaussian(m1, s1, 1),
+      target: diagonalGaussian(m2, s2, 2),
+      cost: weakQuadraticCost({ gamma: 0.5, scale: 'half-sum' }),
+      batchSize: 64,
+      tIters: 2,
+      noise: { samples: 4, std: 1 },
+      mapOptimizer: { lr: 0.02 },
+      potentialOptimizer: { lr: 0.02 },
+    });
+    const before = tf.memory().numTensors;
+    const reports = solver.fit({ steps: 20 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(reports.every((r) => Number.isFinite(r.mapLoss))).toBe(true);
+    expect(solver.noiseSamples).toBe(4);
+  });
+
+  it('explains impossible settings', () => {
+    expect(() => problem({ cost: weakQuadraticCost({ gamma: 1 }) })).toThrow(
+      'NeuralOT: cost "weak-quadratic(γ=1)" needs K >= 2 outputs per input, but the map is deterministic (noiseShape is null)',
+    );
+    expect(() => problem({ map: affineMap(2, 1), cost: weakQuadraticCost({ gamma: 1 }), noise: { samples: 1 } })).toThrow(
+      'needs K >= 2 noise samples per input, got noise.samples = 1',
+    );
+    expect(() => problem({ batchSize: 0 })).toThrow('NeuralOT: batchSize must be a positive integer, got 0');
+    expect(() => problem({ target: diagonalGaussian([0, 0, 0], [1, 1, 1], 1) })).toThrow(/source samples have shape \[2\] but target samples \[3\]/);
+    expect(() => problem({ noisedPotential: true })).toThrow(/needs a noise-conditioned potential/);
+  });
+
+  it('noised-potential variant: trains toward the same map and leaks nothing', () => {
+    const map = affineMap(2);
+    const solver = new NeuralOT({
+      map,
+      potential: quadraticPotential(2, true),
+      source: diagonalGaussian(m1, s1, 1),
+      target: diagonalGaussian(m2, s2, 2),
+      cost: quadraticCost({ scale: 'half-sum' }),
+      batchSize: 256,
+      tIters: 10,
+      noisedPotential: { pMean: -1, pStd: 0.5 },
+      mapOptimizer: { lr: 0.01 },
+      potentialOptimizer: { lr: 0.02 },
+    });
+    const start = mapError(map);
+    solver.trainStep();
+    const before = tf.memory().numTensors;
+    solver.fit({ steps: 300 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(mapError(map)).toBeLessThan(start / 3);
+  });
+});
+
+describe('noise levels', () => {
+  it('weights each sample by its own EDM weight λ(σ) = (σ² + σd²)/(σ·σd)²', () => {
+    const sigma = tf.tensor1d([0.5, 1, 2]);
+    const w = Array.from(edmWeight(sigma, { sigmaData: 0.5 }).dataSync());
+    [0.5, 1, 2].forEach((s, i) => expect(w[i]).toBeCloseTo((s * s + 0.25) / (s * s * 0.25), 4));
+  });
+
+  it('adds σ_b·ε_b to sample b only (no batch-wide broadcasting)', () => {
+    const y = tf.zeros([3, 2, 2, 1]);
+    const noisy = addNoise(y, tf.tensor1d([1, 2, 3]), tf.ones([3, 2, 2, 1]));
+    expect(Array.from(noisy.dataSync())).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+  });
+});

@@ -1,0 +1,235 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam, type AdamOptions } from '../optim/adam';
+import { Rng } from '../rng';
+import type { Potential, Sampler, TransportCost, TransportMap } from '../types';
+import { type NoisedPotentialOptions, addNoise, edmWeight, sampleSigmas } from './noise-levels';
+
+export interface NeuralOTOptions {
+  /** The transport map T being learned. Stochastic when its noiseShape is not null. */
+  map: TransportMap;
+  /** The potential f (the adversary). Noise-conditioned when `noisedPotential` is set. */
+  potential: Potential;
+  /** Source distribution P. */
+  source: Sampler;
+  /** Target distribution Q. */
+  target: Sampler;
+  /** Transport cost, e.g. quadraticCost() or weakQuadraticCost({ gamma }). */
+  cost: TransportCost;
+  /** Batch size for every T and f update. Default 64. */
+  batchSize?: number;
+  /** T updates per f update (K_T). Default 10. */
+  tIters?: number;
+  /** Adam settings for T. Default lr 1e-4, betas (0.9, 0.999), weight decay 1e-10 (the reference). */
+  mapOptimizer?: AdamOptions;
+  /** Adam settings for f. Same defaults. */
+  potentialOptimizer?: AdamOptions;
+  /** Noise of a stochastic map: `samples` draws per x in T steps (Z_SIZE, ≥ the cost's minSamples), std Z_STD. */
+  noise?: { samples?: number; std?: number };
+  /** Train the noised-potential variant: f(y + σε, σ) with per-sample EDM weights. */
+  noisedPotential?: NoisedPotentialOptions | boolean;
+  /** Seed for the noise draws. Default 0. */
+  seed?: number;
+}
+
+/** Losses of one outer step (K_T map updates and one potential update). */
+export interface StepReport {
+  /** 1-based index of the outer step just done. */
+  step: number;
+  /** Mean T loss over the step's K_T updates: E c(x, T(x)) − E f(T(x)). */
+  mapLoss: number;
+  /** Mean transport cost over the step's K_T updates. */
+  cost: number;
+  /** f loss of the step's update: E f(T(x)) − E f(y). Its negative estimates the dual objective gap. */
+  potentialLoss: number;
+  /** Wall-clock seconds the step took. */
+  seconds: number;
+}
+
+/**
+ * The Neural Optimal Transport solver (Korotin, Selikhanovych, Burnaev): the max–min problem
+ *   sup_f inf_T  E_x[c(x, T(x)) − f(T(x))] + E_y[f(y)],
+ * solved by alternating K_T Adam updates of T (fresh x batches, T in training mode) with one update of f
+ * (fresh x and y, T in inference mode, as the reference's freeze() does).
+ */
+export class NeuralOT {
+  readonly map: TransportMap;
+  readonly potential: Potential;
+  readonly source: Sampler;
+  readonly target: Sampler;
+  readonly cost: TransportCost;
+  readonly batchSize: number;
+  readonly tIters: number;
+  readonly noiseSamples: number;
+  readonly noiseStd: number;
+  readonly noised: NoisedPotentialOptions | null;
+  readonly mapOptimizer: Adam;
+  readonly potentialOptimizer: Adam;
+  private readonly rng: Rng;
+  private steps = 0;
+
+  constructor(options: NeuralOTOptions) {
+    const { map, potential, source, target, cost } = options;
+    for (const [key, value] of Object.entries({ map, potential, source, target, cost })) {
+      if (!value) throw new Error(`NeuralOT: option "${key}" is required`);
+    }
+    if (source.shape.join() !== target.shape.join()) {
+      throw new Error(`NeuralOT: source samples have shape [${source.shape}] but target samples [${target.shape}]; they must match`);
+    }
+    this.map = map;
+    this.potential = potential;
+    this.source = source;
+    this.target = target;
+    this.cost = cost;
+    this.batchSize = positiveInt('batchSize', options.batchSize ?? 64);
+    this.tIters = positiveInt('tIters', options.tIters ?? 10);
+    const stochastic = map.noiseShape(1) !== null;
+    this.noiseSamples = positiveInt('noise.samples', options.noise?.samples ?? (stochastic ? Math.max(8, cost.minSamples) : 1));
+    this.noiseStd = options.noise?.std ?? 0.1;
+    if (!stochastic && cost.minSamples > 1) {
+      throw new Error(`NeuralOT: cost "${cost.name}" needs K >= ${cost.minSamples} outputs per input, but the map is deterministic (noiseShape is null)`);
+    }
+    if (!stochastic && this.noiseSamples !== 1) {
+      throw new Error(`NeuralOT: noise.samples must be 1 for a deterministic map, got ${this.noiseSamples}`);
+    }
+    if (this.noiseSamples < cost.minSamples) {
+      throw new Error(`NeuralOT: cost "${cost.name}" needs K >= ${cost.minSamples} noise samples per input, got noise.samples = ${this.noiseSamples}`);
+    }
+    this.noised = options.noisedPotential ? (options.noisedPotential === true ? {} : options.noisedPotential) : null;
+    if (this.noised && !potential.noiseConditioned) {
+      throw new Error('NeuralOT: noisedPotential needs a noise-conditioned potential (potential.noiseConditioned = true)');
+    }
+    const reference: AdamOptions = { lr: 1e-4, betas: [0.9, 0.999], weightDecay: 1e-10 };
+    this.mapOptimizer = new Adam(map.variables, { ...reference, ...options.mapOptimizer });
+    this.potentialOptimizer = new Adam(potential.variables, { ...reference, ...options.potentialOptimizer });
+    this.rng = new Rng(options.seed ?? 0);
+  }
+
+  /** Outer steps done so far. */
+  get step(): number {
+    return this.steps;
+  }
+
+  /** One outer step: K_T updates of T, then one update of f. */
+  trainStep(): StepReport {
+    const started = performance.now();
+    const context = { step: this.steps };
+    let mapLoss = 0;
+    let cost = 0;
+    for (let i = 0; i < this.tIters; i++) {
+      const [loss, c] = this.mapUpdate(context);
+      mapLoss += loss;
+      cost += c;
+    }
+    const potentialLoss = this.potentialUpdate();
+    this.steps += 1;
+    return {
+      step: this.steps,
+      mapLoss: mapLoss / this.tIters,
+      cost: cost / this.tIters,
+      potentialLoss,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** Runs `steps` outer steps, calling `onStep` after each; stops early when it returns false. */
+  fit({ steps, onStep }: { steps: number; onStep?: (report: StepReport) => boolean | void }): StepReport[] {
+    positiveInt('fit steps', steps);
+    const reports: StepReport[] = [];
+    for (let i = 0; i < steps; i++) {
+      const report = this.trainStep();
+      reports.push(report);
+      if (onStep?.(report) === false) break;
+    }
+    return reports;
+  }
+
+  /** Maps x with T in inference mode (one noise draw per x for a stochastic map). The caller owns the result. */
+  push(x: tf.Tensor, seed = this.rng.seed()): tf.Tensor {
+    return tf.tidy(() => this.map.apply(x, this.noiseFor(x.shape[0], seed), { training: false }));
+  }
+
+  /** Frees the optimizer state (the networks belong to the caller). */
+  dispose(): void {
+    this.mapOptimizer.dispose();
+    this.potentialOptimizer.dispose();
+  }
+
+  private mapUpdate(context: { step: number }): [number, number] {
+    const x = this.source.sample(this.batchSize);
+    const seeds = [this.rng.seed(), this.rng.seed(), this.rng.seed()];
+    const values = tf.tidy(() => {
+      const K = this.noiseSamples;
+      const B = this.batchSize;
+      let costValue!: tf.Tensor;
+      const { value, grads } = tf.variableGrads(() => {
+        const xs = K === 1 ? x : repeatEach(x, K);
+        const ysFlat = this.map.apply(xs, this.noiseFor(B * K, seeds[0]), { training: true });
+        const ys = tf.reshape(ysFlat, [B, K, ...x.shape.slice(1)]);
+        const perX = this.cost.evaluate(x, ys, context);
+        costValue = tf.keep(tf.mean(perX));
+        if (!this.noised) return tf.sub(tf.mean(perX), tf.mean(this.potential.apply(ysFlat)));
+        // Per output: λ(σ)·(c(x, ·) − f(T(x) + σε, σ)), each output weighted by its own σ.
+        const sigma = sampleSigmas(B * K, seeds[1], this.noised);
+        const eps = tf.randomNormal(ysFlat.shape, 0, 1, 'float32', seeds[2]);
+        const f = this.potential.apply(addNoise(ysFlat, sigma, eps), { sigma });
+        const perOutput = K === 1 ? perX : tf.reshape(repeatEach(perX, K), [B * K]);
+        return tf.mean(tf.mul(edmWeight(sigma, this.noised), tf.sub(perOutput, f)));
+      }, this.map.variables);
+      this.mapOptimizer.apply(grads);
+      const both = tf.stack([value, costValue]);
+      costValue.dispose();
+      return both;
+    });
+    x.dispose();
+    const [loss, c] = values.dataSync();
+    values.dispose();
+    return [loss, c];
+  }
+
+  private potentialUpdate(): number {
+    const x = this.source.sample(this.batchSize);
+    const y = this.target.sample(this.batchSize);
+    const seeds = [this.rng.seed(), this.rng.seed(), this.rng.seed()];
+    const loss = tf.tidy(() => {
+      // T(x) is computed outside the gradient scope: T is frozen (inference mode) during f updates.
+      const tx = this.map.apply(x, this.noiseFor(this.batchSize, seeds[0]), { training: false });
+      const { value, grads } = tf.variableGrads(() => {
+        if (!this.noised) return tf.sub(tf.mean(this.potential.apply(tx)), tf.mean(this.potential.apply(y)));
+        // The same σ and ε perturb T(x) and y, so the difference compares like with like.
+        const sigma = sampleSigmas(this.batchSize, seeds[1], this.noised);
+        const eps = tf.randomNormal(tx.shape, 0, 1, 'float32', seeds[2]);
+        const diff = tf.sub(
+          this.potential.apply(addNoise(tx, sigma, eps), { sigma }),
+          this.potential.apply(addNoise(y, sigma, eps), { sigma }),
+        );
+        return tf.mean(tf.mul(edmWeight(sigma, this.noised), diff));
+      }, this.potential.variables);
+      this.potentialOptimizer.apply(grads);
+      return value;
+    });
+    x.dispose();
+    y.dispose();
+    const value = loss.dataSync()[0];
+    loss.dispose();
+    return value;
+  }
+
+  private noiseFor(n: number, seed: number): tf.Tensor | undefined {
+    const shape = this.map.noiseShape(n);
+    return shape ? tf.randomNormal(shape, 0, this.noiseStd, 'float32', seed) : undefined;
+  }
+}
+
+/** [B, ...] → [B·K, ...] with each row repeated K times in a row (x0, x0, …, x1, x1, …). */
+function repeatEach(x: tf.Tensor, times: number): tf.Tensor {
+  return tf.tidy(() => {
+    const tail = x.shape.slice(1);
+    const tiled = tf.tile(tf.expandDims(x, 1), [1, times, ...tail.map(() => 1)]);
+    return tf.reshape(tiled, [x.shape[0] * times, ...tail]);
+  });
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`NeuralOT: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
