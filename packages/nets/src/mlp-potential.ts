@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { PotentialOptions, Potential, StateDict } from '@not/ot-core';
+import type { Activation } from './activation';
+import type { WeightInit } from './init';
+import { Mlp } from './mlp';
+import { sigmaEmbedding } from './sigma-embedding';
+import { loadNamed } from './state';
+
+export interface MlpPotentialOptions {
+  /** Dimension D of the points. */
+  dim: number;
+  hidden?: number[];
+  activation?: Activation;
+  init?: WeightInit;
+  /**
+   * Adds a learned quadratic form yᵀMy (M starts at 0) to the network's output. Under the quadratic cost the
+   * optimal potential between Gaussians is quadratic, and near-quadratic in general, so this term carries the
+   * bulk of f and the network the rest (the W2 benchmark's ICNNs have quadratic layers for the same reason).
+   */
+  quadratic?: boolean;
+  /** Condition on a noise level σ (the noised-potential solver): sinusoidal features of ln σ join the input. */
+  noiseConditioned?: boolean;
+  /** Size of the σ features. Default 16. */
+  sigmaFeatures?: number;
+  seed?: number;
+}
+
+/** An MLP potential f: [B, D] → [B]. */
+export class MlpPotential implements Potential {
+  readonly dim: number;
+  readonly noiseConditioned: boolean;
+  private readonly sigmaFeatures: number;
+  private readonly net: Mlp;
+  private readonly extra: Record<string, tf.Variable> = {};
+
+  constructor({ dim, hidden, activation, init, quadratic = false, noiseConditioned = false, sigmaFeatures = 16, seed = 0 }: MlpPotentialOptions) {
+    this.dim = dim;
+    this.noiseConditioned = noiseConditioned;
+    this.sigmaFeatures = noiseConditioned ? sigmaFeatures : 0;
+    this.net = new Mlp({ inputs: dim + this.sigmaFeatures, outputs: 1, hidden, activation, init, seed });
+    if (quadratic) this.extra['quadratic.weight'] = tf.variable(tf.zeros([dim, dim]), true);
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.net.variables, ...Object.values(this.extra)];
+  }
+
+  apply(y: tf.Tensor, options: PotentialOptions = {}): tf.Tensor {
+    if (y.rank !== 2 || y.shape[1] !== this.dim) throw new Error(`MlpPotential.apply: expected y [B, ${this.dim}], got [${y.shape}]`);
+    const { sigma } = options;
+    if (this.noiseConditioned && (!sigma || sigma.size !== y.shape[0])) {
+      throw new Error(`MlpPotential.apply: this potential is noise-conditioned and needs sigma of shape [${y.shape[0]}], got ${sigma ? `[${sigma.shape}]` : 'none'}`);
+    }
+    return tf.tidy(() => {
+      const input = this.noiseConditioned ? tf.concat([y, sigmaEmbedding(sigma as tf.Tensor, this.sigmaFeatures)], 1) : y;
+      let out = tf.reshape(this.net.apply(input), [-1]);
+      const m = this.extra['quadratic.weight'];
+      if (m) out = tf.add(out, tf.sum(tf.mul(tf.matMul(y as tf.Tensor2D, m as tf.Tensor2D), y), 1));
+      return out;
+    });
+  }
+
+  stateDict(): StateDict {
+    return { ...this.net.stateDict(), ...this.extra };
+  }
+
+  loadStateDict(state: StateDict): void {
+    loadNamed('MlpPotential', { ...(this.net.stateDict() as Record<string, tf.Variable>), ...this.extra }, state);
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}

@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, type StateDict } from '@not/ot-core';
+import { type Activation, activate } from './activation';
+import { type WeightInit, initLinear } from './init';
+import { loadNamed } from './state';
+
+export interface MlpOptions {
+  inputs: number;
+  outputs: number;
+  /** Hidden widths. Default [128, 128, 128] (the NOT seminars). */
+  hidden?: number[];
+  activation?: Activation;
+  init?: WeightInit;
+  seed?: number;
+}
+
+/**
+ * A fully connected network (Linear → activation → … → Linear). Parameters are named like a PyTorch
+ * nn.Sequential (`net.0.weight` [out, in], `net.0.bias`, `net.2.weight`, …) so state dicts exchange with PyTorch.
+ */
+export class Mlp {
+  readonly inputs: number;
+  readonly outputs: number;
+  private readonly layers: { weight: tf.Variable; bias: tf.Variable }[];
+  private readonly activation: Activation;
+  private readonly params: Record<string, tf.Variable> = {};
+
+  constructor({ inputs, outputs, hidden = [128, 128, 128], activation = 'relu', init = 'pytorch-default', seed = 0 }: MlpOptions) {
+    const widths = [inputs, ...hidden, outputs];
+    if (!widths.every((w) => Number.isInteger(w) && w >= 1)) throw new Error(`Mlp: widths must be positive integers, got [${widths}]`);
+    const rng = new Rng(seed);
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.activation = activation;
+    activate(tf.scalar(0), activation).dispose();
+    this.layers = widths.slice(1).map((out, i) => initLinear(widths[i], out, rng, init));
+    // nn.Sequential indices count the activations too: Linear layers sit at 0, 2, 4, …
+    this.layers.forEach((layer, i) => {
+      this.params[`net.${2 * i}.weight`] = layer.weight;
+      this.params[`net.${2 * i}.bias`] = layer.bias;
+    });
+  }
+
+  get variables(): tf.Variable[] {
+    return Object.values(this.params);
+  }
+
+  /** [B, inputs] → [B, outputs]. */
+  apply(x: tf.Tensor): tf.Tensor2D {
+    if (x.rank !== 2 || x.shape[1] !== this.inputs) throw new Error(`Mlp.apply: expected input [B, ${this.inputs}], got [${x.shape}]`);
+    return tf.tidy(() => {
+      let h = x as tf.Tensor2D;
+      this.layers.forEach(({ weight, bias }, i) => {
+        h = tf.add(tf.matMul(h, weight, false, true), bias);
+        if (i < this.layers.length - 1) h = activate(h, this.activation) as tf.Tensor2D;
+      });
+      return h;
+    });
+  }
+
+  stateDict(): StateDict {
+    return { ...this.params };
+  }
+
+  loadStateDict(state: StateDict): void {
+    loadNamed('Mlp', this.params, state);
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
