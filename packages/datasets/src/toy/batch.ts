@@ -1,0 +1,20 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Throws unless `n` is a non-negative integer batch size. */
+export function checkBatchSize(fn: string, n: number): void {
+  if (!(Number.isInteger(n) && n >= 0)) {
+    throw new Error(`${fn}: n must be a non-negative integer, got ${n}`);
+  }
+}
+
+/** Throws unless `value` is a finite number satisfying `ok`; `expected` says what was wanted. */
+export function checkOption(fn: string, name: string, value: number, ok: (v: number) => boolean, expected: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
+    throw new Error(`${fn}: ${name} must be ${expected}, got ${value}`);
+  }
+}
+
+/** Wraps row-major point data as a float32 tensor of shape [n, d]. */
+export function pointsTensor(data: Float32Array, n: number, d: number): tf.Tensor2D {
+  return tf.tensor2d(data, [n, d], 'float32');
+}
