@@ -2,6 +2,8 @@ import './gradients';
 
 export * from './types';
 export { Rng } from './rng';
+export * from './linalg/index';
+export * from './gaussian/index';
 export { type Scheduled, valueAt, constant, linearRamp } from './schedule';
 export { quadraticCost, type QuadraticScale } from './costs/quadratic';
 export { weakQuadraticCost } from './costs/weak-quadratic';

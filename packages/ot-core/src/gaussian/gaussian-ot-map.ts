@@ -1,5 +1,5 @@
 import { gemmNT, matmul } from '../linalg/matmul';
-import { symmetrize, symmetrizedCopy, type Matrix } from '../linalg/matrix';
+import { DEFAULT_PSD_TOLERANCE, symmetrize, symmetrizedCopy, type Matrix } from '../linalg/matrix';
 import { psdSqrt, spectralProduct, sqrtAndInverseSqrtSpd } from '../linalg/matrix-functions';
 import { eigenRaw } from '../linalg/symmetric-eigen';
 import { assertSameDimension, validateGaussian } from './validate';
@@ -16,7 +16,11 @@ export interface AffineMap {
 export interface GaussianOptions {
   /** Relative symmetry tolerance of the covariance checks (default 1e-6); covariances are then symmetrized. */
   symmetryTolerance?: number;
-  /** Relative tolerance below which negative eigenvalues count as rounding (default 1e-9). */
+  /**
+   * Relative PSD tolerance (default 1e-6): negative eigenvalues of S1^{1/2} S2 S1^{1/2} (the map) or Cholesky
+   * pivots of S1, S2 (the W2 functions) down to −psdTolerance × the largest count as rounding; below that the
+   * covariance is not PSD and the function throws.
+   */
   psdTolerance?: number;
 }
 
@@ -39,7 +43,7 @@ export function gaussianOtMap(
   // C = S1^{1/2} S2 S1^{1/2}; its PSD-ness is exactly S2's (S1^{1/2} is invertible).
   const c = matmul(matmul(h, symmetrize(S2)), h);
   const { values, w } = eigenRaw(symmetrizedCopy(c.data, d), d, true, fn);
-  const root = { rows: d, cols: d, data: spectralProduct(w!, psdSqrt(values, options.psdTolerance ?? 1e-9, fn, 'S2'), d) };
+  const root = { rows: d, cols: d, data: spectralProduct(w!, psdSqrt(values, options.psdTolerance ?? DEFAULT_PSD_TOLERANCE, fn, 'S2'), d) };
   const A = symmetrize(matmul(matmul(hi, root), hi));
   const b = new Float64Array(d);
   for (let i = 0; i < d; i++) {

@@ -51,6 +51,6 @@ function w2Squared(
     meanTerm += t * t;
     traces += S1.data[i * d + i] + S2.data[i * d + i];
   }
-  const cross = traceSqrtProductRaw(S1.data, S2.data, d, options.psdTolerance ?? 1e-9, fn, 'S1', 'S2');
+  const cross = traceSqrtProductRaw(S1.data, S2.data, d, fn, 'S1', 'S2', options.psdTolerance);
   return Math.max(0, meanTerm + traces - 2 * cross);
 }

@@ -1,4 +1,4 @@
-import { assertSymmetric, symmetrizedCopy, type Matrix } from './matrix';
+import { assertSymmetric, DEFAULT_PSD_TOLERANCE, symmetrizedCopy, type Matrix } from './matrix';
 
 /**
  * Cholesky factor of a symmetric positive-definite matrix: the lower-triangular L with A = L Lᵀ.
@@ -46,6 +46,8 @@ export interface PivotedCholeskyOptions {
   tolerance?: number;
   /** Relative symmetry tolerance of the input check (default 1e-6). */
   symmetryTolerance?: number;
+  /** Remaining pivots down to −psdTolerance·max(diag A) count as rounding (default 1e-6); below that a is not PSD. */
+  psdTolerance?: number;
 }
 
 /**
@@ -56,7 +58,14 @@ export interface PivotedCholeskyOptions {
 export function pivotedCholesky(a: Matrix, options: PivotedCholeskyOptions = {}): PivotedCholesky {
   assertSymmetric('pivotedCholesky', 'a', a, options.symmetryTolerance);
   const n = a.rows;
-  const { lt, perm, rank } = pivotedCholeskyRaw(symmetrizedCopy(a.data, n), n, options.tolerance, 'pivotedCholesky', 'a');
+  const { lt, perm, rank } = pivotedCholeskyRaw(
+    symmetrizedCopy(a.data, n),
+    n,
+    options.tolerance,
+    'pivotedCholesky',
+    'a',
+    options.psdTolerance,
+  );
   // lt holds Lᵀ (rank×n); hand back L (n×rank).
   const l = new Float64Array(n * rank);
   for (let q = 0; q < rank; q++) {
@@ -77,6 +86,7 @@ export function pivotedCholeskyRaw(
   tolerance: number | undefined,
   fn: string,
   name: string,
+  psdTolerance = DEFAULT_PSD_TOLERANCE,
 ): { lt: Float64Array; perm: Int32Array; rank: number } {
   const perm = new Int32Array(n);
   const dg = new Float64Array(n);
@@ -87,8 +97,9 @@ export function pivotedCholeskyRaw(
     maxDiag = Math.max(maxDiag, dg[i]);
   }
   const tol = tolerance ?? n * Number.EPSILON * maxDiag;
-  // Rounding leaves remaining pivots of order n·ε·max; anything far below that means an indefinite matrix.
-  const negTol = Math.max(1e-8 * maxDiag, 10 * tol);
+  // Rounding leaves remaining pivots of order n·ε·max (float32 inputs: ~1e-7·max); clearly below that means
+  // an indefinite matrix.
+  const negTol = Math.max(psdTolerance * maxDiag, 10 * tol);
   const lt = new Float64Array(n * n);
   let rank = 0;
   for (let j = 0; j < n; j++) {
@@ -156,5 +167,41 @@ export function pivotedCholeskyRaw(
     }
     rank = j + 1;
   }
+  if (rank < n) assertNegligibleRemainder(a, n, lt, perm, rank, negTol, fn, name);
   return { lt: rank === n ? lt : lt.slice(0, rank * n), perm, rank };
+}
+
+/**
+ * After stopping at rank r, the part not factored, S = A₂₂ − L₂₁ L₂₁ᵀ, must be negligible: for a PSD matrix
+ * |s_ij| ≤ √(s_ii s_jj), and every remaining pivot s_ii is below the tolerance. An indefinite matrix can hide
+ * here with a small diagonal (e.g. [[0, 1], [1, 0]]), so check the off-diagonal entries too.
+ */
+function assertNegligibleRemainder(
+  a: Float64Array,
+  n: number,
+  lt: Float64Array,
+  perm: Int32Array,
+  r: number,
+  tol: number,
+  fn: string,
+  name: string,
+): void {
+  const m = n - r;
+  // l21[i][q] = L[r+i][q], contiguous per remaining row.
+  const l21 = new Float64Array(m * r);
+  for (let q = 0; q < r; q++) for (let i = 0; i < m; i++) l21[i * r + q] = lt[q * n + r + i];
+  for (let i = 0; i < m; i++) {
+    const pi = perm[r + i];
+    for (let j = 0; j <= i; j++) {
+      const pj = perm[r + j];
+      let s = pi > pj ? a[pi * n + pj] : a[pj * n + pi];
+      for (let q = 0; q < r; q++) s -= l21[i * r + q] * l21[j * r + q];
+      if (Math.abs(s) > tol) {
+        throw new Error(
+          `${fn}: ${name} must be positive semi-definite, got a remainder entry of ${s.toExponential(3)} after ` +
+            `rank ${r} (tolerance ${tol.toExponential(3)})`,
+        );
+      }
+    }
+  }
 }

@@ -215,8 +215,8 @@ export function accumulateQt(t: Tridiagonal, n: number, out: Float64Array): void
   const yt = new Float64Array(NB * n); // Yᵀ: row q is the q-th reflector of the block, on indices ≥ kLo+1
   const y = new Float64Array(NB * n); // Y, row-major m×nb
   const tm = new Float64Array(NB * NB);
-  const z = new Float64Array(NB * n);
-  const zt = new Float64Array(NB * n);
+  const z = new Float64Array(NB * n); // Z = M₂₂ Y
+  const zt = new Float64Array(NB * n); // −Z T
   // Qᵀ = ((H_{n−3} H_{n−4}) ⋯) H₀: right-multiply by H_k for k descending, NB at a time. Before block
   // [kLo, kHi] the partial product is the identity outside rows/columns ≥ kHi+2, so only rows and columns
   // ≥ kLo+1 change.
@@ -259,7 +259,7 @@ export function accumulateQt(t: Tridiagonal, n: number, out: Float64Array): void
     // Z = M₂₂ Y (m×nb).
     z.fill(0, 0, m * nb);
     gemmNT(z, out, yt, m, nb, m, { aOffset: off * n + off, lda: n, ldb: m, ldc: nb });
-    // Zᵀ' = −(Z T)ᵀ stored nb×m... kept as m×nb rows for the next kernel: zt[r][q] = −Σ_p z[r][p] T[p][q].
+    // zt = −Z T (m×nb; T is upper triangular), the left factor of the update.
     for (let r = 0; r < m; r++) {
       const zr = r * nb;
       for (let q = 0; q < nb; q++) {

@@ -1,12 +1,12 @@
 import { gemmNT, mirrorUpper, transposeData } from './matmul';
-import { assertSymmetric, symmetrizedCopy, type Matrix } from './matrix';
+import { assertSymmetric, DEFAULT_PSD_TOLERANCE, symmetrizedCopy, type Matrix } from './matrix';
 import { eigenRaw } from './symmetric-eigen';
 
 /** Options of {@link sqrtmPsd}. */
 export interface SqrtmOptions {
   /**
    * Eigenvalues down to −tolerance·max|λ| are taken as rounding error and clamped to 0; anything more negative
-   * throws (the matrix is not PSD). Default 1e-9.
+   * throws (the matrix is not PSD). Default 1e-6.
    */
   psdTolerance?: number;
   /** Relative symmetry tolerance of the input check (default 1e-6). */
@@ -22,7 +22,7 @@ export function sqrtmPsd(a: Matrix, options: SqrtmOptions = {}): Matrix {
   assertSymmetric(fn, 'a', a, options.symmetryTolerance);
   const n = a.rows;
   const { values, w } = eigenRaw(symmetrizedCopy(a.data, n), n, true, fn);
-  const f = psdSqrt(values, options.psdTolerance ?? 1e-9, fn, 'a');
+  const f = psdSqrt(values, options.psdTolerance ?? DEFAULT_PSD_TOLERANCE, fn, 'a');
   return { rows: n, cols: n, data: spectralProduct(w!, f, n) };
 }
 

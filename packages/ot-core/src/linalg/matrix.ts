@@ -164,6 +164,12 @@ export function assertSquare(fn: string, name: string, a: Matrix): void {
  */
 export const DEFAULT_SYMMETRY_TOLERANCE = 1e-6;
 
+/**
+ * Default relative PSD tolerance: eigenvalues (or Cholesky pivots) down to −1e-6 × the largest count as rounding
+ * and are clamped to 0, so covariances that went through float32 pass; more negative ones throw.
+ */
+export const DEFAULT_PSD_TOLERANCE = 1e-6;
+
 /** Throws unless `a` is square and symmetric to `tol` relative to its largest entry. */
 export function assertSymmetric(fn: string, name: string, a: Matrix, tol = DEFAULT_SYMMETRY_TOLERANCE): void {
   assertSquare(fn, name, a);

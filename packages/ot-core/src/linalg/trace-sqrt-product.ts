@@ -1,27 +1,28 @@
 import { pivotedCholeskyRaw } from './cholesky';
-import { gemmNT, mirrorUpper } from './matmul';
+import { gemmNT, mirrorUpper, transposeData } from './matmul';
 import { assertSymmetric, symmetrizedCopy, type Matrix } from './matrix';
 import { eigenRaw } from './symmetric-eigen';
 
 /** Options of {@link traceSqrtProduct}. */
 export interface TraceSqrtProductOptions {
-  /**
-   * Eigenvalues of A^{1/2} B A^{1/2} down to −tolerance·max|μ| count as rounding and are clamped to 0; more
-   * negative ones throw (b is not PSD). Default 1e-9.
-   */
-  psdTolerance?: number;
   /** Relative symmetry tolerance of the input checks (default 1e-6). */
   symmetryTolerance?: number;
+  /** Cholesky pivots down to −psdTolerance·max(diag) count as rounding (default 1e-6); below that, not PSD. */
+  psdTolerance?: number;
 }
 
 /**
  * Tr (A^{1/2} B A^{1/2})^{1/2} for symmetric positive semi-definite A and B: the cross term of the
- * Bures–Wasserstein / Fréchet distance. Equal to Σ √μ over the eigenvalues μ of A·B.
+ * Bures–Wasserstein / Fréchet distance. Equal to Σ √μ over the eigenvalues μ of A·B, and symmetric in A and B.
  *
- * Computed without any matrix square root: with a pivoted Cholesky factor A = P L Lᵀ Pᵀ (which stops at the
- * numerical rank r, so singular covariances are fine), M = Lᵀ (Pᵀ B P) L is r×r symmetric PSD with the same
- * non-zero eigenvalues as A^{1/2} B A^{1/2}; only M's eigenvalues are needed. Cost ≈ (1/6 + 1/2 + 1/3)n³
- * multiply-adds plus a values-only eigen-solve ((2/3)n³), about a quarter of forming A^{1/2} by eigenvectors.
+ * Computed without any matrix square root. Pivoted Cholesky factors A = Pa La Laᵀ Paᵀ and B = Pb Lb Lbᵀ Pbᵀ stop at
+ * the numerical ranks ra, rb, so singular covariances are fine; then with K = (Pa La)ᵀ (Pb Lb) (ra×rb),
+ * A·B has the non-zero eigenvalues of K Kᵀ, and the answer is Σ √eig(K Kᵀ) (the nuclear norm of K). Truncating
+ * both null spaces keeps rounding noise out of the square roots: forming A^{1/2} B A^{1/2} for a singular B
+ * adds terms of size √(ε‖A‖‖B‖) per null direction (~1e-8 relative); likewise eigenvalues of K Kᵀ at rounding
+ * level (≤ r·ε·max) count as 0. Cost ≈ (1/3 + 1/2 + 1/2)n³
+ * multiply-adds plus a values-only eigen-solve of the smaller side, about a third of forming A^{1/2} by
+ * eigenvectors.
  */
 export function traceSqrtProduct(a: Matrix, b: Matrix, options: TraceSqrtProductOptions = {}): number {
   const fn = 'traceSqrtProduct';
@@ -30,7 +31,7 @@ export function traceSqrtProduct(a: Matrix, b: Matrix, options: TraceSqrtProduct
   if (a.rows !== b.rows) {
     throw new Error(`${fn}: a and b must have the same size, got ${a.rows}×${a.rows} and ${b.rows}×${b.rows}`);
   }
-  return traceSqrtProductRaw(a.data, b.data, a.rows, options.psdTolerance ?? 1e-9, fn, 'a', 'b');
+  return traceSqrtProductRaw(a.data, b.data, a.rows, fn, 'a', 'b', options.psdTolerance);
 }
 
 /** {@link traceSqrtProduct} on validated raw data; errors name `fn`, `nameA` and `nameB`. @internal */
@@ -38,52 +39,66 @@ export function traceSqrtProductRaw(
   a: Float64Array,
   b: Float64Array,
   n: number,
-  psdTolerance: number,
   fn: string,
   nameA: string,
   nameB: string,
+  psdTolerance?: number,
 ): number {
   if (n === 0) return 0;
-  const mu = productEigenvalues(a, b, n, fn, nameA);
-  let maxAbs = 0;
-  for (let i = 0; i < mu.length; i++) maxAbs = Math.max(maxAbs, Math.abs(mu[i]));
+  const mu = productEigenvalues(a, b, n, fn, nameA, nameB, psdTolerance);
+  const r = mu.length;
+  if (r === 0) return 0;
+  // K Kᵀ is PSD by construction, and its eigenvalues carry absolute errors of about r·ε·μ_max: a direction of
+  // range(A) that B annihilates comes out as ±1e-16·μ_max instead of 0, and its square root (1e-8) would
+  // dominate the error. Values at that level are indistinguishable from 0, so count them as 0.
+  const floor = r * Number.EPSILON * mu[r - 1];
   let s = 0;
-  for (let i = 0; i < mu.length; i++) {
-    const x = mu[i];
-    if (x < -psdTolerance * maxAbs) {
-      throw new Error(
-        `${fn}: ${nameB} must be positive semi-definite, got eigenvalue ${x.toExponential(3)} of ` +
-          `${nameA}^{1/2} ${nameB} ${nameA}^{1/2} (largest ${maxAbs.toExponential(3)})`,
-      );
-    }
-    if (x > 0) s += Math.sqrt(x);
-  }
+  for (let i = 0; i < r; i++) if (mu[i] > floor) s += Math.sqrt(mu[i]);
   return s;
 }
 
 /**
- * Eigenvalues (ascending) of A^{1/2} B A^{1/2}, i.e. of A·B, restricted to the numerical range of A: r values
- * where r is A's numerical rank. @internal
+ * The non-zero eigenvalues (ascending) of A·B for PSD A, B: the eigenvalues of K Kᵀ or Kᵀ K (whichever is
+ * smaller) with K = (Pa La)ᵀ (Pb Lb). @internal
  */
-export function productEigenvalues(a: Float64Array, b: Float64Array, n: number, fn: string, nameA: string): Float64Array {
-  const { lt, perm, rank: r } = pivotedCholeskyRaw(symmetrizedCopy(a, n), n, undefined, fn, nameA);
-  if (r === 0) return new Float64Array(0);
-  // Bp = Pᵀ B P (symmetrized), then Yt = Lᵀ Bp (r×n) and M = Lᵀ Bp L = Yt L (r×r).
-  const bp = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const pi = perm[i];
-    for (let j = 0; j < n; j++) {
-      const pj = perm[j];
-      bp[i * n + j] = 0.5 * (b[pi * n + pj] + b[pj * n + pi]);
-    }
+export function productEigenvalues(
+  a: Float64Array,
+  b: Float64Array,
+  n: number,
+  fn: string,
+  nameA: string,
+  nameB: string,
+  psdTolerance?: number,
+): Float64Array {
+  const fa = pivotedCholeskyRaw(symmetrizedCopy(a, n), n, undefined, fn, nameA, psdTolerance);
+  const fb = pivotedCholeskyRaw(symmetrizedCopy(b, n), n, undefined, fn, nameB, psdTolerance);
+  const ra = fa.rank;
+  const rb = fb.rank;
+  if (ra === 0 || rb === 0) return new Float64Array(0);
+  // Bring Lbᵀ's columns into A's pivot order: ltb[s][i] = Lb[position of perm_a[i] in perm_b][s].
+  const posB = new Int32Array(n);
+  for (let i = 0; i < n; i++) posB[fb.perm[i]] = i;
+  const ltb = new Float64Array(rb * n);
+  for (let s = 0; s < rb; s++) {
+    const src = s * n;
+    const dst = s * n;
+    for (let i = 0; i < n; i++) ltb[dst + i] = fb.lt[src + posB[fa.perm[i]]];
   }
-  // Yt[q][j] = Σ_p Lt[q][p] Bp[j][p] (Bp symmetric); Lt row q is zero before p = q.
-  const yt = new Float64Array(r * n);
-  gemmNT(yt, lt, bp, r, n, n, { aUpperTriangular: true });
-  // M[q][s] = Σ_p Lt[q][p] Yt[s][p], upper triangle only (M is symmetric).
-  const m = new Float64Array(r * r);
-  gemmNT(m, lt, yt, r, r, n, { aUpperTriangular: true, upper: true });
-  mirrorUpper(m, r);
-  return eigenRaw(m, r, false, fn).values;
+  // K[q][s] = Σ_i Lta[q][i] ltb[s][i]; Lta row q is zero before i = q.
+  const k = new Float64Array(ra * rb);
+  gemmNT(k, fa.lt, ltb, ra, rb, n, { aUpperTriangular: true });
+  let g: Float64Array;
+  let r: number;
+  if (ra <= rb) {
+    r = ra;
+    g = new Float64Array(r * r);
+    gemmNT(g, k, k, r, r, rb, { upper: true });
+  } else {
+    r = rb;
+    const kt = transposeData(k, ra, rb);
+    g = new Float64Array(r * r);
+    gemmNT(g, kt, kt, r, r, ra, { upper: true });
+  }
+  mirrorUpper(g, r);
+  return eigenRaw(g, r, false, fn).values;
 }
-

@@ -20,7 +20,8 @@ export class RotationBatch {
   constructor(
     private readonly w: Float64Array,
     private readonly n: number,
-    capacity = 1 << 17,
+    // QL needs about 1.05·n² rotations: small problems get a small buffer, large ones flush every 2^17.
+    capacity = Math.min(1 << 17, 2 * n * n + 64),
   ) {
     this.idx = new Int32Array(capacity);
     this.cs = new Float64Array(capacity);
