@@ -5,3 +5,4 @@ export * from './toy/swiss-roll';
 export * from './toy/moons';
 export * from './toy/standard-normal';
 export * from './toy/toy-sampler';
+export { randomGaussianPair, GaussianSampler, type GaussianPair, type GaussianPairOptions } from './gaussian-pair';
