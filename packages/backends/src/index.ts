@@ -1,1 +1,4 @@
-export {};
+export { useBackend, describeBackend, type BackendReport, type SkippedBackend } from './use-backend';
+export { BACKEND_REQUESTS, AUTO_ORDER, type BackendRequest, type BackendName } from './backend-names';
+export { registerWasmTrainingKernels, type WasmTrainingKernels } from './register-wasm-training';
+export { installConv2dGradient } from './conv2d-gradient';

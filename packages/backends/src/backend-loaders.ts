@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from './backend-names';
+import { registerWasmTrainingKernels } from './register-wasm-training';
+
+/** A backend that could not be loaded, with a reason fit to show a user. */
+export class BackendUnavailable extends Error {}
+
+/** What a successful load tells the report. */
+export interface LoadedBackend {
+  /** tfjs's name for it (`tf.getBackend()`). */
+  tfBackend: string;
+  /** One line on what was set up. */
+  detail: string;
+}
+
+/** Node's and Vite's ways of saying "no such package". */
+function isNotInstalled(error: unknown, pkg: string): boolean {
+  const e = error as { code?: string; message?: string };
+  const msg = String(e?.message ?? error);
+  return (
+    e?.code === 'ERR_MODULE_NOT_FOUND' ||
+    e?.code === 'MODULE_NOT_FOUND' ||
+    /Cannot find (package|module)|Failed to (load|resolve)|Could not resolve/i.test(msg)
+  ) && msg.includes(pkg);
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0];
+}
+
+/** Dynamic import of a package by name; the variable keeps bundlers and tsc from resolving it at build time. */
+async function importPackage(pkg: string): Promise<unknown> {
+  try {
+    return await import(/* @vite-ignore */ pkg);
+  } catch (error) {
+    if (isNotInstalled(error, pkg)) throw new BackendUnavailable(`package ${pkg} is not installed`);
+    throw new BackendUnavailable(`package ${pkg} failed to load: ${firstLine(error)}`);
+  }
+}
+
+async function activate(tfName: string, after: string): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(tfName);
+  } catch (error) {
+    throw new BackendUnavailable(`tf.setBackend('${tfName}') failed after ${after}: ${firstLine(error)}`);
+  }
+  if (!ok) throw new BackendUnavailable(`tf.setBackend('${tfName}') failed after ${after} (tfjs printed why)`);
+  await tf.ready();
+}
+
+async function loadNative(pkg: string): Promise<LoadedBackend> {
+  await importPackage(pkg);
+  await activate('tensorflow', `loading ${pkg}`);
+  return { tfBackend: tf.getBackend(), detail: `native TensorFlow from ${pkg}` };
+}
+
+async function loadWasm(): Promise<LoadedBackend> {
+  const pkg = '@tensorflow/tfjs-backend-wasm';
+  const wasm = (await importPackage(pkg)) as { getThreadsCount?: () => number };
+  // Before setBackend, so that no kernel of a first training step can miss them.
+  const kernels = registerWasmTrainingKernels();
+  await activate('wasm', `loading ${pkg}`);
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = wasm.getThreadsCount?.() ?? 1;
+  return {
+    tfBackend: tf.getBackend(),
+    detail:
+      `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}; training kernels added: ` +
+      `${kernels.added.join(', ')}; replaced: ${kernels.replaced.join(', ')}; gradient: ${kernels.gradients.join(', ')}; ` +
+      `numeric-pad guard: ${kernels.guarded.join(', ')}`,
+  };
+}
+
+async function loadCpu(): Promise<LoadedBackend> {
+  await importPackage('@tensorflow/tfjs-backend-cpu');
+  await activate('cpu', 'loading @tensorflow/tfjs-backend-cpu');
+  // The cpu backend prints a "use tfjs-node" banner on its first write; this flag only gates that message.
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (backend.firstUse === true) backend.firstUse = false;
+  return { tfBackend: tf.getBackend(), detail: 'pure JavaScript (slow: tiny tensors and tests only)' };
+}
+
+export const LOADERS: Record<BackendName, () => Promise<LoadedBackend>> = {
+  'tensorflow-gpu': () => loadNative('@tensorflow/tfjs-node-gpu'),
+  tensorflow: () => loadNative('@tensorflow/tfjs-node'),
+  wasm: loadWasm,
+  cpu: loadCpu,
+};

@@ -1,0 +1,12 @@
+/** What useBackend accepts, in the order `auto` tries them (after 'auto' itself). */
+export const BACKEND_REQUESTS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
+export type BackendName = Exclude<BackendRequest, 'auto'>;
+
+/** The order in which `auto` tries backends: native bindings first, then wasm, then pure JS. */
+export const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export function isBackendRequest(name: unknown): name is BackendRequest {
+  return typeof name === 'string' && (BACKEND_REQUESTS as readonly string[]).includes(name);
+}

@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from './index';
+import {
+  difference,
+  onBackend,
+  pick,
+  randomInt,
+  randomValues,
+  runKernelOnData,
+  seededRandom,
+  wasmDataIds,
+} from './test-helpers';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  dyShape: number[];
+  strides: [number, number];
+  pad: Pad;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Random conv geometries: sizes, strides, every padding kind, both data formats; seeded. */
+function convCases(seed: number, count: number): ConvCase[] {
+  const rand = seededRandom(seed);
+  const cases: ConvCase[] = [];
+  while (cases.length < count) {
+    const n = randomInt(rand, 1, 3);
+    const h = randomInt(rand, 3, 10);
+    const w = randomInt(rand, 3, 10);
+    const ci = randomInt(rand, 1, 5);
+    const co = randomInt(rand, 1, 5);
+    const kh = randomInt(rand, 1, 4);
+    const kw = randomInt(rand, 1, 4);
+    const strides: [number, number] = [randomInt(rand, 1, 3), randomInt(rand, 1, 3)];
+    const kind = pick(rand, ['same', 'valid', 'number', 'explicit'] as const);
+    const pad: Pad =
+      kind === 'number'
+        ? randomInt(rand, 0, 2)
+        : kind === 'explicit'
+          ? [[0, 0], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [0, 0]]
+          : kind;
+    const dataFormat = rand() < 0.25 && kind !== 'explicit' ? 'NCHW' : 'NHWC';
+    const dimRoundingMode = kind === 'number' ? pick(rand, ['floor', 'round', 'ceil', undefined] as const) : undefined;
+    const xShape: [number, number, number, number] = dataFormat === 'NHWC' ? [n, h, w, ci] : [n, ci, h, w];
+    const filterShape: [number, number, number, number] = [kh, kw, ci, co];
+    let info: tf.backend_util.Conv2DInfo;
+    try {
+      info = tf.backend_util.computeConv2DInfo(
+        xShape, filterShape, strides, 1, pad, dimRoundingMode, false,
+        dataFormat === 'NHWC' ? 'channelsLast' : 'channelsFirst');
+    } catch {
+      continue;
+    }
+    if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+    cases.push({ xShape, filterShape, dyShape: info.outShape, strides, pad, dataFormat, dimRoundingMode });
+  }
+  return cases;
+}
+
+const TOLERANCE = 1e-5;
+
+describe('wasm convolution backprop kernels match cpu', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+    await useBackend('wasm');
+  });
+
+  it('Conv2DBackpropFilter on 40 random geometries', async () => {
+    const rand = seededRandom(7);
+    let worst = 0;
+    for (const c of convCases(1, 40)) {
+      const inputs = {
+        x: { shape: c.xShape, values: randomValues(rand, c.xShape) },
+        dy: { shape: c.dyShape, values: randomValues(rand, c.dyShape) },
+      };
+      const attrs = {
+        strides: c.strides, pad: c.pad, dataFormat: c.dataFormat, dimRoundingMode: c.dimRoundingMode,
+        filterShape: c.filterShape,
+      };
+      const want = await onBackend('cpu', () => runKernelOnData('Conv2DBackpropFilter', inputs, attrs));
+      const before = { tensors: tf.memory().numTensors, data: wasmDataIds() };
+      const got = await onBackend('wasm', () => runKernelOnData('Conv2DBackpropFilter', inputs, attrs));
+      expect({ tensors: tf.memory().numTensors, data: wasmDataIds() }).toEqual(before);
+      expect(got.shape).toEqual(c.filterShape);
+      const d = difference(got.values, want.values);
+      worst = Math.max(worst, d.relative);
+      expect(d.relative, JSON.stringify(c)).toBeLessThan(TOLERANCE);
+    }
+    console.log(`Conv2DBackpropFilter: worst relative error ${worst.toExponential(2)}`);
+  });
+
+  it('Conv2DBackpropInput (replaced) on 40 random geometries', async () => {
+    const rand = seededRandom(8);
+    let worst = 0;
+    for (const c of convCases(2, 40)) {
+      const inputs = {
+        dy: { shape: c.dyShape, values: randomValues(rand, c.dyShape) },
+        filter: { shape: c.filterShape, values: randomValues(rand, c.filterShape) },
+      };
+      const attrs = {
+        strides: c.strides, pad: c.pad, dataFormat: c.dataFormat, dimRoundingMode: c.dimRoundingMode,
+        inputShape: c.xShape,
+      };
+      const want = await onBackend('cpu', () => runKernelOnData('Conv2DBackpropInput', inputs, attrs));
+      const before = { tensors: tf.memory().numTensors, data: wasmDataIds() };
+      const got = await onBackend('wasm', () => runKernelOnData('Conv2DBackpropInput', inputs, attrs));
+      expect({ tensors: tf.memory().numTensors, data: wasmDataIds() }).toEqual(before);
+      expect(got.shape).toEqual(c.xShape);
+      const d = difference(got.values, want.values);
+      worst = Math.max(worst, d.relative);
+      expect(d.relative, JSON.stringify(c)).toBeLessThan(TOLERANCE);
+    }
+    console.log(`Conv2DBackpropInput: worst relative error ${worst.toExponential(2)}`);
+  });
+});

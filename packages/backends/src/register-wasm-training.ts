@@ -1,0 +1,87 @@
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { installConv2dGradient } from './conv2d-gradient';
+import { batchMatMulConfig } from './kernels/batch-mat-mul';
+import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
+import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input';
+import { depthwiseConv2dBackpropFilterConfig } from './kernels/depthwise-conv2d-backprop-filter';
+import { depthwiseConv2dBackpropInputConfig } from './kernels/depthwise-conv2d-backprop-input';
+import { maxPoolGradConfig } from './kernels/max-pool-grad';
+import { GUARDED_KERNELS, numericPadGuard } from './kernels/numeric-pad-guard';
+import { resizeBilinearGradConfig } from './kernels/resize-bilinear-grad';
+import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
+
+/** Marks kernel configs registered by us, across module copies, so a second call changes nothing. */
+const OURS = Symbol.for('@not/backends/kernel');
+
+type Marked = KernelConfig & { [OURS]?: true };
+
+function mark(config: KernelConfig): Marked {
+  return Object.assign(config, { [OURS]: true as const });
+}
+
+/** Kernels wasm 4.22 lacks. */
+const ADDED: KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  depthwiseConv2dBackpropFilterConfig,
+  depthwiseConv2dBackpropInputConfig,
+  unsortedSegmentSumConfig,
+];
+
+type Replacement = { name: string; make: (existing: KernelConfig) => KernelConfig };
+
+/**
+ * wasm kernels replaced: too slow (Conv2DBackpropInput, BatchMatMul with transposed operands) or wrong (MaxPoolGrad,
+ * ResizeBilinearGrad half-pixel).
+ */
+const REPLACED: Replacement[] = [
+  { name: 'BatchMatMul', make: (existing) => batchMatMulConfig(existing) },
+  { name: 'Conv2DBackpropInput', make: () => conv2dBackpropInputConfig },
+  { name: 'MaxPoolGrad', make: () => maxPoolGradConfig },
+  { name: 'ResizeBilinearGrad', make: (existing) => resizeBilinearGradConfig(existing) },
+];
+
+/** Forward conv/pool kernels wrapped to refuse a numeric pad that tfjs sizes wrongly (see numeric-pad-guard). */
+const GUARDED: Replacement[] = GUARDED_KERNELS.map((name) => ({ name, make: numericPadGuard }));
+
+export interface WasmTrainingKernels {
+  /** Kernels wasm lacked, now registered (ours, or one a later tfjs-backend-wasm already ships, which we keep). */
+  added: string[];
+  /** wasm kernels replaced by ours (faster, or correct where the original is not). */
+  replaced: string[];
+  /** wasm forward kernels that now refuse numeric pads tfjs 4.22 sizes wrongly (instead of corrupting memory). */
+  guarded: string[];
+  /** Gradients overridden for the wasm backend only (other backends keep the original). */
+  gradients: string[];
+}
+
+/**
+ * Registers the training kernels that tfjs-backend-wasm 4.22 lacks, replaces the ones that are slow or wrong, and
+ * installs the wasm Conv2D gradient. Call after `@tensorflow/tfjs-backend-wasm` is imported (useBackend('wasm' |
+ * 'auto') does both). Safe to call any number of times.
+ */
+export function registerWasmTrainingKernels(): WasmTrainingKernels {
+  if (getKernel('Conv2D', 'wasm') === undefined) {
+    throw new Error(
+      'registerWasmTrainingKernels: the wasm backend is not loaded; expected `import "@tensorflow/tfjs-backend-wasm"` ' +
+        'first (or call useBackend("wasm"))',
+    );
+  }
+  for (const config of ADDED) {
+    // Keep a kernel wasm already has (a newer tfjs-backend-wasm): we only fill gaps.
+    if (getKernel(config.kernelName, 'wasm') === undefined) registerKernel(mark(config));
+  }
+  for (const { name, make } of [...REPLACED, ...GUARDED]) {
+    const existing = getKernel(name, 'wasm') as Marked | undefined;
+    if (existing === undefined || existing[OURS]) continue;
+    const config = mark(make(existing));
+    unregisterKernel(name, 'wasm');
+    registerKernel(config);
+  }
+  installConv2dGradient();
+  return {
+    added: ADDED.map((k) => k.kernelName),
+    replaced: REPLACED.map((k) => k.name),
+    guarded: GUARDED.map((k) => k.name),
+    gradients: ['Conv2D'],
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, useBackend } from './index';
+
+describe('useBackend', () => {
+  it('auto picks wasm here and says why the native bindings were skipped', async () => {
+    const report = await useBackend('auto');
+    expect(report.name).toBe('wasm');
+    expect(report.tfBackend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.requested).toBe('auto');
+    expect(report.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    expect(report.skipped[0].why).toBe('package @tensorflow/tfjs-node-gpu is not installed');
+    expect(report.skipped[1].why).toBe('package @tensorflow/tfjs-node is not installed');
+    expect(report.detail).toContain('Conv2DBackpropFilter');
+    const line = describeBackend(report);
+    expect(line).toContain('backend wasm');
+    expect(line).toContain('tensorflow-gpu: package @tensorflow/tfjs-node-gpu is not installed');
+    console.log(line, '\n', report);
+  });
+
+  it('is safe to call twice', async () => {
+    const a = await useBackend('auto');
+    const b = await useBackend('wasm');
+    expect(a.name).toBe('wasm');
+    expect(b.name).toBe('wasm');
+    expect(b.reason).toBe('requested by name');
+  });
+
+  it('cpu works, without the tfjs-node banner', async () => {
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      const report = await useBackend('cpu');
+      expect(report.name).toBe('cpu');
+      const t = tf.add(tf.scalar(1), tf.scalar(2));
+      expect(t.dataSync()[0]).toBe(3);
+      tf.dispose(t);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.filter((w) => String(w).includes('looks like you are running'))).toEqual([]);
+    await useBackend('wasm');
+  });
+
+  it('a named native backend that cannot load throws, naming it and why', async () => {
+    await expect(useBackend('tensorflow-gpu')).rejects.toThrow(
+      'useBackend: backend "tensorflow-gpu" is not available: package @tensorflow/tfjs-node-gpu is not installed',
+    );
+    await expect(useBackend('tensorflow')).rejects.toThrow(
+      'useBackend: backend "tensorflow" is not available: package @tensorflow/tfjs-node is not installed',
+    );
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('an unknown name throws a clear error', async () => {
+    await expect(useBackend('nonsense' as never)).rejects.toThrow(
+      'useBackend: unknown backend "nonsense"; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu',
+    );
+  });
+});

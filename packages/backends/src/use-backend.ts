@@ -1,0 +1,71 @@
+import { AUTO_ORDER, BACKEND_REQUESTS, isBackendRequest, type BackendName, type BackendRequest } from './backend-names';
+import { BackendUnavailable, LOADERS } from './backend-loaders';
+
+export interface SkippedBackend {
+  name: BackendName;
+  why: string;
+}
+
+/** Which backend useBackend chose and why the ones before it were skipped. */
+export interface BackendReport {
+  name: BackendName;
+  requested: BackendRequest;
+  /** tfjs's name for the active backend (`tf.getBackend()`): 'tensorflow', 'wasm' or 'cpu'. */
+  tfBackend: string;
+  /** Why this one. */
+  reason: string;
+  /** What was set up (threads, SIMD, the training kernels registered on wasm). */
+  detail: string;
+  skipped: SkippedBackend[];
+}
+
+// Serialises calls: two concurrent useBackend calls must not interleave their setBackend calls.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Selects the tfjs backend. `auto` tries the native TensorFlow bindings (`@tensorflow/tfjs-node-gpu`, then
+ * `@tensorflow/tfjs-node`), then wasm with our training kernels, then cpu, and reports which it got and why the
+ * others were skipped. A named backend that cannot load throws, naming it and the reason. Safe to call again.
+ */
+export function useBackend(name: BackendRequest = 'auto'): Promise<BackendReport> {
+  if (!isBackendRequest(name)) {
+    return Promise.reject(
+      new Error(`useBackend: unknown backend ${JSON.stringify(name)}; expected one of ${BACKEND_REQUESTS.join(', ')}`),
+    );
+  }
+  const run = queue.then(() => select(name));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function select(requested: BackendRequest): Promise<BackendReport> {
+  const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
+  const skipped: SkippedBackend[] = [];
+  for (const name of candidates) {
+    try {
+      const { tfBackend, detail } = await LOADERS[name]();
+      const reason =
+        requested === 'auto'
+          ? skipped.length === 0
+            ? `auto: ${name} is the first choice and it loaded`
+            : `auto: ${name} is the first of ${AUTO_ORDER.join(', ')} that loaded`
+          : `requested by name`;
+      return { name, requested, tfBackend, reason, detail, skipped };
+    } catch (error) {
+      if (!(error instanceof BackendUnavailable)) throw error;
+      if (requested !== 'auto') {
+        throw new Error(`useBackend: backend "${name}" is not available: ${error.message}`);
+      }
+      skipped.push({ name, why: error.message });
+    }
+  }
+  const whys = skipped.map((s) => `${s.name}: ${s.why}`).join('; ');
+  throw new Error(`useBackend: no backend could be loaded for "auto" (${whys})`);
+}
+
+/** One line for a CLI: `backend wasm (auto; skipped tensorflow-gpu: package … is not installed; …)`. */
+export function describeBackend(report: BackendReport): string {
+  const how = report.requested === 'auto' ? 'auto' : 'requested';
+  const skipped = report.skipped.map((s) => `${s.name}: ${s.why}`);
+  return `backend ${report.name} (${[how, ...(skipped.length ? [`skipped ${skipped.join('; ')}`] : [])].join('; ')})`;
+}
