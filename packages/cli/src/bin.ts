@@ -1,2 +1,7 @@
 #!/usr/bin/env node
-console.log("not");
+import { main } from './program';
+
+main(process.argv).catch((error: unknown) => {
+  process.stderr.write(`not: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,1 +1,5 @@
-export {};
+export { buildProgram, main } from './program';
+export { runW2Benchmark, type W2BenchmarkOptions, type W2BenchmarkResult } from './w2/w2-benchmark';
+export { parseGaussianPair, readGaussianPair } from './w2/pair-file';
+export { scatterPlot, type ScatterPlotOptions, type ScatterLayer, type ScatterSegments } from './render/scatter-plot';
+export { imageGrid } from './render/image-grid';

@@ -23,7 +23,12 @@ export function initLinear(fanIn: number, fanOut: number, rng: Rng, scheme: Weig
   const bias = new Float32Array(fanOut);
   for (let i = 0; i < fanOut; i++) bias[i] = (2 * rng.uniform() - 1) * bound;
   return {
-    weight: tf.variable(tf.tensor2d(weight, [fanOut, fanIn]), true),
-    bias: tf.variable(tf.tensor1d(bias), true),
+    weight: variableFrom(() => tf.tensor2d(weight, [fanOut, fanIn])),
+    bias: variableFrom(() => tf.tensor1d(bias)),
   };
+}
+
+/** A trainable variable initialised from a tensor that is freed right away (the variable keeps the data). */
+export function variableFrom(make: () => tf.Tensor): tf.Variable {
+  return tf.tidy(() => tf.variable(make(), true));
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ApplyOptions, StateDict, TransportMap } from '@not/ot-core';
 import type { Activation } from './activation';
-import type { WeightInit } from './init';
+import { type WeightInit, variableFrom } from './init';
 import { Mlp } from './mlp';
 import { loadNamed } from './state';
 
@@ -38,8 +38,8 @@ export class MlpMap implements TransportMap {
     this.skip = skip;
     this.net = new Mlp({ inputs: dim + noiseDim, outputs: dim, hidden, activation, init, seed });
     if (skip === 'linear') {
-      this.skipParams['skip.weight'] = tf.variable(tf.eye(dim), true);
-      this.skipParams['skip.bias'] = tf.variable(tf.zeros([dim]), true);
+      this.skipParams['skip.weight'] = variableFrom(() => tf.eye(dim));
+      this.skipParams['skip.bias'] = variableFrom(() => tf.zeros([dim]));
     }
   }
 

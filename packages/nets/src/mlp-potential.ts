@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PotentialOptions, Potential, StateDict } from '@not/ot-core';
 import type { Activation } from './activation';
-import type { WeightInit } from './init';
+import { type WeightInit, variableFrom } from './init';
 import { Mlp } from './mlp';
 import { sigmaEmbedding } from './sigma-embedding';
 import { loadNamed } from './state';
@@ -38,7 +38,7 @@ export class MlpPotential implements Potential {
     this.noiseConditioned = noiseConditioned;
     this.sigmaFeatures = noiseConditioned ? sigmaFeatures : 0;
     this.net = new Mlp({ inputs: dim + this.sigmaFeatures, outputs: 1, hidden, activation, init, seed });
-    if (quadratic) this.extra['quadratic.weight'] = tf.variable(tf.zeros([dim, dim]), true);
+    if (quadratic) this.extra['quadratic.weight'] = variableFrom(() => tf.zeros([dim, dim]));
   }
 
   get variables(): tf.Variable[] {

@@ -32,7 +32,7 @@ export class Mlp {
     this.inputs = inputs;
     this.outputs = outputs;
     this.activation = activation;
-    activate(tf.scalar(0), activation).dispose();
+    tf.tidy(() => void activate(tf.scalar(0), activation)); // fails early on an unknown activation
     this.layers = widths.slice(1).map((out, i) => initLinear(widths[i], out, rng, init));
     // nn.Sequential indices count the activations too: Linear layers sit at 0, 2, 4, …
     this.layers.forEach((layer, i) => {

@@ -4,7 +4,7 @@ export * from './types';
 export { Rng } from './rng';
 export * from './linalg/index';
 export * from './gaussian/index';
-export { type Scheduled, valueAt, constant, linearRamp } from './schedule';
+export { type Scheduled, valueAt, constant, linearRamp, cosineDecay } from './schedule';
 export { quadraticCost, type QuadraticScale } from './costs/quadratic';
 export { weakQuadraticCost } from './costs/weak-quadratic';
 export { defineCost, sumCosts, scaleCost } from './costs/combinators';

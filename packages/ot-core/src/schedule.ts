@@ -24,3 +24,13 @@ export function linearRamp({ from, to, steps, start = 0 }: { from: number; to: n
     return from + (to - from) * t;
   };
 }
+
+/**
+ * Cosine decay from `peak` to `floor`·peak over `steps` steps, then constant: large steps early, small ones to settle
+ * near the end of training (a saddle-point problem keeps jittering around its solution at a fixed step size).
+ */
+export function cosineDecay({ peak, steps, floor = 0.05 }: { peak: number; steps: number; floor?: number }): Schedule {
+  if (!(steps > 0)) throw new Error(`cosineDecay: steps must be > 0, got ${steps}`);
+  if (!(floor >= 0 && floor <= 1)) throw new Error(`cosineDecay: floor must lie in [0, 1], got ${floor}`);
+  return (step) => peak * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, step / steps))));
+}
