@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from './program';
+
+async function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const program = buildProgram().exitOverride();
+    program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
+    program.commands.forEach((c) => c.exitOverride().commands.forEach((s) => s.exitOverride()));
+    await program.parseAsync(['node', 'not', ...args]);
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+  return { stdout: out.join(''), stderr: err.join('') };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('not bench w2', () => {
+  it('prints one JSON line and maps --eval-points into --eval-out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'not-w2-'));
+    writeFileSync(join(dir, 'pair.json'), JSON.stringify({ m1: [0, 0], S1: [[1, 0], [0, 1]], m2: [1, 2], S2: [[2, 0.5], [0.5, 1]] }));
+    writeFileSync(join(dir, 'in.json'), JSON.stringify([[0, 0], [1, 1], [-1, 2]]));
+    const { stdout, stderr } = await run([
+      'bench', 'w2', '--dim', '2', '--steps', '3', '--batch', '32', '--pair', join(dir, 'pair.json'),
+      '--eval-points', join(dir, 'in.json'), '--eval-out', join(dir, 'out.json'), '--json', '--backend', 'wasm',
+    ]);
+    const line = JSON.parse(stdout.trim());
+    expect(Object.keys(line)).toEqual(['dim', 'steps', 'l2uvp', 'bw2uvp', 'seconds', 'backend']);
+    expect(line).toMatchObject({ dim: 2, steps: 3, backend: 'wasm' });
+    expect(Number.isFinite(line.l2uvp) && Number.isFinite(line.bw2uvp)).toBe(true);
+    expect(stderr).toMatch(/backend wasm/);
+    const mapped = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+    expect(mapped).toHaveLength(3);
+    expect(mapped.every((p: number[]) => p.length === 2 && p.every(Number.isFinite))).toBe(true);
+  });
+
+  it('explains bad options', async () => {
+    await expect(run(['bench', 'w2', '--dim', '0'])).rejects.toThrow(/--dim must be an integer >= 1, got "0"/);
+    await expect(run(['bench', 'w2', '--dim', '2', '--eval-points', 'x.json'])).rejects.toThrow('bench w2: --eval-points needs --eval-out');
+    await expect(run(['bench', 'w2', '--dim', '2', '--pair', '/nonexistent/pair.json'])).rejects.toThrow(/--pair \/nonexistent\/pair.json: cannot read JSON/);
+  });
+
+  it('has --help on every command', async () => {
+    const program = buildProgram();
+    const all = [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)];
+    for (const command of all) expect(command.helpInformation()).toMatch(/-h, --help/);
+    expect(program.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['bench']));
+  });
+});
