@@ -7,6 +7,7 @@ import { describeBackend, useBackend } from '@not/backends';
 import { runW2Benchmark } from '@not/cli';
 
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'), // pnpm passes its own '--' through
   options: { dims: { type: 'string', default: '2,4,8,16,64' }, steps: { type: 'string' }, seed: { type: 'string', default: '0' } },
 });
 const dims = values.dims.split(',').map(Number);
