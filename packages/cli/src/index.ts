@@ -3,3 +3,15 @@ export { runW2Benchmark, type W2BenchmarkOptions, type W2BenchmarkResult } from 
 export { parseGaussianPair, readGaussianPair } from './w2/pair-file';
 export { scatterPlot, type ScatterPlotOptions, type ScatterLayer, type ScatterSegments } from './render/scatter-plot';
 export { imageGrid } from './render/image-grid';
+export {
+  runToy,
+  toyDefaults,
+  TOY_COSTS,
+  type ToyOptions,
+  type ToyResult,
+  type ToyCost,
+  type ToyEnergy,
+  type ToyPoints,
+  type ToyDefaults,
+} from './toy/run-toy';
+export { energyDistance } from './toy/energy-distance';

@@ -1,40 +1,61 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { TOY_SAMPLER_NAMES } from '@not/datasets';
+import type { Activation } from '@not/nets';
 import { backendOption, selectBackend } from '../backend-option';
 import { progress } from '../progress';
 import { integer, integerList, number } from '../parse';
 import { TOY_COSTS, type ToyCost, runToy, toyDefaults } from '../toy/run-toy';
 
-const ACTIVATIONS = ['relu', 'leaky-relu', 'silu', 'softplus', 'tanh'] as const;
+const ACTIVATIONS = ['relu', 'leaky-relu', 'silu', 'softplus', 'tanh'] as const satisfies readonly Activation[];
+
+/** Help-text defaults come from toyDefaults, so they cannot drift from what runToy uses. */
+function defaultText(pick: (d: ReturnType<typeof toyDefaults>) => unknown): string {
+  const [strong, weak] = [pick(toyDefaults('strong')), pick(toyDefaults('weak'))].map(String);
+  return strong === weak ? `default ${strong}` : `default ${strong} strong, ${weak} weak`;
+}
 
 export function registerToy(program: Command): void {
+  const weak = toyDefaults('weak');
+  const widths = integerList('--hidden', 1);
+  const samples = integer('--noise-samples', 2);
   program
     .command('toy')
     .description('train NOT between two toy 2-D sets with MLPs and draw the learned map as a PNG')
     .addOption(new Option('--source <name>', 'source set P').choices([...TOY_SAMPLER_NAMES]).default('normal'))
     .addOption(new Option('--target <name>', 'target set Q').choices([...TOY_SAMPLER_NAMES]).makeOptionMandatory())
-    .addOption(new Option('--cost <cost>', 'strong: deterministic map, quadratic cost; weak: stochastic map, γ-weak cost').choices([...TOY_COSTS]).default('strong'))
-    .option('--gamma <G>', 'γ of the weak cost ∫|x−y|² dμ − γ·Var(μ) (default 1)', number('--gamma'))
-    .option('--steps <N>', 'outer training steps (default 1000)', integer('--steps', 1))
+    .addOption(
+      new Option('--cost <cost>', 'strong: deterministic map, quadratic cost; weak: stochastic map, γ-weak cost')
+        .choices([...TOY_COSTS])
+        .default('strong'),
+    )
+    .option('--gamma <G>', `γ of the weak cost ∫|x−y|² dμ − γ·Var(μ) (default ${weak.gamma})`, number('--gamma'))
+    .option('--steps <N>', `outer training steps (${defaultText((d) => d.steps)})`, integer('--steps', 1))
     .option('--seed <S>', 'seed of the samplers, the networks and the noise', integer('--seed', 0), 0)
-    .option('--batch <B>', 'batch size (default 256)', integer('--batch', 1))
-    .option('--t-iters <K>', 'map updates per potential update, K_T (default 10)', integer('--t-iters', 1))
-    .option('--hidden <widths>', 'hidden widths of both MLPs, comma-separated (default 128,128,128)', integerList('--hidden', 1))
-    .addOption(new Option('--activation <name>', 'hidden activation of both MLPs (default relu)').choices([...ACTIVATIONS]))
-    .option('--lr <lr>', 'peak learning rate of both networks, cosine decay (default 1e-3)', number('--lr'))
-    .option('--noise-samples <K>', 'weak cost: noise draws per x in a map update (default 4)', integer('--noise-samples', 2))
-    .option('--noise-std <s>', 'weak cost: standard deviation of the noise z (default 1)', number('--noise-std'))
+    .option('--batch <B>', `batch size (${defaultText((d) => d.batchSize)})`, integer('--batch', 1))
+    .option('--t-iters <K>', `map updates per potential update, K_T (${defaultText((d) => d.tIters)})`, integer('--t-iters', 1))
+    .option('--hidden <widths>', `hidden widths of both MLPs, comma-separated (${defaultText((d) => d.hidden)})`, widths)
+    .addOption(
+      new Option('--activation <name>', `hidden activation of both MLPs (${defaultText((d) => d.activation)})`).choices([...ACTIVATIONS]),
+    )
+    .option('--lr <lr>', `peak learning rate of both networks, cosine decay (${defaultText((d) => d.lr)})`, number('--lr'))
+    .option('--noise-samples <K>', `weak cost: noise draws per x in a map update (default ${weak.noiseSamples})`, samples)
+    .option('--noise-std <s>', `weak cost: standard deviation of the noise z (default ${weak.noiseStd})`, number('--noise-std'))
     .option('--out <file>', 'where to write the PNG', 'toy-map.png')
     .option('--json', 'print one JSON line of metrics (progress goes to stderr)')
     .addOption(backendOption())
     .action(async (opts) => {
       const cost = opts.cost as ToyCost;
       if (cost === 'strong') {
-        for (const [key, flag] of [['gamma', '--gamma'], ['noiseSamples', '--noise-samples'], ['noiseStd', '--noise-std']] as const) {
+        const weakOnly = [['gamma', '--gamma'], ['noiseSamples', '--noise-samples'], ['noiseStd', '--noise-std']] as const;
+        for (const [key, flag] of weakOnly) {
           if (opts[key] !== undefined) throw new Error(`toy: ${flag} applies only to --cost weak`);
         }
       }
+      // Checked before a minute of training, not after.
+      const outDir = dirname(resolve(opts.out));
+      if (!existsSync(outDir)) throw new Error(`toy: --out ${opts.out}: directory ${outDir} does not exist`);
       const backend = await selectBackend(opts.backend);
       const steps: number = opts.steps ?? toyDefaults(cost).steps;
       const bar = progress(`toy ${opts.source} → ${opts.target} (${cost})`, steps);
