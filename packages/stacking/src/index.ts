@@ -1,1 +1,1 @@
-export {};
+export { Stack } from './stack';
