@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base';
 
-export default defineConfig(libraryConfig({ entry: ['src/index.ts', 'src/bin.ts'], banner: { js: '' } }));
+export default defineConfig(libraryConfig({ entry: ['src/index.ts', 'src/bin.ts'] }));
