@@ -43,8 +43,13 @@ export class MlpMap implements TransportMap {
     }
   }
 
+  /** Every parameter by name: the network's and this module's own. */
+  private get params(): Record<string, tf.Variable> {
+    return { ...this.net.params, ...this.skipParams };
+  }
+
   get variables(): tf.Variable[] {
-    return [...this.net.variables, ...Object.values(this.skipParams)];
+    return Object.values(this.params);
   }
 
   noiseShape(n: number): number[] | null {
@@ -70,11 +75,11 @@ export class MlpMap implements TransportMap {
   }
 
   stateDict(): StateDict {
-    return { ...this.net.stateDict(), ...this.skipParams };
+    return this.params;
   }
 
   loadStateDict(state: StateDict): void {
-    loadNamed('MlpMap', { ...(this.net.stateDict() as Record<string, tf.Variable>), ...this.skipParams }, state);
+    loadNamed('MlpMap', this.params, state);
   }
 
   dispose(): void {

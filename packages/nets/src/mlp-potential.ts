@@ -41,8 +41,13 @@ export class MlpPotential implements Potential {
     if (quadratic) this.extra['quadratic.weight'] = variableFrom(() => tf.zeros([dim, dim]));
   }
 
+  /** Every parameter by name: the network's and this module's own. */
+  private get params(): Record<string, tf.Variable> {
+    return { ...this.net.params, ...this.extra };
+  }
+
   get variables(): tf.Variable[] {
-    return [...this.net.variables, ...Object.values(this.extra)];
+    return Object.values(this.params);
   }
 
   apply(y: tf.Tensor, options: PotentialOptions = {}): tf.Tensor {
@@ -61,11 +66,11 @@ export class MlpPotential implements Potential {
   }
 
   stateDict(): StateDict {
-    return { ...this.net.stateDict(), ...this.extra };
+    return this.params;
   }
 
   loadStateDict(state: StateDict): void {
-    loadNamed('MlpPotential', { ...(this.net.stateDict() as Record<string, tf.Variable>), ...this.extra }, state);
+    loadNamed('MlpPotential', this.params, state);
   }
 
   dispose(): void {

@@ -23,7 +23,8 @@ export class Mlp {
   readonly outputs: number;
   private readonly layers: { weight: tf.Variable; bias: tf.Variable }[];
   private readonly activation: Activation;
-  private readonly params: Record<string, tf.Variable> = {};
+  /** Parameters by PyTorch name; wrappers merge them with their own. */
+  readonly params: Readonly<Record<string, tf.Variable>>;
 
   constructor({ inputs, outputs, hidden = [128, 128, 128], activation = 'relu', init = 'pytorch-default', seed = 0 }: MlpOptions) {
     const widths = [inputs, ...hidden, outputs];
@@ -35,10 +36,12 @@ export class Mlp {
     tf.tidy(() => void activate(tf.scalar(0), activation)); // fails early on an unknown activation
     this.layers = widths.slice(1).map((out, i) => initLinear(widths[i], out, rng, init));
     // nn.Sequential indices count the activations too: Linear layers sit at 0, 2, 4, …
-    this.layers.forEach((layer, i) => {
-      this.params[`net.${2 * i}.weight`] = layer.weight;
-      this.params[`net.${2 * i}.bias`] = layer.bias;
-    });
+    this.params = Object.fromEntries(
+      this.layers.flatMap((layer, i) => [
+        [`net.${2 * i}.weight`, layer.weight],
+        [`net.${2 * i}.bias`, layer.bias],
+      ]),
+    );
   }
 
   get variables(): tf.Variable[] {
