@@ -139,12 +139,16 @@ export class PngCanvas {
     }
   }
 
-  /** Encodes the canvas as an 8-bit RGB PNG. */
-  toPng(): Buffer {
+  /**
+   * Encodes the canvas as an 8-bit RGB PNG. 'adaptive' is pngjs's default (adaptive row filter, RLE deflate), good for
+   * image content; 'flat' (no row filter, plain deflate) is about 20% smaller on plots: flat background, sparse dots.
+   */
+  toPng(compression: 'adaptive' | 'flat' = 'adaptive'): Buffer {
     const png = new PNG({ width: this.width, height: this.height });
     png.data = Buffer.from(this.data.buffer, this.data.byteOffset, this.data.byteLength);
     // Every pixel is opaque, so store RGB only (a quarter smaller).
-    return PNG.sync.write(png, { colorType: 2 });
+    const flat = compression === 'flat' ? { filterType: 0, deflateStrategy: 0 } : {};
+    return PNG.sync.write(png, { colorType: 2, ...flat });
   }
 }
 

@@ -1,6 +1,5 @@
-import { PNG } from 'pngjs';
 import { PLOT_COLORS } from '../render/palette';
-import type { PngCanvas, Rgb } from '../render/png-canvas';
+import type { Rgb } from '../render/png-canvas';
 import { type PlotBounds, type ScatterLayer, type ScatterSegments, scatterCanvas } from '../render/scatter-plot';
 import { joinPanels } from './join-panels';
 import { TOY_PLOT_TAIL, paddedSquare, quantileBox } from './robust-bounds';
@@ -82,7 +81,7 @@ export function toyPlot({ title, points, energy, panelSize }: ToyPlotData): Buff
     `energy distance on ${n} points: T(x) vs Q ${fmt(energy.mapped)}   ` +
       `(P vs Q ${fmt(energy.source)}; Q vs a new sample of Q ${fmt(energy.floor)})`,
   ];
-  return compactPng(joinPanels([mapPanel, problemPanel], { header: title, footer }));
+  return joinPanels([mapPanel, problemPanel], { header: title, footer }).toPng('flat');
 }
 
 /** The square box grown by `fraction` of its height on top, and by half that on the left and right, so it stays square. */
@@ -99,16 +98,6 @@ function everyNth(points: Float32Array, k: number): Float32Array {
     out[j + 1] = points[i + 1];
   }
   return out;
-}
-
-/**
- * Encodes like PngCanvas.toPng (opaque RGB) but with no row filter and plain deflate: on these plots (flat background,
- * scattered anti-aliased dots) that is about 20% smaller than pngjs's defaults (adaptive filter, RLE deflate).
- */
-function compactPng(canvas: PngCanvas): Buffer {
-  const png = new PNG({ width: canvas.width, height: canvas.height });
-  png.data = Buffer.from(canvas.data.buffer, canvas.data.byteOffset, canvas.data.byteLength);
-  return PNG.sync.write(png, { colorType: 2, filterType: 0, deflateStrategy: 0 });
 }
 
 function fmt(v: number): string {
