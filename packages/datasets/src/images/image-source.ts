@@ -1,0 +1,22 @@
+/**
+ * A finite, indexed collection of images as stored on disk (or embedded), before any resizing or scaling.
+ * Opening one may be async (reading headers, loading a WebAssembly module); reads are synchronous so that
+ * samplers can serve `Sampler.sample(n)` directly.
+ */
+export interface ImageSource {
+  /** What the source is, for messages and reports, e.g. `fashion-mnist:bag` or `igan:/data/shoes_64.hdf5`. */
+  readonly name: string;
+  /** Number of images. */
+  readonly count: number;
+  /** Stored height, width and channels (1 for grayscale, 3 for RGB) of every image. */
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /**
+   * The images at `indices` (in that order) as stored: uint8, NHWC, `indices.length · height · width · channels`
+   * values. Throws naming the source and index on an out-of-range index or an unreadable image.
+   */
+  read(indices: readonly number[]): Uint8Array;
+  /** Releases files and memory. Reading after close is an error. */
+  close(): void;
+}
