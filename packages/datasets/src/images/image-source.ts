@@ -3,6 +3,13 @@
  * Opening one may be async (reading headers, loading a WebAssembly module); reads are synchronous so that
  * samplers can serve `Sampler.sample(n)` directly.
  */
+/**
+ * How the reference resizes a source's images: 'bilinear' is PyTorch's F.interpolate(mode='bilinear',
+ * align_corners=False, no antialiasing), used for iGAN HDF5 files; 'pil-bilinear' is torchvision's Resize on PIL images
+ * (PIL's antialiased bilinear filter, output rounded to uint8), used for image folders and CelebA.
+ */
+export type ResizeMode = 'bilinear' | 'pil-bilinear';
+
 export interface ImageSource {
   /** What the source is, for messages and reports, e.g. `fashion-mnist:bag` or `igan:/data/shoes_64.hdf5`. */
   readonly name: string;
@@ -12,6 +19,8 @@ export interface ImageSource {
   readonly height: number;
   readonly width: number;
   readonly channels: number;
+  /** The resize the reference applies to this source. */
+  readonly resize: ResizeMode;
   /**
    * The images at `indices` (in that order) as stored: uint8, NHWC, `indices.length · height · width · channels`
    * values. Throws naming the source and index on an out-of-range index or an unreadable image.
