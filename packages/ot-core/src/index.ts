@@ -1,7 +1,7 @@
 import './gradients';
 
 export * from './types';
-export { Rng } from './rng';
+export { Rng, type RngState } from './rng';
 export * from './linalg/index';
 export * from './gaussian/index';
 export { type Scheduled, valueAt, constant, linearRamp, cosineDecay } from './schedule';
@@ -10,5 +10,5 @@ export { weakQuadraticCost } from './costs/weak-quadratic';
 export { defineCost, sumCosts, scaleCost } from './costs/combinators';
 export { Adam, type AdamOptions } from './optim/adam';
 export { freeze } from './freeze';
-export { NeuralOT, type NeuralOTOptions, type StepReport } from './solver/neural-ot';
+export { NeuralOT, type NeuralOTOptions, type SolverProgress, type StepReport } from './solver/neural-ot';
 export { type NoisedPotentialOptions, sampleSigmas, edmWeight } from './solver/noise-levels';

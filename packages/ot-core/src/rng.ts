@@ -2,6 +2,12 @@
  * Seeded pseudo-random numbers (xoshiro128**, seeded through splitmix32), reproducible on every platform.
  * `fork()` derives an independent stream, so adding draws to one consumer never shifts another's.
  */
+/** A saved {@link Rng} position. */
+export interface RngState {
+  words: number[];
+  spareNormal: number | null;
+}
+
 export class Rng {
   private s0: number;
   private s1: number;
@@ -81,6 +87,22 @@ export class Rng {
   /** An independent generator derived from this one. */
   fork(): Rng {
     return new Rng(this.nextUint32());
+  }
+
+  /** The generator's full state, as plain JSON, so a resumed run continues the same stream. */
+  getState(): RngState {
+    return { words: [this.s0, this.s1, this.s2, this.s3].map((w) => w >>> 0), spareNormal: this.spareNormal };
+  }
+
+  /** Continues from a state saved by getState. */
+  setState(state: RngState): void {
+    const words = state?.words;
+    if (!(Array.isArray(words) && words.length === 4 && words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32))) {
+      throw new Error(`Rng.setState: expected { words: four uint32 values, spareNormal }, got ${JSON.stringify(state)}`);
+    }
+    if (words.every((w) => w === 0)) throw new Error('Rng.setState: an all-zero state would only ever produce zeros');
+    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.spareNormal = typeof state.spareNormal === 'number' ? state.spareNormal : null;
   }
 
   /** In-place Fisher–Yates shuffle. */

@@ -70,6 +70,22 @@ describe('NeuralOT', () => {
     expect(losses()).toEqual(losses());
   });
 
+  it('resumes from stateDict and progress exactly as an uninterrupted run continues', () => {
+    const uninterrupted = problem().solver.fit({ steps: 6 }).map((r) => [r.mapLoss, r.potentialLoss]);
+    const first = problem();
+    const before = first.solver.fit({ steps: 3 }).map((r) => [r.mapLoss, r.potentialLoss]);
+    const saved = tf.tidy(() => Object.fromEntries(Object.entries(first.solver.stateDict()).map(([k, v]) => [k, tf.clone(v)])));
+    const progress = JSON.parse(JSON.stringify(first.solver.progress()));
+    // A fresh solver (new networks, new optimizers) on the same samplers, which carry on from where they were.
+    const resumed = problem({ source: first.solver.source, target: first.solver.target });
+    resumed.solver.loadState(saved, progress);
+    tf.dispose(Object.values(saved));
+    const after = resumed.solver.fit({ steps: 3 }).map((r) => [r.mapLoss, r.potentialLoss]);
+    expect([...before, ...after]).toEqual(uninterrupted);
+    expect(resumed.solver.step).toBe(6);
+    expect(() => resumed.solver.loadState(saved, { ...progress, step: -1 })).toThrow(/progress.step must be a non-negative integer/);
+  });
+
   it('reports losses per step and stops when the callback says so', () => {
     const seen: number[] = [];
     const reports = problem().solver.fit({ steps: 10, onStep: (r) => (seen.push(r.step), r.step < 3) });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, type AdamOptions } from '../optim/adam';
-import { Rng } from '../rng';
-import type { Potential, Sampler, TransportCost, TransportMap } from '../types';
+import { Rng, type RngState } from '../rng';
+import type { Potential, Sampler, StateDict, TransportCost, TransportMap } from '../types';
 import { type NoisedPotentialOptions, addNoise, edmWeight, sampleSigmas } from './noise-levels';
 
 export interface NeuralOTOptions {
@@ -43,6 +43,14 @@ export interface StepReport {
   potentialLoss: number;
   /** Wall-clock seconds the step took. */
   seconds: number;
+}
+
+/** Where a solver stands, besides its tensors: with the state dict, enough to resume bit for bit. */
+export interface SolverProgress {
+  step: number;
+  rng: RngState;
+  mapOptimizerSteps: number;
+  potentialOptimizerSteps: number;
 }
 
 /**
@@ -146,6 +154,49 @@ export class NeuralOT {
   /** Maps x with T in inference mode (one noise draw per x for a stochastic map). The caller owns the result. */
   push(x: tf.Tensor, seed = this.rng.seed()): tf.Tensor {
     return tf.tidy(() => this.map.apply(x, this.noiseFor(x.shape[0], seed), { training: false }));
+  }
+
+  /**
+   * Every tensor a checkpoint needs, keyed `map.*`, `potential.*` (the networks' own state dicts, buffers included),
+   * `mapOptimizer.*` and `potentialOptimizer.*`. Not copies.
+   */
+  stateDict(): StateDict {
+    const parts: [string, StateDict][] = [
+      ['map', this.map.stateDict()],
+      ['potential', this.potential.stateDict()],
+      ['mapOptimizer', this.mapOptimizer.stateDict()],
+      ['potentialOptimizer', this.potentialOptimizer.stateDict()],
+    ];
+    return Object.fromEntries(parts.flatMap(([prefix, state]) => Object.entries(state).map(([k, v]) => [`${prefix}.${k}`, v])));
+  }
+
+  /** The step count and random-stream position that go with {@link stateDict}. */
+  progress(): SolverProgress {
+    return {
+      step: this.steps,
+      rng: this.rng.getState(),
+      mapOptimizerSteps: this.mapOptimizer.steps,
+      potentialOptimizerSteps: this.potentialOptimizer.steps,
+    };
+  }
+
+  /** Restores a state saved by {@link stateDict} and {@link progress}; training then continues as if never stopped. */
+  loadState(state: StateDict, progress: SolverProgress): void {
+    const part = (prefix: string): StateDict =>
+      Object.fromEntries(
+        Object.entries(state)
+          .filter(([k]) => k.startsWith(`${prefix}.`))
+          .map(([k, v]) => [k.slice(prefix.length + 1), v]),
+      );
+    if (!(Number.isInteger(progress?.step) && progress.step >= 0)) {
+      throw new Error(`NeuralOT.loadState: progress.step must be a non-negative integer, got ${progress?.step}`);
+    }
+    this.map.loadStateDict(part('map'));
+    this.potential.loadStateDict(part('potential'));
+    this.mapOptimizer.loadStateDict(part('mapOptimizer'), progress.mapOptimizerSteps);
+    this.potentialOptimizer.loadStateDict(part('potentialOptimizer'), progress.potentialOptimizerSteps);
+    this.rng.setState(progress.rng);
+    this.steps = progress.step;
   }
 
   /** Frees the optimizer state (the networks belong to the caller). */
