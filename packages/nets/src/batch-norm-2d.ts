@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { variableFrom } from './init';
+
+export interface BatchNorm2dOptions {
+  /** Default 1e-5 (PyTorch's). */
+  eps?: number;
+  /** Weight of the new batch in the running statistics. Default 0.1 (PyTorch's). */
+  momentum?: number;
+}
+
+/**
+ * PyTorch's nn.BatchNorm2d on NHWC images (statistics per channel, over batch and pixels).
+ *
+ * State, named as in PyTorch: `weight` (1) and `bias` (0), trainable; buffers (non-trainable variables)
+ * `running_mean` (0), `running_var` (1) and `num_batches_tracked` (int32 scalar).
+ *
+ * Training mode normalises with the batch mean and biased variance (computed with `tf.moments`, whose gradient is
+ * plain and fast) and updates the running statistics as PyTorch does: `r ← (1 − momentum)·r + momentum·batch`, with
+ * the UNBIASED batch variance (divisor n − 1, n = B·H·W) for `running_var`, and counts the batch. Inference mode
+ * normalises with the running statistics and changes nothing.
+ */
+export class BatchNorm2d {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly numBatchesTracked: tf.Variable;
+  /** Parameters and buffers by PyTorch name, in PyTorch's order. */
+  readonly state: Readonly<Record<string, tf.Variable>>;
+
+  constructor(numFeatures: number, { eps = 1e-5, momentum = 0.1 }: BatchNorm2dOptions = {}) {
+    if (!(Number.isInteger(numFeatures) && numFeatures >= 1)) throw new Error(`BatchNorm2d: numFeatures must be an integer >= 1, got ${numFeatures}`);
+    if (!(eps > 0)) throw new Error(`BatchNorm2d: eps must be > 0, got ${eps}`);
+    if (!(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${momentum}`);
+    this.numFeatures = numFeatures;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.weight = variableFrom(() => tf.ones([numFeatures]));
+    this.bias = variableFrom(() => tf.zeros([numFeatures]));
+    this.runningMean = tf.tidy(() => tf.variable(tf.zeros([numFeatures]), false));
+    this.runningVar = tf.tidy(() => tf.variable(tf.ones([numFeatures]), false));
+    this.numBatchesTracked = tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false));
+    this.state = {
+      weight: this.weight,
+      bias: this.bias,
+      running_mean: this.runningMean,
+      running_var: this.runningVar,
+      num_batches_tracked: this.numBatchesTracked,
+    };
+  }
+
+  /** [B, H, W, C] → same shape. `training` uses (and records) batch statistics; otherwise the running ones. */
+  apply(x: tf.Tensor, training: boolean): tf.Tensor4D {
+    if (x.rank !== 4 || x.shape[3] !== this.numFeatures) {
+      throw new Error(`BatchNorm2d.apply: expected x of shape [B, H, W, ${this.numFeatures}], got [${x.shape}]`);
+    }
+    const [b, h, w] = x.shape as number[];
+    const n = b * h * w;
+    if (training && n < 2) {
+      throw new Error(`BatchNorm2d.apply: training needs more than 1 value per channel (B·H·W), got x of shape [${x.shape}]`);
+    }
+    return tf.tidy(() => {
+      let mean: tf.Tensor = this.runningMean;
+      let variance: tf.Tensor = this.runningVar;
+      if (training) {
+        ({ mean, variance } = tf.moments(x, [0, 1, 2]));
+        // Running statistics take no part in the output, so no gradient flows into them.
+        const m = this.momentum;
+        this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / (n - 1))));
+        this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+      }
+      const scale = tf.mul(tf.rsqrt(tf.add(variance, this.eps)), this.weight);
+      return tf.add(tf.mul(tf.sub(x, mean), scale), this.bias) as tf.Tensor4D;
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '@not/ot-core';
+import { Conv2d, type ConvInit } from './conv2d';
+import { prefixState } from './state';
+
+/**
+ * The potential's residual block (WGAN-QC's ResnetBlock without batch norm): with h = min(fin, fout),
+ * dx = conv_1(LeakyReLU₀.₂(conv_0(x))) (3×3, pad 1, biased), shortcut x_s = conv_s(x) (1×1, no bias) when
+ * fin ≠ fout else x, and out = LeakyReLU₀.₂(x_s + resRatio·dx). Names: `conv_0.*`, `conv_1.*`, `conv_s.weight`.
+ */
+export class ResnetBlock {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  private readonly conv0: Conv2d;
+  private readonly conv1: Conv2d;
+  private readonly convS: Conv2d | null;
+  private readonly resRatio: number;
+  readonly state: Readonly<Record<string, tf.Variable>>;
+
+  constructor(inChannels: number, outChannels: number, rng: Rng, { resRatio = 0.1, init = 'pytorch-default' as ConvInit } = {}) {
+    const hidden = Math.min(inChannels, outChannels);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.resRatio = resRatio;
+    this.conv0 = new Conv2d({ inChannels, outChannels: hidden, kernelSize: 3, padding: 1, init, rng });
+    this.conv1 = new Conv2d({ inChannels: hidden, outChannels, kernelSize: 3, padding: 1, init, rng });
+    this.convS = inChannels !== outChannels ? new Conv2d({ inChannels, outChannels, kernelSize: 1, bias: false, init, rng }) : null;
+    this.state = prefixState([
+      ['conv_0', this.conv0.state],
+      ['conv_1', this.conv1.state],
+      ...(this.convS ? [['conv_s', this.convS.state] as [string, Record<string, tf.Variable>]] : []),
+    ]);
+  }
+
+  apply(x: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => {
+      const shortcut = this.convS ? this.convS.apply(x) : x;
+      const dx = this.conv1.apply(tf.leakyRelu(this.conv0.apply(x), 0.2));
+      return tf.leakyRelu(tf.add(shortcut, tf.mul(dx, this.resRatio)), 0.2) as tf.Tensor4D;
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ApplyOptions, StateDict, TransportMap } from '@not/ot-core';
+import { loadNamed } from './state';
+import { UNet } from './unet';
+
+export interface UNetMapOptions {
+  /** Side of the square images: a multiple of 16 (the reference: 64 or 128). */
+  size: number;
+  /** Image channels (input and output). Default 3. */
+  channels?: number;
+  /** Noise channels of a stochastic map T(x, z); 0 (default) is deterministic. The reference's weak map uses 1. */
+  noiseChannels?: number;
+  /** UNet width. Default 48 (the reference's T). */
+  base?: number;
+  seed?: number;
+}
+
+/**
+ * The reference image transport map: a UNet on [x, z] (noise channels appended after the image channels, as the
+ * reference's torch.cat([X, Z], dim=1)) mapping [B, size, size, channels] to the same shape.
+ * `apply(x, z, { training: true })` uses batch statistics in the batch norms and updates their running statistics
+ * (the T step); otherwise (the default, and what `freeze` asks for) it uses the running statistics.
+ */
+export class UNetMap implements TransportMap {
+  readonly size: number;
+  readonly channels: number;
+  readonly noiseChannels: number;
+  readonly unet: UNet;
+
+  constructor({ size, channels = 3, noiseChannels = 0, base = 48, seed = 0 }: UNetMapOptions) {
+    if (!(Number.isInteger(size) && size >= 16 && size % 16 === 0)) throw new Error(`UNetMap: size must be a multiple of 16, got ${size}`);
+    if (!(Number.isInteger(channels) && channels >= 1)) throw new Error(`UNetMap: channels must be an integer >= 1, got ${channels}`);
+    if (!(Number.isInteger(noiseChannels) && noiseChannels >= 0)) throw new Error(`UNetMap: noiseChannels must be an integer >= 0, got ${noiseChannels}`);
+    this.size = size;
+    this.channels = channels;
+    this.noiseChannels = noiseChannels;
+    this.unet = new UNet({ inChannels: channels + noiseChannels, outChannels: channels, base, seed });
+  }
+
+  get variables(): tf.Variable[] {
+    return this.unet.variables;
+  }
+
+  noiseShape(n: number): number[] | null {
+    return this.noiseChannels > 0 ? [n, this.size, this.size, this.noiseChannels] : null;
+  }
+
+  apply(x: tf.Tensor, z?: tf.Tensor, options: ApplyOptions = {}): tf.Tensor4D {
+    const s = this.size;
+    if (x.rank !== 4 || x.shape[1] !== s || x.shape[2] !== s || x.shape[3] !== this.channels) {
+      throw new Error(`UNetMap.apply: expected x of shape [B, ${s}, ${s}, ${this.channels}], got [${x.shape}]`);
+    }
+    if (this.noiseChannels === 0) return this.unet.apply(x, options);
+    const want = [x.shape[0], s, s, this.noiseChannels];
+    if (!z || z.shape.join() !== want.join()) {
+      throw new Error(`UNetMap.apply: expected noise z of shape [${want}], got ${z ? `[${z.shape}]` : 'none'}`);
+    }
+    return tf.tidy(() => this.unet.apply(tf.concat([x, z], 3), options));
+  }
+
+  /** The UNet's parameters and batch-norm buffers by the reference's names. Not copies. */
+  stateDict(): Record<string, tf.Variable> {
+    return this.unet.stateDict();
+  }
+
+  loadStateDict(state: StateDict): void {
+    loadNamed('UNetMap', this.unet.stateDict(), state);
+  }
+
+  dispose(): void {
+    this.unet.dispose();
+  }
+}
