@@ -4,3 +4,26 @@ export { MlpPotential, type MlpPotentialOptions } from './mlp-potential';
 export { type Activation, activate } from './activation';
 export { type WeightInit, initLinear } from './init';
 export { sigmaEmbedding } from './sigma-embedding';
+export { UNet, type UNetOptions } from './unet';
+export { UNetMap, type UNetMapOptions } from './unet-map';
+export { ResNetPotential, type ResNetPotentialOptions } from './resnet-potential';
+export { Conv2d, type Conv2dOptions, type ConvInit } from './conv2d';
+export { BatchNorm2d, type BatchNorm2dOptions } from './batch-norm-2d';
+export { maxPool2d, avgPool3x3s2 } from './pooling';
+export { upsampleBilinear2x } from './upsample';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  saveStateDict,
+  loadStateDictFile,
+  loadSafetensorsInto,
+  float16BitsToFloat32,
+  float32ToFloat16Bits,
+  type SafetensorsDtype,
+  type SafetensorsWriteDtype,
+  type SafetensorsData,
+  type SafetensorsInput,
+  type SafetensorsTensor,
+  type DecodedSafetensors,
+} from './safetensors';
+export { parameterSummary, type ParameterSummary, type LayerSummary, type ParameterEntry } from './summary';
