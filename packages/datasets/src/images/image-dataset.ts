@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageSource } from './image-source';
+import { resizeImages } from './resize';
+
+/** The two parts of an {@link ImageDataset}. */
+export type ImageSplit = 'train' | 'test';
+
+/** Options of {@link ImageDataset}. */
+export interface ImageDatasetOptions {
+  /** Side of the square images the model sees; the stored images are resized to size × size. */
+  size: number;
+  /** Share of the images held out as the test split (the last ⌊count · testRatio⌋ images). Default 0.1. */
+  testRatio?: number;
+}
+
+/**
+ * An image source as the model sees it: resized to size × size with the source's reference resize, scaled to [-1, 1]
+ * as 2·(v/255) − 1, grayscale broadcast to 3 channels; NHWC float32.
+ *
+ * The split follows the reference (`load_dataset` in NOT's `src/tools.py`): no shuffle, the test split is the LAST
+ * ⌊count · testRatio⌋ images and the train split is the rest, each indexed from 0.
+ *
+ * @example
+ * const data = new ImageDataset(openFashionMnist({ classes: 'bag' }), { size: 32 });
+ * const x = data.batch('test', [0, 1, 2]);   // [3, 32, 32, 3] in [-1, 1]
+ */
+export class ImageDataset {
+  readonly source: ImageSource;
+  readonly size: number;
+  readonly testRatio: number;
+  /** Shape of one image as seen: [size, size, 3]. */
+  readonly shape: readonly [number, number, number];
+  readonly count: number;
+  readonly trainCount: number;
+  readonly testCount: number;
+
+  constructor(source: ImageSource, options: ImageDatasetOptions) {
+    const fn = 'ImageDataset';
+    if (source === null || typeof source !== 'object' || typeof source.read !== 'function') {
+      throw new Error(`${fn}: source must be an ImageSource, got ${source === null ? 'null' : typeof source}`);
+    }
+    const { size, testRatio = 0.1 } = options ?? ({} as ImageDatasetOptions);
+    if (!(typeof size === 'number' && Number.isInteger(size) && size >= 1)) {
+      throw new Error(`${fn}: size must be a positive integer, got ${JSON.stringify(size)}`);
+    }
+    if (!(typeof testRatio === 'number' && Number.isFinite(testRatio) && testRatio >= 0 && testRatio < 1)) {
+      throw new Error(`${fn}: testRatio must be a number in [0, 1), got ${JSON.stringify(testRatio)}`);
+    }
+    if (source.channels !== 1 && source.channels !== 3) {
+      throw new Error(`${fn}: source ${source.name} must have 1 or 3 channels, got ${source.channels}`);
+    }
+    if (!(Number.isInteger(source.count) && source.count >= 1)) {
+      throw new Error(`${fn}: source ${source.name} must hold at least one image, got count ${source.count}`);
+    }
+    this.source = source;
+    this.size = size;
+    this.testRatio = testRatio;
+    this.shape = [size, size, 3];
+    this.count = source.count;
+    // Same double arithmetic as Python's int(len * 0.1).
+    this.testCount = Math.floor(source.count * testRatio);
+    this.trainCount = source.count - this.testCount;
+  }
+
+  /** Number of images in `split`. */
+  splitCount(split: ImageSplit): number {
+    if (split === 'train') return this.trainCount;
+    if (split === 'test') return this.testCount;
+    throw new Error(`ImageDataset: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+  }
+
+  /**
+   * The images at `indices` of `split` (in that order) as the model sees them: NHWC float32 in [-1, 1],
+   * `indices.length · size · size · 3` values.
+   */
+  images(split: ImageSplit, indices: readonly number[]): Float32Array {
+    const fn = 'ImageDataset.images';
+    const n = this.splitCount(split);
+    if (!Array.isArray(indices)) throw new Error(`${fn}: indices must be an array of integers, got ${typeof indices}`);
+    const offset = split === 'train' ? 0 : this.trainCount;
+    const sourceIndices = new Array<number>(indices.length);
+    for (let j = 0; j < indices.length; j++) {
+      const i = indices[j];
+      if (!(Number.isInteger(i) && i >= 0 && i < n)) {
+        throw new Error(`${fn}: indices must be integers in [0, ${n}) (the ${split} split), got ${i} at position ${j}`);
+      }
+      sourceIndices[j] = offset + i;
+    }
+    const { height: h, width: w, channels: c } = this.source;
+    const stored = this.source.read(sourceIndices);
+    const count = indices.length;
+    const pixels = count * this.size * this.size;
+    const values: ArrayLike<number> =
+      h === this.size && w === this.size
+        ? stored
+        : resizeImages(stored, count, h, w, c, this.size, this.size, this.source.resize);
+    if (values.length !== pixels * c) {
+      throw new Error(`${fn}: expected ${pixels * c} values from ${this.source.name}, got ${values.length}`);
+    }
+    const out = new Float32Array(pixels * 3);
+    if (c === 3) {
+      for (let k = 0; k < out.length; k++) out[k] = toUnit(values[k]);
+    } else {
+      for (let p = 0, o = 0; p < pixels; p++, o += 3) {
+        const v = toUnit(values[p]);
+        out[o] = v;
+        out[o + 1] = v;
+        out[o + 2] = v;
+      }
+    }
+    return out;
+  }
+
+  /** {@link images} as a [n, size, size, 3] float32 tensor that the caller owns. */
+  batch(split: ImageSplit, indices: readonly number[]): tf.Tensor4D {
+    const data = this.images(split, indices);
+    return tf.tensor4d(data, [indices.length, this.size, this.size, 3], 'float32');
+  }
+}
+
+/** 0..255 → [-1, 1] as PyTorch computes 2·(x/255) − 1 in float32. */
+function toUnit(v: number): number {
+  return Math.fround(Math.fround(v / 255) * 2 - 1);
+}

@@ -1,0 +1,134 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { Rng, type Sampler } from '@not/ot-core';
+import type { ImageDataset, ImageSplit } from './image-dataset';
+
+/** Options of {@link ImageSampler}. */
+export interface ImageSamplerOptions {
+  /** Which split to draw from. Default 'train'. */
+  split?: ImageSplit;
+  /** Seed of the per-epoch permutations (an integer). Default 0. */
+  seed?: number;
+}
+
+/** Where an {@link ImageSampler} stands: the epoch and the position within that epoch's permutation. */
+export interface ImageSamplerState {
+  epoch: number;
+  position: number;
+}
+
+/**
+ * Draws batches from one split of an {@link ImageDataset} without replacement, like a shuffled DataLoader: each epoch
+ * walks a seeded permutation of the split, and a batch that would cross the end of an epoch takes the rest from the next
+ * epoch's permutation. Epoch e's permutation depends on (seed, e) only, so `state()` is two numbers and `restore()`
+ * makes a resumed run draw exactly the same batches.
+ *
+ * @example
+ * const sampler = new ImageSampler(dataset, { seed: 1 });
+ * const x = sampler.sample(16);       // [16, size, size, 3], the caller disposes it
+ * const saved = sampler.state();       // store in a checkpoint; later: sampler.restore(saved)
+ */
+export class ImageSampler implements Sampler {
+  readonly dataset: ImageDataset;
+  readonly split: ImageSplit;
+  readonly seed: number;
+  readonly shape: readonly number[];
+  /** Number of images in the split (the length of one epoch). */
+  readonly length: number;
+  private epoch = 0;
+  private position = 0;
+  private cache: { epoch: number; order: Int32Array } | null = null;
+
+  constructor(dataset: ImageDataset, options: ImageSamplerOptions = {}) {
+    const fn = 'ImageSampler';
+    const { split = 'train', seed = 0 } = options;
+    if (split !== 'train' && split !== 'test') throw new Error(`${fn}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+    if (!(typeof seed === 'number' && Number.isInteger(seed))) throw new Error(`${fn}: seed must be an integer, got ${JSON.stringify(seed)}`);
+    const length = dataset.splitCount(split);
+    if (length < 1) throw new Error(`${fn}: the ${split} split of ${dataset.source.name} is empty (count ${dataset.count}, testRatio ${dataset.testRatio})`);
+    this.dataset = dataset;
+    this.split = split;
+    this.seed = seed;
+    this.length = length;
+    this.shape = [...dataset.shape];
+  }
+
+  /** The next n images of the split as a [n, size, size, 3] float32 tensor in [-1, 1] that the caller owns. */
+  sample(n: number): tf.Tensor4D {
+    return this.dataset.batch(this.split, this.nextIndices(n));
+  }
+
+  /** The split indices the next `sample(n)` would return, advancing the sampler as `sample(n)` does. */
+  nextIndices(n: number): number[] {
+    const fn = 'ImageSampler.sample';
+    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${fn}: n must be a positive integer, got ${n}`);
+    if (n > this.length) {
+      throw new Error(`${fn}: n must be <= ${this.length} (the size of the ${this.split} split of ${this.dataset.source.name}), got ${n}`);
+    }
+    const out: number[] = [];
+    while (out.length < n) {
+      const order = this.order(this.epoch);
+      const take = Math.min(n - out.length, this.length - this.position);
+      for (let k = 0; k < take; k++) out.push(order[this.position + k]);
+      this.position += take;
+      if (this.position === this.length) {
+        this.epoch++;
+        this.position = 0;
+      }
+    }
+    return out;
+  }
+
+  /** Where the sampler stands; `restore(state())` on a sampler with the same dataset, split and seed resumes it. */
+  state(): ImageSamplerState {
+    return { epoch: this.epoch, position: this.position };
+  }
+
+  /** Moves the sampler to a state from {@link state}. */
+  restore(state: ImageSamplerState): void {
+    const fn = 'ImageSampler.restore';
+    const { epoch, position } = state ?? ({} as ImageSamplerState);
+    if (!(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`${fn}: state.epoch must be an integer >= 0, got ${JSON.stringify(epoch)}`);
+    if (!(Number.isInteger(position) && position >= 0 && position <= this.length)) {
+      throw new Error(`${fn}: state.position must be an integer in [0, ${this.length}] (the ${this.split} split size), got ${JSON.stringify(position)}`);
+    }
+    this.epoch = position === this.length ? epoch + 1 : epoch;
+    this.position = position === this.length ? 0 : position;
+  }
+
+  /** Epoch e's order of the split: a permutation of 0..length−1 seeded by (seed, e). */
+  permutation(epoch: number): Int32Array {
+    if (!(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`ImageSampler.permutation: epoch must be an integer >= 0, got ${epoch}`);
+    return this.order(epoch).slice();
+  }
+
+  private order(epoch: number): Int32Array {
+    if (this.cache?.epoch === epoch) return this.cache.order;
+    const rng = new Rng(epochSeed(this.seed, epoch));
+    const order = new Int32Array(this.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    this.cache = { epoch, order };
+    return order;
+  }
+}
+
+/** A 32-bit seed for epoch `epoch` of a sampler seeded `seed` (two rounds of a murmur3-style finaliser). */
+function epochSeed(seed: number, epoch: number): number {
+  const lo = seed >>> 0;
+  const hi = Math.floor(seed / 4294967296) >>> 0;
+  let h = mix32((lo ^ mix32(hi + 0x632be5ab)) >>> 0);
+  h = mix32((h + Math.imul(epoch >>> 0, 0x9e3779b1) + Math.floor(epoch / 4294967296)) >>> 0);
+  return h;
+}
+
+function mix32(x: number): number {
+  let z = x >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
