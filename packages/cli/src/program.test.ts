@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -52,6 +52,27 @@ describe('not bench w2', () => {
     const program = buildProgram();
     const all = [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)];
     for (const command of all) expect(command.helpInformation()).toMatch(/-h, --help/);
-    expect(program.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['bench']));
+    expect(program.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['train', 'translate', 'data', 'nets', 'toy', 'bench']));
+  });
+});
+
+describe('not train and not translate', () => {
+  it('trains on the embedded data, then translates held-out images with the saved map', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'not-train-cli-'));
+    const runDir = join(dir, 'run');
+    const tiny = ['--size', '16', '--batch', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--backend', 'cpu'];
+    const { stdout, stderr } = await run([
+      'train', '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--steps', '2', '--out', runDir, '--json', ...tiny,
+    ]);
+    expect(JSON.parse(stdout.trim())).toMatchObject({ step: 2, interrupted: false });
+    expect(stderr).toMatch(/cpu preset on cpu: size 16 \(reference 64\)/);
+    expect(stderr).toMatch(/fashion-mnist:bag: \d+ images 32×32×1, seen as 16×16×3/);
+    const out = join(dir, 'translated');
+    await run(['translate', '--checkpoint', runDir, '--input', 'fashion-mnist:bag', '--split', 'test', '--count', '3', '--out', out, '--npy', '--backend', 'cpu']);
+    expect(readdirSync(out).sort()).toEqual(['00000.png', '00001.png', '00002.png', 'grid.png', 'translated.npy']);
+    await expect(run(['translate', '--checkpoint', runDir, '--input', 'fashion-mnist:bag', '--draws', '2', '--out', out, '--backend', 'cpu'])).rejects.toThrow(
+      /--draws 2 needs a stochastic map/,
+    );
+    await expect(run(['translate', '--checkpoint', join(dir, 'none'), '--input', 'fashion-mnist:bag', '--out', out, '--backend', 'cpu'])).rejects.toThrow(/does not exist/);
   });
 });

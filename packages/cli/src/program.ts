@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench';
+import { registerData } from './commands/data';
+import { registerNets } from './commands/nets';
 import { registerToy } from './commands/toy';
+import { registerTrain } from './commands/train';
+import { registerTranslate } from './commands/translate';
 
 /** The `not` command with every subcommand registered. */
 export function buildProgram(): Command {
@@ -8,8 +12,12 @@ export function buildProgram(): Command {
     .description('Neural Optimal Transport: learn and stack transport maps between distributions')
     .version('0.1.0')
     .showHelpAfterError();
-  registerBench(program);
+  registerTrain(program);
+  registerTranslate(program);
+  registerData(program);
+  registerNets(program);
   registerToy(program);
+  registerBench(program);
   return program;
 }
 

@@ -6,9 +6,10 @@ export interface Progress {
   stop(): void;
 }
 
-export function progress(label: string, total: number, { stream = process.stderr, every = Math.max(1, Math.round(total / 10)) } = {}): Progress {
+/** `start` is the step a resumed loop begins at, so the ETA counts only the steps timed in this process. */
+export function progress(label: string, total: number, { stream = process.stderr, every = Math.max(1, Math.round(total / 10)), start = 0 } = {}): Progress {
   const started = performance.now();
-  const eta = (step: number) => ((performance.now() - started) / 1000 / Math.max(step, 1)) * (total - step);
+  const eta = (step: number) => ((performance.now() - started) / 1000 / Math.max(step - start, 1)) * (total - step);
   const describe = (fields: Record<string, string | number>) =>
     Object.entries(fields)
       .map(([k, v]) => `${k} ${typeof v === 'number' ? formatNumber(v) : v}`)
@@ -18,7 +19,7 @@ export function progress(label: string, total: number, { stream = process.stderr
       { format: `${label} [{bar}] {value}/{total}  {fields}  ETA {etaText}`, hideCursor: true, stream },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { fields: '', etaText: '?' });
+    bar.start(total, start, { fields: '', etaText: '?' });
     return {
       update: (step, fields) => bar.update(step, { fields: describe(fields), etaText: `${eta(step).toFixed(0)}s` }),
       stop: () => bar.stop(),

@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import type { SolverProgress, StateDict } from '@not/ot-core';
+import type { ImageSamplerState } from '@not/datasets';
+import { decodeSafetensors, loadStateDictFile, saveStateDict } from '@not/nets';
+import { writeFileAtomic } from '../files/atomic-write';
+import type { TrainConfig } from './train-config';
+
+/** The metadata key and value that mark a file as a `not train` checkpoint (and its layout version). */
+const FORMAT = 'not-train-checkpoint/1';
+const MAP_FORMAT = 'not-transport-map/1';
+
+/** Everything needed to resume a run bit for bit. `tensors` holds NeuralOT.stateDict() (`map.*`, `potential.*`, …). */
+export interface Checkpoint {
+  config: TrainConfig;
+  progress: SolverProgress;
+  samplers: { source: ImageSamplerState; target: ImageSamplerState };
+  tensors: StateDict;
+}
+
+/** Writes a resumable checkpoint atomically: one safetensors file, the run's state as JSON metadata. */
+export function writeCheckpoint(path: string, { config, progress, samplers, tensors }: Checkpoint): void {
+  writeFileAtomic(
+    path,
+    saveStateDict(tensors, {
+      format: FORMAT,
+      config: JSON.stringify(config),
+      progress: JSON.stringify(progress),
+      samplers: JSON.stringify(samplers),
+    }),
+  );
+}
+
+/** Reads a checkpoint written by {@link writeCheckpoint}; the caller owns (and disposes) its tensors. */
+export function readCheckpoint(path: string): Checkpoint {
+  const bytes = readRunFile(path, 'readCheckpoint');
+  const metadata = metadataOf(bytes, path, 'readCheckpoint');
+  if (metadata.format !== FORMAT) {
+    throw new Error(`readCheckpoint: ${path} is not a resumable \`not train\` checkpoint (format "${metadata.format ?? 'none'}", expected "${FORMAT}")`);
+  }
+  return {
+    config: parseJson(metadata.config, path, 'config'),
+    progress: parseJson(metadata.progress, path, 'progress'),
+    samplers: parseJson(metadata.samplers, path, 'samplers'),
+    tensors: loadStateDictFile(bytes),
+  };
+}
+
+/**
+ * Writes the transport map alone, under the reference's parameter names (loadable by the official PyTorch UNet after
+ * a plain format conversion), with the run's configuration as metadata so that `not translate` can rebuild it.
+ */
+export function writeMapFile(path: string, config: TrainConfig, mapState: StateDict): void {
+  writeFileAtomic(path, saveStateDict(mapState, { format: MAP_FORMAT, config: JSON.stringify(config) }));
+}
+
+/**
+ * The configuration and map weights in a map file or a checkpoint (either works for translating); the caller owns
+ * the tensors.
+ */
+export function readMapFile(path: string): { config: TrainConfig; mapState: StateDict } {
+  const bytes = readRunFile(path, 'readMapFile');
+  const metadata = metadataOf(bytes, path, 'readMapFile');
+  if (metadata.format !== MAP_FORMAT && metadata.format !== FORMAT) {
+    throw new Error(`readMapFile: ${path} holds no map written by \`not train\` (format "${metadata.format ?? 'none'}")`);
+  }
+  const config: TrainConfig = parseJson(metadata.config, path, 'config');
+  const all = loadStateDictFile(bytes);
+  if (metadata.format === MAP_FORMAT) return { config, mapState: all };
+  const mapState: StateDict = {};
+  for (const [key, tensor] of Object.entries(all)) {
+    if (key.startsWith('map.')) mapState[key.slice(4)] = tensor;
+    else tensor.dispose();
+  }
+  return { config, mapState };
+}
+
+/** Copies tensors (for a checkpoint taken while training goes on, e.g. in tests). */
+export function cloneState(state: StateDict): StateDict {
+  return tf.tidy(() => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tf.clone(v)])));
+}
+
+function readRunFile(path: string, fn: string): Uint8Array {
+  if (!existsSync(path)) throw new Error(`${fn}: ${path} does not exist`);
+  return new Uint8Array(readFileSync(path));
+}
+
+function metadataOf(bytes: Uint8Array, path: string, fn: string): Record<string, string> {
+  try {
+    return decodeSafetensors(bytes).metadata;
+  } catch (error) {
+    throw new Error(`${fn}: ${path}: ${(error as Error).message}`);
+  }
+}
+
+function parseJson<T>(text: string | undefined, path: string, key: string): T {
+  try {
+    if (text === undefined) throw new Error('missing');
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new Error(`readCheckpoint: ${path}: metadata "${key}" is not valid JSON (${(error as Error).message})`);
+  }
+}

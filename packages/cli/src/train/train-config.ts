@@ -1,0 +1,132 @@
+/** The costs `not train` offers: the strong quadratic cost (a one-to-one map) or the γ-weak one (one-to-many). */
+export const TRAIN_COSTS = ['strong', 'weak'] as const;
+export type TrainCost = (typeof TRAIN_COSTS)[number];
+
+/** Hyper-parameter sets: the reference notebooks' ('reference', for a GPU) or one sized for a CPU ('cpu'). */
+export const TRAIN_PRESETS = ['reference', 'cpu'] as const;
+export type TrainPreset = (typeof TRAIN_PRESETS)[number];
+
+/** Everything that decides a training run; stored in each checkpoint so that a resume and `not translate` rebuild it. */
+export interface TrainConfig {
+  source: string;
+  target: string;
+  /** Square image side the networks see (a power of two ≥ 16). */
+  size: number;
+  cost: TrainCost;
+  /** Final γ of the weak cost, reached by a linear ramp from 0 over `gammaSteps` outer steps. */
+  gamma: number;
+  gammaSteps: number;
+  steps: number;
+  batch: number;
+  /** T updates per f update (K_T). */
+  tIters: number;
+  /** Adam learning rate of T and f. */
+  lr: number;
+  /** UNet base width (48 in the reference). */
+  base: number;
+  /** ResNet potential's first width and cap (64 and 512 in the reference). */
+  filters: number;
+  maxFilters: number;
+  /** Weak cost: noise draws per x in a T update (Z_SIZE) and the noise's standard deviation (Z_STD). */
+  noiseSamples: number;
+  noiseStd: number;
+  seed: number;
+  /** Outer steps between sample grids and between checkpoints. */
+  sampleEvery: number;
+  checkpointEvery: number;
+  preset: TrainPreset;
+}
+
+/** What a user may set on the command line; anything left out comes from the preset. */
+export type TrainFlags = Partial<Omit<TrainConfig, 'preset'>>;
+
+/** The notebooks' settings (REFERENCE.md §1(c)–(d)): 64×64, batch 64, K_T 10, Adam 1e-4, UNet 48, ResNet 64/512. */
+function referencePreset(cost: TrainCost): Omit<TrainConfig, 'source' | 'target' | 'cost' | 'seed' | 'preset'> {
+  return {
+    size: 64,
+    gamma: cost === 'weak' ? 0.66 : 0,
+    gammaSteps: 25_000,
+    steps: 100_001,
+    batch: 64,
+    tIters: 10,
+    lr: 1e-4,
+    base: 48,
+    filters: 64,
+    maxFilters: 512,
+    noiseSamples: cost === 'weak' ? 8 : 1,
+    noiseStd: 0.1,
+    sampleEvery: 100,
+    checkpointEvery: 2000,
+  };
+}
+
+/**
+ * Sized for a 2-core CPU on wasm (measured in PyTorch and on wasm, see DESIGN.md): 32×32, UNet 16 (~1.1M parameters),
+ * ResNet 16 capped at 64, batch 16, K_T 3 and lr 1e-3, about 1.5 s per outer step.
+ */
+function cpuPreset(cost: TrainCost): Omit<TrainConfig, 'source' | 'target' | 'cost' | 'seed' | 'preset'> {
+  return {
+    size: 32,
+    gamma: cost === 'weak' ? 0.66 : 0,
+    gammaSteps: 200,
+    steps: 400,
+    batch: 16,
+    tIters: 3,
+    lr: 1e-3,
+    base: 16,
+    filters: 16,
+    maxFilters: 64,
+    noiseSamples: cost === 'weak' ? 4 : 1,
+    noiseStd: 0.1,
+    sampleEvery: 25,
+    checkpointEvery: 50,
+  };
+}
+
+/** The preset for a backend: the reference on a GPU (tfjs-node-gpu), the CPU one elsewhere. */
+export function presetFor(backend: string): TrainPreset {
+  return backend === 'tensorflow-gpu' ? 'reference' : 'cpu';
+}
+
+/** Fills a run's configuration from flags and a preset, and checks it. */
+export function resolveTrainConfig(flags: TrainFlags, preset: TrainPreset): TrainConfig {
+  for (const key of ['source', 'target'] as const) {
+    if (!flags[key]) throw new Error(`train: --${key} is required (a data spec such as fashion-mnist:bag or igan:handbag_64.hdf5)`);
+  }
+  const cost = flags.cost ?? 'strong';
+  if (!TRAIN_COSTS.includes(cost)) throw new Error(`train: --cost must be one of ${TRAIN_COSTS.join(', ')}, got "${cost}"`);
+  const defaults = preset === 'reference' ? referencePreset(cost) : cpuPreset(cost);
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const config: TrainConfig = { ...defaults, seed: 0, ...defined, cost, preset } as TrainConfig;
+  checkConfig(config);
+  return config;
+}
+
+function checkConfig(c: TrainConfig): void {
+  const fail = (what: string) => {
+    throw new Error(`train: ${what}`);
+  };
+  if (!(Number.isInteger(Math.log2(c.size)) && c.size >= 16)) fail(`--size must be a power of two >= 16, got ${c.size}`);
+  for (const key of ['steps', 'batch', 'tIters', 'base', 'filters', 'maxFilters', 'sampleEvery', 'checkpointEvery', 'gammaSteps'] as const) {
+    if (!(Number.isInteger(c[key]) && c[key] >= 1)) fail(`${key} must be a positive integer, got ${c[key]}`);
+  }
+  if (!(c.lr > 0)) fail(`--lr must be > 0, got ${c.lr}`);
+  if (c.cost === 'strong') {
+    if (c.gamma !== 0) fail(`--gamma applies only to --cost weak, got ${c.gamma} with --cost strong`);
+    if (c.noiseSamples !== 1) fail(`--noise-samples applies only to --cost weak, got ${c.noiseSamples} with --cost strong`);
+  } else {
+    if (!(c.gamma >= 0)) fail(`--gamma must be >= 0, got ${c.gamma}`);
+    if (!(Number.isInteger(c.noiseSamples) && c.noiseSamples >= 2)) {
+      fail(`--noise-samples must be an integer >= 2 for the unbiased weak cost, got ${c.noiseSamples}`);
+    }
+    if (!(c.noiseStd > 0)) fail(`--noise-std must be > 0, got ${c.noiseStd}`);
+  }
+}
+
+/** The settings where a configuration departs from the reference notebooks, for saying so at the start of a run. */
+export function departuresFromReference(config: TrainConfig): string[] {
+  const reference = referencePreset(config.cost);
+  return (Object.keys(reference) as (keyof typeof reference)[])
+    .filter((key) => !['steps', 'sampleEvery', 'checkpointEvery'].includes(key) && reference[key] !== config[key])
+    .map((key) => `${key} ${config[key]} (reference ${reference[key]})`);
+}

@@ -1,0 +1,101 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@not/backends';
+import { PNG } from 'pngjs';
+import { readCheckpoint, readMapFile } from './checkpoint';
+import type { TrainFlags } from './train-config';
+import { RUN_FILES, type TrainMetrics, runTraining } from './train-run';
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});
+
+// Tiny networks on the embedded Fashion-MNIST subset: seconds per run on the cpu backend.
+const tiny: TrainFlags = {
+  source: 'fashion-mnist:bag',
+  target: 'fashion-mnist:shoes',
+  size: 16,
+  steps: 4,
+  batch: 4,
+  tIters: 2,
+  base: 4,
+  filters: 4,
+  maxFilters: 8,
+  sampleEvery: 2,
+  checkpointEvery: 2,
+  seed: 7,
+};
+
+const runDir = () => mkdtempSync(join(tmpdir(), 'not-train-'));
+const metrics = (dir: string): TrainMetrics[] =>
+  readFileSync(join(dir, RUN_FILES.metrics), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+const losses = (lines: TrainMetrics[]) => lines.map((m) => [m.step, m.mapLoss, m.cost, m.potentialLoss]);
+
+describe('runTraining', () => {
+  it('writes metrics, sample grids, a checkpoint and the map, and leaks no tensors', async () => {
+    const out = runDir();
+    const before = tf.memory().numTensors;
+    const result = await runTraining({ flags: tiny, preset: 'cpu', out });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result).toMatchObject({ step: 4, interrupted: false });
+    const lines = metrics(out);
+    expect(lines.map((m) => m.step)).toEqual([1, 2, 3, 4]);
+    for (const m of lines) expect([m.mapLoss, m.cost, m.potentialLoss].every(Number.isFinite)).toBe(true);
+    expect(readdirSync(join(out, RUN_FILES.samples)).sort()).toEqual(['latest.png', 'step-000000.png', 'step-000002.png', 'step-000004.png']);
+    // Grid: 10 columns of 16×16 images upscaled ×2, rows x, T(x), y, 2-pixel padding.
+    const png = PNG.sync.read(readFileSync(join(out, RUN_FILES.samples, 'latest.png')));
+    expect([png.width, png.height]).toEqual([2 + 10 * 34, 2 + 3 * 34]);
+    const saved = readCheckpoint(join(out, RUN_FILES.checkpoint));
+    expect(saved.progress.step).toBe(4);
+    expect(saved.config).toMatchObject({ ...tiny, cost: 'strong', preset: 'cpu', lr: 1e-3 });
+    expect(Object.keys(saved.tensors)).toContain('map.inc.double_conv.0.weight');
+    expect(Object.keys(saved.tensors)).toContain('potentialOptimizer.m.0');
+    tf.dispose(Object.values(saved.tensors));
+    const { mapState } = readMapFile(join(out, RUN_FILES.map));
+    expect(Object.keys(mapState)).toContain('outc.conv.weight');
+    expect(Object.keys(mapState)).toContain('inc.double_conv.1.running_mean');
+    tf.dispose(Object.values(mapState));
+  });
+
+  it('resumes after an interruption with the same numbers as an uninterrupted run', async () => {
+    const straight = runDir();
+    await runTraining({ flags: tiny, preset: 'cpu', out: straight });
+    const out = runDir();
+    let steps = 0;
+    const first = await runTraining({ flags: { ...tiny, checkpointEvery: 100 }, preset: 'cpu', out, shouldStop: () => ++steps === 1 });
+    expect(first).toMatchObject({ step: 1, interrupted: true });
+    const second = await runTraining({ flags: {}, preset: 'cpu', out, resume: true });
+    expect(second).toMatchObject({ step: 4, interrupted: false });
+    expect(losses(metrics(out))).toEqual(losses(metrics(straight)));
+  });
+
+  it('refuses to overwrite a run, and to change its settings on resume', async () => {
+    const out = runDir();
+    await runTraining({ flags: { ...tiny, steps: 1 }, preset: 'cpu', out });
+    await expect(runTraining({ flags: tiny, preset: 'cpu', out })).rejects.toThrow(/already holds a run.*--resume/);
+    await expect(runTraining({ flags: { lr: 0.1 }, preset: 'cpu', out, resume: true })).rejects.toThrow(/trained with lr = 0.001, not 0.1/);
+    const extended = await runTraining({ flags: { steps: 2 }, preset: 'cpu', out, resume: true });
+    expect(extended.step).toBe(2);
+  });
+
+  it('trains a stochastic map with the weak cost and draws several T(x, z) rows', async () => {
+    const out = runDir();
+    const result = await runTraining({ flags: { ...tiny, cost: 'weak', noiseSamples: 2, steps: 2, gammaSteps: 2 }, preset: 'cpu', out });
+    expect(result.last?.gamma).toBeCloseTo(0.33, 10);
+    const png = PNG.sync.read(readFileSync(join(out, RUN_FILES.samples, 'latest.png')));
+    expect(png.height).toBe(2 + 6 * 34); // x, four draws of T(x, z), y
+    expect(existsSync(join(out, RUN_FILES.map))).toBe(true);
+  });
+
+  it('explains bad settings before training', async () => {
+    await expect(runTraining({ flags: { ...tiny, size: 24 }, preset: 'cpu', out: runDir() })).rejects.toThrow(/--size must be a power of two >= 16, got 24/);
+    await expect(runTraining({ flags: { ...tiny, noiseSamples: 1, cost: 'weak' }, preset: 'cpu', out: runDir() })).rejects.toThrow(/noise-samples must be an integer >= 2/);
+    await expect(runTraining({ flags: { ...tiny, source: 'nope:x' }, preset: 'cpu', out: runDir() })).rejects.toThrow(/nope/);
+  });
+});

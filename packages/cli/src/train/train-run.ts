@@ -1,0 +1,187 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { NeuralOT, type StepReport, type TransportCost, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
+import { ResNetPotential, UNetMap } from '@not/nets';
+import { writeFileAtomic } from '../files/atomic-write';
+import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
+import { sampleGrid } from './sample-grid';
+import { type TrainConfig, type TrainFlags, type TrainPreset, resolveTrainConfig } from './train-config';
+
+/** Files of a run directory. */
+export const RUN_FILES = {
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  checkpoint: 'checkpoint.safetensors',
+  map: 'T.safetensors',
+  samples: 'samples',
+} as const;
+
+/** One line of metrics.jsonl. */
+export interface TrainMetrics extends StepReport {
+  gamma: number;
+}
+
+export interface TrainRunOptions {
+  /** Settings given by the user; the rest comes from `preset` (or, on resume, from the checkpoint). */
+  flags: TrainFlags;
+  preset: TrainPreset;
+  /** Run directory. */
+  out: string;
+  /** Continue from `out`'s checkpoint (the stored configuration wins; only the step count may grow). */
+  resume?: boolean;
+  /** Messages for the user (what was loaded, where files go). */
+  log?: (line: string) => void;
+  /** Called once the configuration is known, with the step training starts from. */
+  onStart?: (config: TrainConfig, step: number) => void;
+  onStep?: (metrics: TrainMetrics) => void;
+  /** Polled after every step; true stops the run after writing a checkpoint (e.g. on Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainRunResult {
+  config: TrainConfig;
+  /** Outer steps done in total (including those before a resume). */
+  step: number;
+  /** Whether the run stopped before config.steps. */
+  interrupted: boolean;
+  last: TrainMetrics | null;
+}
+
+/** Columns of the sample grids: fixed test images, spread over the test splits. */
+const GRID_COLUMNS = 10;
+
+/**
+ * Trains T and f with NOT on two image sets and writes the run directory: config.json, metrics.jsonl (one line per
+ * outer step), samples/step-NNNNNN.png grids, checkpoint.safetensors (everything, for --resume) and T.safetensors
+ * (the map alone). Checkpoints are atomic; resuming gives the same numbers as an uninterrupted run with that seed.
+ */
+export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
+  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, shouldStop } = options;
+  const checkpointPath = join(out, RUN_FILES.checkpoint);
+  if (!resume && existsSync(checkpointPath)) {
+    throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
+  }
+  const saved = resume && existsSync(checkpointPath) ? readCheckpoint(checkpointPath) : null;
+  if (resume && !saved) log(`no checkpoint in ${out} yet: starting a new run`);
+  const config = saved ? mergeResumed(saved.config, flags) : resolveTrainConfig(flags, preset);
+  mkdirSync(join(out, RUN_FILES.samples), { recursive: true });
+  writeFileAtomic(join(out, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+
+  const [sourceData, targetData] = await Promise.all([openData(config.source, config.size), openData(config.target, config.size)]);
+  for (const [role, data] of [['source', sourceData], ['target', targetData]] as const) {
+    log(`${role} ${data.source.name}: ${data.count} images ${data.source.height}×${data.source.width}×${data.source.channels}, seen as ${config.size}×${config.size}×3; train ${data.trainCount}, test ${data.testCount}`);
+  }
+  const source = new ImageSampler(sourceData, { split: 'train', seed: config.seed });
+  const target = new ImageSampler(targetData, { split: 'train', seed: config.seed + 1 });
+  const weak = config.cost === 'weak';
+  const map = new UNetMap({ channels: 3, noiseChannels: weak ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
+  const potential = new ResNetPotential({ size: config.size, channels: 3, filters: config.filters, maxFilters: config.maxFilters, seed: config.seed + 3 });
+  const gamma = weak ? linearRamp({ from: 0, to: config.gamma, steps: config.gammaSteps }) : () => 0;
+  const cost: TransportCost = weak ? weakQuadraticCost({ gamma }) : quadraticCost();
+  const solver = new NeuralOT({
+    map,
+    potential,
+    source,
+    target,
+    cost,
+    batchSize: config.batch,
+    tIters: config.tIters,
+    mapOptimizer: { lr: config.lr },
+    potentialOptimizer: { lr: config.lr },
+    noise: weak ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
+    seed: config.seed + 4,
+  });
+  const metricsPath = join(out, RUN_FILES.metrics);
+  if (saved) {
+    solver.loadState(saved.tensors, saved.progress);
+    tf.dispose(Object.values(saved.tensors));
+    source.restore(saved.samplers.source);
+    target.restore(saved.samplers.target);
+    keepMetricsUpTo(metricsPath, saved.progress.step);
+    log(`resumed ${out} at step ${saved.progress.step} of ${config.steps}`);
+  } else {
+    writeFileSync(metricsPath, '');
+  }
+  onStart?.(config, solver.step);
+
+  const x = gridBatch(sourceData);
+  const y = gridBatch(targetData);
+  const grid = (step: number) => {
+    const png = sampleGrid(solver, x, y, { draws: weak ? 4 : 1, seed: config.seed + 5 });
+    writeFileAtomic(join(out, RUN_FILES.samples, `step-${String(step).padStart(6, '0')}.png`), png);
+    writeFileAtomic(join(out, RUN_FILES.samples, 'latest.png'), png);
+  };
+  const checkpoint = () => {
+    writeCheckpoint(checkpointPath, {
+      config,
+      progress: solver.progress(),
+      samplers: { source: source.state(), target: target.state() },
+      tensors: solver.stateDict(),
+    });
+    writeMapFile(join(out, RUN_FILES.map), config, map.stateDict());
+  };
+
+  let last: TrainMetrics | null = null;
+  let interrupted = false;
+  try {
+    if (solver.step === 0) grid(0);
+    while (solver.step < config.steps) {
+      const report = solver.trainStep();
+      last = { ...report, gamma: gamma(report.step - 1) };
+      appendFileSync(metricsPath, `${JSON.stringify(last)}\n`);
+      onStep?.(last);
+      if (![report.mapLoss, report.potentialLoss].every(Number.isFinite)) {
+        throw new Error(`train: the losses became ${report.mapLoss} (T) and ${report.potentialLoss} (f) at step ${report.step}; the last good checkpoint is ${checkpointPath}. Try a lower --lr.`);
+      }
+      const done = report.step === config.steps;
+      interrupted = !done && (shouldStop?.() ?? false);
+      if (report.step % config.sampleEvery === 0 || done || interrupted) grid(report.step);
+      if (report.step % config.checkpointEvery === 0 || done || interrupted) checkpoint();
+      if (interrupted) break;
+    }
+  } finally {
+    tf.dispose([x, y]);
+    solver.dispose();
+    map.dispose();
+    potential.dispose();
+    sourceData.source.close();
+    targetData.source.close();
+  }
+  return { config, step: solver.step, interrupted, last };
+}
+
+async function openData(spec: string, size: number): Promise<ImageDataset> {
+  return new ImageDataset(await openImageSource(spec), { size });
+}
+
+/** Fixed images for the sample grids, spread evenly over the test split. */
+function gridBatch(data: ImageDataset): tf.Tensor4D {
+  const n = Math.min(GRID_COLUMNS, data.testCount);
+  if (n === 0) throw new Error(`train: ${data.source.name} has no test images to draw sample grids from (it holds ${data.count})`);
+  return data.batch('test', Array.from({ length: n }, (_, i) => Math.floor((i * data.testCount) / n)));
+}
+
+/** A resumed run keeps its stored configuration; flags may only extend the run or change how often it reports. */
+function mergeResumed(stored: TrainConfig, flags: TrainFlags): TrainConfig {
+  const adjustable: string[] = ['steps', 'sampleEvery', 'checkpointEvery'];
+  const merged: Record<string, unknown> = { ...stored };
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined || value === merged[key]) continue;
+    if (!adjustable.includes(key)) {
+      throw new Error(`train --resume: the run was trained with ${key} = ${JSON.stringify(merged[key])}, not ${JSON.stringify(value)}; only --steps and the sample and checkpoint intervals may change`);
+    }
+    merged[key] = value;
+  }
+  if ((merged.steps as number) < 1) throw new Error(`train --resume: --steps must be >= 1`);
+  return merged as unknown as TrainConfig;
+}
+
+/** Drops metric lines past the checkpoint (steps done after it and lost), so the log matches the resumed run. */
+function keepMetricsUpTo(path: string, step: number): void {
+  if (!existsSync(path)) return;
+  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const kept = lines.filter((line) => (JSON.parse(line) as TrainMetrics).step <= step);
+  writeFileAtomic(path, kept.map((line) => `${line}\n`).join(''));
+}
