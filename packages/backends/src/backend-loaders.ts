@@ -67,7 +67,7 @@ async function loadWasm(): Promise<LoadedBackend> {
     tfBackend: tf.getBackend(),
     detail:
       `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}; training kernels added: ` +
-      `${kernels.added.join(', ')}; replaced: ${kernels.replaced.join(', ')}; gradient: ${kernels.gradients.join(', ')}; ` +
+      `${kernels.added.join(', ')}; replaced: ${kernels.replaced.join(', ')}; gradients: ${kernels.gradients.join(', ')}; ` +
       `numeric-pad guard: ${kernels.guarded.join(', ')}`,
   };
 }

@@ -2,3 +2,4 @@ export { useBackend, describeBackend, type BackendReport, type SkippedBackend } 
 export { BACKEND_REQUESTS, AUTO_ORDER, type BackendRequest, type BackendName } from './backend-names';
 export { registerWasmTrainingKernels, type WasmTrainingKernels } from './register-wasm-training';
 export { installConv2dGradient } from './conv2d-gradient';
+export { installLeakyReluGradient } from './leaky-relu-gradient';

@@ -1,22 +1,33 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { installConv2dGradient } from './conv2d-gradient';
+import { avgPoolGradConfig } from './kernels/avg-pool-grad';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig } from './kernels/depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './kernels/depthwise-conv2d-backprop-input';
+import { leakyReluConfig } from './kernels/leaky-relu';
 import { maxPoolGradConfig } from './kernels/max-pool-grad';
 import { GUARDED_KERNELS, numericPadGuard } from './kernels/numeric-pad-guard';
 import { resizeBilinearGradConfig } from './kernels/resize-bilinear-grad';
+import { reverseConfig } from './kernels/reverse';
+import { sliceConfig } from './kernels/slice';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
+import { installLeakyReluGradient } from './leaky-relu-gradient';
 
 /** Marks kernel configs registered by us, across module copies, so a second call changes nothing. */
 const OURS = Symbol.for('@not/backends/kernel');
 
-type Marked = KernelConfig & { [OURS]?: true };
+/**
+ * On a replacement: the wasm kernel config it replaced, so that a benchmark can time both side by side
+ * (`tf.getKernel(name, 'wasm')[Symbol.for('@not/backends/replaced-kernel')]`).
+ */
+const REPLACES = Symbol.for('@not/backends/replaced-kernel');
 
-function mark(config: KernelConfig): Marked {
-  return Object.assign(config, { [OURS]: true as const });
+type Marked = KernelConfig & { [OURS]?: true; [REPLACES]?: KernelConfig };
+
+function mark(config: KernelConfig, replaces?: KernelConfig): Marked {
+  return Object.assign(config, { [OURS]: true as const }, replaces ? { [REPLACES]: replaces } : {});
 }
 
 /** Kernels wasm 4.22 lacks. */
@@ -30,14 +41,18 @@ const ADDED: KernelConfig[] = [
 type Replacement = { name: string; make: (existing: KernelConfig) => KernelConfig };
 
 /**
- * wasm kernels replaced: too slow (Conv2DBackpropInput, BatchMatMul with transposed operands) or wrong (MaxPoolGrad,
- * ResizeBilinearGrad half-pixel).
+ * wasm kernels replaced: too slow (Conv2DBackpropInput, BatchMatMul with transposed operands, AvgPoolGrad,
+ * LeakyRelu, Reverse, Slice) or wrong (MaxPoolGrad, ResizeBilinearGrad half-pixel).
  */
 const REPLACED: Replacement[] = [
+  { name: 'AvgPoolGrad', make: (existing) => avgPoolGradConfig(existing) },
   { name: 'BatchMatMul', make: (existing) => batchMatMulConfig(existing) },
   { name: 'Conv2DBackpropInput', make: () => conv2dBackpropInputConfig },
+  { name: 'LeakyRelu', make: (existing) => leakyReluConfig(existing) },
   { name: 'MaxPoolGrad', make: () => maxPoolGradConfig },
   { name: 'ResizeBilinearGrad', make: (existing) => resizeBilinearGradConfig(existing) },
+  { name: 'Reverse', make: (existing) => reverseConfig(existing) },
+  { name: 'Slice', make: (existing) => sliceConfig(existing) },
 ];
 
 /** Forward conv/pool kernels wrapped to refuse a numeric pad that tfjs sizes wrongly (see numeric-pad-guard). */
@@ -56,8 +71,8 @@ export interface WasmTrainingKernels {
 
 /**
  * Registers the training kernels that tfjs-backend-wasm 4.22 lacks, replaces the ones that are slow or wrong, and
- * installs the wasm Conv2D gradient. Call after `@tensorflow/tfjs-backend-wasm` is imported (useBackend('wasm' |
- * 'auto') does both). Safe to call any number of times.
+ * installs the wasm Conv2D and LeakyRelu gradients. Call after `@tensorflow/tfjs-backend-wasm` is imported
+ * (useBackend('wasm' | 'auto') does both). Safe to call any number of times.
  */
 export function registerWasmTrainingKernels(): WasmTrainingKernels {
   if (getKernel('Conv2D', 'wasm') === undefined) {
@@ -73,15 +88,16 @@ export function registerWasmTrainingKernels(): WasmTrainingKernels {
   for (const { name, make } of [...REPLACED, ...GUARDED]) {
     const existing = getKernel(name, 'wasm') as Marked | undefined;
     if (existing === undefined || existing[OURS]) continue;
-    const config = mark(make(existing));
+    const config = mark(make(existing), existing);
     unregisterKernel(name, 'wasm');
     registerKernel(config);
   }
   installConv2dGradient();
+  installLeakyReluGradient();
   return {
     added: ADDED.map((k) => k.kernelName),
     replaced: REPLACED.map((k) => k.name),
     guarded: GUARDED.map((k) => k.name),
-    gradients: ['Conv2D'],
+    gradients: ['Conv2D', 'LeakyRelu'],
   };
 }
