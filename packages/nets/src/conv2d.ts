@@ -31,7 +31,8 @@ export interface Conv2dOptions {
 /**
  * A stride-1 2-D convolution on NHWC images. The weight is kept in PyTorch's layout [out, in, kh, kw] so the state
  * dict ({ weight, bias }) is PyTorch's; it is transposed to tfjs' [kh, kw, in, out] inside `apply`. Padding is an
- * explicit zero `tf.pad` followed by a 'valid' convolution (numeric conv pads are unreliable on some backends).
+ * explicit zero `tf.pad` followed by a 'valid' convolution (numeric conv pads are unreliable on some backends), or 'same'
+ * where that is the same padding.
  */
 export class Conv2d {
   readonly inChannels: number;
@@ -86,9 +87,11 @@ export class Conv2d {
       throw new Error(`Conv2d.apply: image [${x.shape.slice(1, 3)}] with padding ${p} is smaller than the ${this.kernelSize}×${this.kernelSize} kernel`);
     }
     return tf.tidy(() => {
-      const padded = p > 0 ? tf.pad(x as tf.Tensor4D, [[0, 0], [p, p], [p, p], [0, 0]]) : (x as tf.Tensor4D);
       const filter = tf.transpose(this.weight, [2, 3, 1, 0]) as tf.Tensor4D;
-      const y = tf.conv2d(padded, filter, 1, 'valid');
+      // For an odd kernel with p = (k − 1)/2, 'same' is exactly that zero padding and saves a copy and its gradient.
+      const same = 2 * p === this.kernelSize - 1;
+      const input = p > 0 && !same ? tf.pad(x as tf.Tensor4D, [[0, 0], [p, p], [p, p], [0, 0]]) : (x as tf.Tensor4D);
+      const y = tf.conv2d(input, filter, 1, same ? 'same' : 'valid');
       return this.bias ? tf.add(y, this.bias) : y;
     });
   }
