@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import { backendOption, selectBackend } from '../backend-option';
 import { integer, number } from '../parse';
 import { progress, type Progress } from '../progress';
-import { TRAIN_COSTS, TRAIN_PRESETS, type TrainFlags, type TrainPreset, departuresFromReference, presetFor } from '../train/train-config';
+import { LR_DECAYS, TRAIN_COSTS, TRAIN_PRESETS, type TrainFlags, type TrainPreset, departuresFromReference, presetFor } from '../train/train-config';
 import { RUN_FILES, runTraining } from '../train/train-run';
 
 export function registerTrain(program: Command): void {
@@ -21,6 +21,7 @@ export function registerTrain(program: Command): void {
     .option('--batch <B>', 'batch size (reference 64)', positive('--batch'))
     .option('--t-iters <K>', 'map updates per potential update, K_T (reference 10)', positive('--t-iters'))
     .option('--lr <lr>', 'Adam learning rate of T and f (reference 1e-4)', number('--lr'))
+    .addOption(new Option('--lr-decay <how>', 'learning-rate schedule: constant (reference) or a 10% warm-up then cosine decay to 5%').choices([...LR_DECAYS]))
     .option('--base <N>', 'UNet base width (reference 48)', positive('--base'))
     .option('--filters <N>', 'ResNet potential first width (reference 64)', positive('--filters'))
     .option('--max-filters <N>', 'ResNet potential width cap (reference 512)', positive('--max-filters'))
@@ -52,6 +53,7 @@ export function registerTrain(program: Command): void {
         batch: opts.batch,
         tIters: opts.tIters,
         lr: opts.lr,
+        lrDecay: opts.lrDecay,
         base: opts.base,
         filters: opts.filters,
         maxFilters: opts.maxFilters,

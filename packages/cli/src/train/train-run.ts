@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { NeuralOT, type StepReport, type TransportCost, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
@@ -88,8 +88,9 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     cost,
     batchSize: config.batch,
     tIters: config.tIters,
-    mapOptimizer: { lr: config.lr },
-    potentialOptimizer: { lr: config.lr },
+    // Each optimizer counts its own updates: K_T map updates per outer step, one potential update.
+    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters) },
+    potentialOptimizer: { lr: learningRate(config, config.steps) },
     noise: weak ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
     seed: config.seed + 4,
   });
@@ -150,6 +151,17 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     targetData.source.close();
   }
   return { config, step: solver.step, interrupted, last };
+}
+
+/**
+ * 'cosine': a linear warm-up over the first 10% of the updates, then a cosine decay to 5%. At the CPU preset's high
+ * rate, the first updates otherwise let T run off along directions where the young potential is unbounded.
+ */
+function learningRate(config: TrainConfig, updates: number): Scheduled {
+  if (config.lrDecay === 'none') return config.lr;
+  const decay = cosineDecay({ peak: config.lr, steps: updates });
+  const warmup = Math.max(1, Math.round(updates / 10));
+  return (step) => Math.min(1, (step + 1) / warmup) * decay(step);
 }
 
 async function openData(spec: string, size: number): Promise<ImageDataset> {
