@@ -1,0 +1,33 @@
+// The flagship run: learn a map from bags to shoes with Neural Optimal Transport, then translate held-out bags.
+// By default it uses the Fashion-MNIST bags and shoes embedded in @not/datasets and networks sized for a CPU
+// (about 10 minutes on 2 cores). Every flag of `not train` may be added, e.g. the reference configuration on a GPU:
+//
+//   node run.mjs --source igan:handbag_64.hdf5 --target igan:shoes_64.hdf5 --size 64 --preset reference
+//
+// Writes out/run (metrics.jsonl, samples/, checkpoint.safetensors, T.safetensors) and out/translated (test bags
+// mapped to shoes: one PNG each and grid.png). Run it again to continue an unfinished run (--resume).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '@not/cli';
+
+const args = process.argv.slice(2).filter((a) => a !== '--'); // pnpm passes its own '--' through
+const flag = (name, fallback) => {
+  const i = args.lastIndexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const here = dirname(fileURLToPath(import.meta.url));
+const source = flag('--source', 'fashion-mnist:bag');
+const out = flag('--out', join(here, 'out', 'run'));
+const backend = flag('--backend', 'auto');
+
+// commander keeps the last value of a repeated option, so the user's flags override these defaults.
+await main(['node', 'not', 'train', '--source', source, '--target', 'fashion-mnist:shoes', '--out', out, '--resume', ...args]);
+await main([
+  'node', 'not', 'translate',
+  '--checkpoint', out,
+  '--input', source,
+  '--split', 'test',
+  '--count', '40',
+  '--out', join(here, 'out', 'translated'),
+  '--backend', backend,
+]);
