@@ -3,23 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from './program';
+import { runCli } from './testing/run-cli';
 
-async function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const program = buildProgram().exitOverride();
-    program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-    program.commands.forEach((c) => c.exitOverride().commands.forEach((s) => s.exitOverride()));
-    await program.parseAsync(['node', 'not', ...args]);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[]) => runCli(buildProgram(), args);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,28 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ImageDataset, openFashionMnist, readNpy } from '@not/datasets';
 import { registerData } from './data';
+import { programWith, runCli } from '../testing/run-cli';
 
-async function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const program = new Command('not').exitOverride();
-    registerData(program);
-    program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-    program.commands.forEach((c) => c.exitOverride().commands.forEach((s) => s.exitOverride()));
-    await program.parseAsync(['node', 'not', ...args]);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[]) => runCli(programWith(registerData), args);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -2,31 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@not/ot-core';
 import { ResNetPotential, UNet, saveStateDict } from '@not/nets';
 import { readNpy, writeNpy } from '@not/datasets';
 import { useBackend } from '@not/backends';
 import { registerNets } from './nets';
+import { programWith, runCli } from '../testing/run-cli';
 
-async function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const program = new Command('not').exitOverride();
-    registerNets(program);
-    program.configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-    program.commands.forEach((c) => c.exitOverride().commands.forEach((s) => s.exitOverride().configureOutput({ writeOut: (t) => out.push(t), writeErr: (t) => err.push(t) })));
-    await program.parseAsync(['node', 'not', ...args]);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return { stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[]) => runCli(programWith(registerNets), args);
 
 const dir = mkdtempSync(join(tmpdir(), 'not-nets-'));
 
