@@ -22,6 +22,7 @@ export function registerTrain(program: Command): void {
     .option('--t-iters <K>', 'map updates per potential update, K_T (reference 10)', positive('--t-iters'))
     .option('--lr <lr>', 'Adam learning rate of T and f (reference 1e-4)', number('--lr'))
     .addOption(new Option('--lr-decay <how>', 'learning-rate schedule: constant (reference) or a 10% warm-up then cosine decay to 5%').choices([...LR_DECAYS]))
+    .option('--adam-beta2 <b>', "Adam's β₂ for T and f (reference 0.999)", number('--adam-beta2'))
     .option('--base <N>', 'UNet base width (reference 48)', positive('--base'))
     .option('--filters <N>', 'ResNet potential first width (reference 64)', positive('--filters'))
     .option('--max-filters <N>', 'ResNet potential width cap (reference 512)', positive('--max-filters'))
@@ -54,6 +55,7 @@ export function registerTrain(program: Command): void {
         tIters: opts.tIters,
         lr: opts.lr,
         lrDecay: opts.lrDecay,
+        beta2: opts.adamBeta2,
         base: opts.base,
         filters: opts.filters,
         maxFilters: opts.maxFilters,

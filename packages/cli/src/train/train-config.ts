@@ -27,6 +27,8 @@ export interface TrainConfig {
   /** Adam learning rate of T and f. */
   lr: number;
   lrDecay: LrDecay;
+  /** Adam's β₂ for T and f (0.999 in the reference): how long one gradient spike keeps shrinking the steps. */
+  beta2: number;
   /** UNet base width (48 in the reference). */
   base: number;
   /** ResNet potential's first width and cap (64 and 512 in the reference). */
@@ -56,6 +58,7 @@ function referencePreset(cost: TrainCost): Omit<TrainConfig, 'source' | 'target'
     tIters: 10,
     lr: 1e-4,
     lrDecay: 'none',
+    beta2: 0.999,
     base: 48,
     filters: 64,
     maxFilters: 512,
@@ -80,6 +83,7 @@ function cpuPreset(cost: TrainCost): Omit<TrainConfig, 'source' | 'target' | 'co
     tIters: 3,
     lr: 1e-3,
     lrDecay: 'cosine',
+    beta2: 0.999,
     base: 16,
     filters: 16,
     maxFilters: 64,
@@ -118,6 +122,7 @@ function checkConfig(c: TrainConfig): void {
     if (!(Number.isInteger(c[key]) && c[key] >= 1)) fail(`${key} must be a positive integer, got ${c[key]}`);
   }
   if (!(c.lr > 0)) fail(`--lr must be > 0, got ${c.lr}`);
+  if (!(c.beta2 > 0 && c.beta2 < 1)) fail(`--adam-beta2 must be in (0, 1), got ${c.beta2}`);
   if (!LR_DECAYS.includes(c.lrDecay)) fail(`--lr-decay must be one of ${LR_DECAYS.join(', ')}, got "${c.lrDecay}"`);
   if (c.cost === 'strong') {
     if (c.gamma !== 0) fail(`--gamma applies only to --cost weak, got ${c.gamma} with --cost strong`);

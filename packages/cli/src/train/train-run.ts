@@ -89,8 +89,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     batchSize: config.batch,
     tIters: config.tIters,
     // Each optimizer counts its own updates: K_T map updates per outer step, one potential update.
-    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters) },
-    potentialOptimizer: { lr: learningRate(config, config.steps) },
+    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters), betas: [0.9, config.beta2] },
+    potentialOptimizer: { lr: learningRate(config, config.steps), betas: [0.9, config.beta2] },
     noise: weak ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
     seed: config.seed + 4,
   });
