@@ -16,6 +16,7 @@ export {
   decodeSafetensors,
   saveStateDict,
   loadStateDictFile,
+  stateDictFromTensors,
   loadSafetensorsInto,
   float16BitsToFloat32,
   float32ToFloat16Bits,

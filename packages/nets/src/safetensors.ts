@@ -341,7 +341,11 @@ export function saveStateDict(state: StateDict, metadata?: Record<string, string
  * BOOL). The caller owns the tensors and disposes them.
  */
 export function loadStateDictFile(bytes: Uint8Array): StateDict {
-  const { tensors } = decodeSafetensors(bytes);
+  return stateDictFromTensors(decodeSafetensors(bytes).tensors);
+}
+
+/** New tensors from already decoded safetensors (as {@link loadStateDictFile}), for callers that also read the metadata. */
+export function stateDictFromTensors(tensors: Record<string, SafetensorsTensor>): StateDict {
   const state: StateDict = {};
   for (const [name, { dtype, shape, data }] of Object.entries(tensors)) {
     if (dtype === 'BOOL') state[name] = tf.tensor(data, shape, 'bool');

@@ -3,14 +3,13 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataset, type ImageSplit, openImageSource, writeNpy } from '@not/datasets';
-import { UNetMap } from '@not/nets';
 import { backendOption, selectBackend } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
 import { integer } from '../parse';
 import { progress } from '../progress';
 import { imageGrid } from '../render/image-grid';
 import { readMapFile } from '../train/checkpoint';
-import { RUN_FILES } from '../train/train-run';
+import { RUN_FILES, createMap } from '../train/train-run';
 
 const SPLITS = ['all', 'train', 'test'] as const;
 
@@ -31,7 +30,7 @@ export function registerTranslate(program: Command): void {
     .action(async (opts) => {
       await selectBackend(opts.backend);
       const { config, mapState } = readMapFile(mapPath(opts.checkpoint));
-      const map = new UNetMap({ channels: 3, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base, size: config.size });
+      const map = createMap(config);
       try {
         map.loadStateDict(mapState);
       } finally {

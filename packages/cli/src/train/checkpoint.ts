@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs-core';
 import type { SolverProgress, StateDict } from '@not/ot-core';
 import type { ImageSamplerState } from '@not/datasets';
-import { decodeSafetensors, loadStateDictFile, saveStateDict } from '@not/nets';
+import { type DecodedSafetensors, decodeSafetensors, saveStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
 import type { TrainConfig } from './train-config';
 
@@ -33,8 +32,7 @@ export function writeCheckpoint(path: string, { config, progress, samplers, tens
 
 /** Reads a checkpoint written by {@link writeCheckpoint}; the caller owns (and disposes) its tensors. */
 export function readCheckpoint(path: string): Checkpoint {
-  const bytes = readRunFile(path, 'readCheckpoint');
-  const metadata = metadataOf(bytes, path, 'readCheckpoint');
+  const { tensors, metadata } = readRunFile(path, 'readCheckpoint');
   if (metadata.format !== FORMAT) {
     throw new Error(`readCheckpoint: ${path} is not a resumable \`not train\` checkpoint (format "${metadata.format ?? 'none'}", expected "${FORMAT}")`);
   }
@@ -42,7 +40,7 @@ export function readCheckpoint(path: string): Checkpoint {
     config: parseJson(metadata.config, path, 'config'),
     progress: parseJson(metadata.progress, path, 'progress'),
     samplers: parseJson(metadata.samplers, path, 'samplers'),
-    tensors: loadStateDictFile(bytes),
+    tensors: stateDictFromTensors(tensors),
   };
 }
 
@@ -59,35 +57,21 @@ export function writeMapFile(path: string, config: TrainConfig, mapState: StateD
  * the tensors.
  */
 export function readMapFile(path: string): { config: TrainConfig; mapState: StateDict } {
-  const bytes = readRunFile(path, 'readMapFile');
-  const metadata = metadataOf(bytes, path, 'readMapFile');
+  const { tensors, metadata } = readRunFile(path, 'readMapFile');
   if (metadata.format !== MAP_FORMAT && metadata.format !== FORMAT) {
     throw new Error(`readMapFile: ${path} holds no map written by \`not train\` (format "${metadata.format ?? 'none'}")`);
   }
   const config: TrainConfig = parseJson(metadata.config, path, 'config');
-  const all = loadStateDictFile(bytes);
-  if (metadata.format === MAP_FORMAT) return { config, mapState: all };
-  const mapState: StateDict = {};
-  for (const [key, tensor] of Object.entries(all)) {
-    if (key.startsWith('map.')) mapState[key.slice(4)] = tensor;
-    else tensor.dispose();
-  }
-  return { config, mapState };
+  if (metadata.format === MAP_FORMAT) return { config, mapState: stateDictFromTensors(tensors) };
+  // A checkpoint holds everything: keep only the map's entries, without making tensors of the rest.
+  const mapEntries = Object.entries(tensors).filter(([key]) => key.startsWith('map.'));
+  return { config, mapState: stateDictFromTensors(Object.fromEntries(mapEntries.map(([key, t]) => [key.slice(4), t]))) };
 }
 
-/** Copies tensors (for a checkpoint taken while training goes on, e.g. in tests). */
-export function cloneState(state: StateDict): StateDict {
-  return tf.tidy(() => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tf.clone(v)])));
-}
-
-function readRunFile(path: string, fn: string): Uint8Array {
+function readRunFile(path: string, fn: string): DecodedSafetensors {
   if (!existsSync(path)) throw new Error(`${fn}: ${path} does not exist`);
-  return new Uint8Array(readFileSync(path));
-}
-
-function metadataOf(bytes: Uint8Array, path: string, fn: string): Record<string, string> {
   try {
-    return decodeSafetensors(bytes).metadata;
+    return decodeSafetensors(new Uint8Array(readFileSync(path)));
   } catch (error) {
     throw new Error(`${fn}: ${path}: ${(error as Error).message}`);
   }

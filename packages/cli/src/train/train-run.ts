@@ -76,7 +76,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const source = new ImageSampler(sourceData, { split: 'train', seed: config.seed });
   const target = new ImageSampler(targetData, { split: 'train', seed: config.seed + 1 });
   const weak = config.cost === 'weak';
-  const map = new UNetMap({ channels: 3, noiseChannels: weak ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
+  const map = createMap(config);
   const potential = new ResNetPotential({ size: config.size, channels: 3, filters: config.filters, maxFilters: config.maxFilters, seed: config.seed + 3 });
   const gamma = weak ? linearRamp({ from: 0, to: config.gamma, steps: config.gammaSteps }) : () => 0;
   const cost: TransportCost = weak ? weakQuadraticCost({ gamma }) : quadraticCost();
@@ -157,6 +157,11 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
  * 'cosine': a linear warm-up over the first 10% of the updates, then a cosine decay to 5%. At the CPU preset's high
  * rate, the first updates otherwise let T run off along directions where the young potential is unbounded.
  */
+/** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */
+export function createMap(config: TrainConfig): UNetMap {
+  return new UNetMap({ channels: 3, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
+}
+
 function learningRate(config: TrainConfig, updates: number): Scheduled {
   if (config.lrDecay === 'none') return config.lr;
   const decay = cosineDecay({ peak: config.lr, steps: updates });
