@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readNpy } from '@not/datasets';
 import { buildProgram } from './program';
 import { runCli } from './testing/run-cli';
 
@@ -52,10 +53,12 @@ describe('not train and not translate', () => {
     ]);
     expect(JSON.parse(stdout.trim())).toMatchObject({ step: 2, interrupted: false });
     expect(stderr).toMatch(/cpu preset on cpu: size 16 \(reference 64\)/);
-    expect(stderr).toMatch(/fashion-mnist:bag: \d+ images 32×32×1, seen as 16×16×3/);
+    expect(stderr).toMatch(/fashion-mnist:bag: \d+ images 32×32×1, seen as 16×16×1/);
+    expect(stderr).toMatch(/channels 1 \(reference 3\)/);
     const out = join(dir, 'translated');
     await run(['translate', '--checkpoint', runDir, '--input', 'fashion-mnist:bag', '--split', 'test', '--count', '3', '--out', out, '--npy', '--backend', 'cpu']);
     expect(readdirSync(out).sort()).toEqual(['00000.png', '00001.png', '00002.png', 'grid.png', 'translated.npy']);
+    expect(readNpy(readFileSync(join(out, 'translated.npy'))).shape).toEqual([3, 16, 16, 1]);
     await expect(run(['translate', '--checkpoint', runDir, '--input', 'fashion-mnist:bag', '--draws', '2', '--out', out, '--backend', 'cpu'])).rejects.toThrow(
       /--draws 2 needs a stochastic map/,
     );

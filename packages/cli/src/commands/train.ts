@@ -17,6 +17,7 @@ export function registerTrain(program: Command): void {
     .option('--gamma <G>', 'weak cost: final γ of the linear ramp from 0 (reference 0.66)', number('--gamma'))
     .option('--gamma-steps <N>', 'weak cost: outer steps of the γ ramp (reference 25000)', positive('--gamma-steps'))
     .option('--size <S>', 'image side the networks see, a power of two >= 16 (reference 64)', positive('--size'))
+    .addOption(new Option('--channels <C>', 'image channels the networks see (default: 1 when source and target are both grayscale, else 3)').choices(['1', '3']).argParser(Number))
     .option('--steps <N>', 'outer steps (K_T map updates and one potential update each)', positive('--steps'))
     .option('--batch <B>', 'batch size (reference 64)', positive('--batch'))
     .option('--t-iters <K>', 'map updates per potential update, K_T (reference 10)', positive('--t-iters'))
@@ -50,6 +51,7 @@ export function registerTrain(program: Command): void {
         gamma: opts.gamma,
         gammaSteps: opts.gammaSteps,
         size: opts.size,
+        channels: opts.channels,
         steps: opts.steps,
         batch: opts.batch,
         tIters: opts.tIters,

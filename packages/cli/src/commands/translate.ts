@@ -25,7 +25,7 @@ export function registerTranslate(program: Command): void {
     .option('--draws <K>', 'outputs per image for a stochastic (weak) map, each with its own noise', integer('--draws', 1), 1)
     .option('--seed <S>', 'seed of the noise of a stochastic map', integer('--seed', 0), 0)
     .option('--batch <B>', 'images per forward pass', integer('--batch', 1), 16)
-    .option('--npy', 'also write translated.npy (float32 NHWC in [-1, 1], [N·draws, S, S, 3])')
+    .option('--npy', 'also write translated.npy (float32 NHWC in [-1, 1], [N·draws, S, S, C])')
     .addOption(backendOption())
     .action(async (opts) => {
       await selectBackend(opts.backend);
@@ -38,12 +38,12 @@ export function registerTranslate(program: Command): void {
       }
       if (opts.draws > 1 && map.noiseShape(1) === null) throw new Error(`translate: --draws ${opts.draws} needs a stochastic map, but ${opts.checkpoint} holds a deterministic one (cost ${config.cost})`);
       const spec = !opts.input.includes(':') && existsSync(opts.input) && statSync(opts.input).isDirectory() ? `folder:${opts.input}` : opts.input;
-      const data = new ImageDataset(await openImageSource(spec), { size: config.size });
+      const data = new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels });
       try {
         const items = selectImages(data, opts.split, opts.count);
         mkdirSync(opts.out, { recursive: true });
-        const size = config.size;
-        const pixels = size * size * 3;
+        const { size, channels } = config;
+        const pixels = size * size * channels;
         const outputs = new Float32Array(items.length * opts.draws * pixels);
         const bar = progress(`translate ${data.source.name}`, items.length);
         for (let start = 0; start < items.length; start += opts.batch) {
@@ -58,15 +58,15 @@ export function registerTranslate(program: Command): void {
               const image = values.subarray(i * pixels, (i + 1) * pixels);
               outputs.set(image, ((start + i) * opts.draws + k) * pixels);
               const name = `${String(start + i).padStart(5, '0')}${opts.draws > 1 ? `-z${k}` : ''}.png`;
-              writeFileAtomic(join(opts.out, name), imageGrid(image, 1, size, size, 3, { padding: 0 }));
+              writeFileAtomic(join(opts.out, name), imageGrid(image, 1, size, size, channels, { padding: 0 }));
             });
           }
           x.dispose();
           bar.update(start + chunk.length, {});
         }
         bar.stop();
-        writeOverview(opts.out, data, items, outputs, opts.draws, size);
-        if (opts.npy) writeFileAtomic(join(opts.out, 'translated.npy'), writeNpy(outputs, [items.length * opts.draws, size, size, 3]));
+        writeOverview(opts.out, data, items, outputs, opts.draws);
+        if (opts.npy) writeFileAtomic(join(opts.out, 'translated.npy'), writeNpy(outputs, [items.length * opts.draws, size, size, channels]));
         process.stderr.write(`wrote ${items.length * opts.draws} images to ${opts.out} (grid.png: inputs above their translations)\n`);
       } finally {
         data.source.close();
@@ -95,13 +95,14 @@ function selectImages(data: ImageDataset, split: (typeof SPLITS)[number], count?
 }
 
 /** grid.png: the first (up to) 10 inputs in the top row, their translations below (one row per draw). */
-function writeOverview(out: string, data: ImageDataset, items: Item[], outputs: Float32Array, draws: number, size: number): void {
+function writeOverview(out: string, data: ImageDataset, items: Item[], outputs: Float32Array, draws: number): void {
   const shown = items.slice(0, 10);
-  const pixels = size * size * 3;
+  const [size, , channels] = data.shape;
+  const pixels = size * size * channels;
   const inputs = shown.map((item) => data.images(item.split, [item.index]));
   const rows = [inputs];
   for (let k = 0; k < draws; k++) rows.push(shown.map((_, i) => outputs.subarray((i * draws + k) * pixels, (i * draws + k + 1) * pixels)));
   const values = new Float32Array(rows.length * shown.length * pixels);
   rows.flat().forEach((image, j) => values.set(image, j * pixels));
-  writeFileAtomic(join(out, 'grid.png'), imageGrid(values, rows.length * shown.length, size, size, 3, { columns: shown.length, scale: size < 64 ? 2 : 1 }));
+  writeFileAtomic(join(out, 'grid.png'), imageGrid(values, rows.length * shown.length, size, size, channels, { columns: shown.length, scale: size < 64 ? 2 : 1 }));
 }

@@ -37,7 +37,7 @@ export function readCheckpoint(path: string): Checkpoint {
     throw new Error(`readCheckpoint: ${path} is not a resumable \`not train\` checkpoint (format "${metadata.format ?? 'none'}", expected "${FORMAT}")`);
   }
   return {
-    config: parseJson(metadata.config, path, 'config'),
+    config: parseConfig(metadata.config, path),
     progress: parseJson(metadata.progress, path, 'progress'),
     samplers: parseJson(metadata.samplers, path, 'samplers'),
     tensors: stateDictFromTensors(tensors),
@@ -61,7 +61,7 @@ export function readMapFile(path: string): { config: TrainConfig; mapState: Stat
   if (metadata.format !== MAP_FORMAT && metadata.format !== FORMAT) {
     throw new Error(`readMapFile: ${path} holds no map written by \`not train\` (format "${metadata.format ?? 'none'}")`);
   }
-  const config: TrainConfig = parseJson(metadata.config, path, 'config');
+  const config = parseConfig(metadata.config, path);
   if (metadata.format === MAP_FORMAT) return { config, mapState: stateDictFromTensors(tensors) };
   // A checkpoint holds everything: keep only the map's entries, without making tensors of the rest.
   const mapEntries = Object.entries(tensors).filter(([key]) => key.startsWith('map.'));
@@ -75,6 +75,12 @@ function readRunFile(path: string, fn: string): DecodedSafetensors {
   } catch (error) {
     throw new Error(`${fn}: ${path}: ${(error as Error).message}`);
   }
+}
+
+/** A run's configuration; runs written before `channels` existed saw 3. */
+function parseConfig(text: string | undefined, path: string): TrainConfig {
+  const config = parseJson<Partial<TrainConfig>>(text, path, 'config');
+  return { ...config, channels: config.channels ?? 3 } as TrainConfig;
 }
 
 function parseJson<T>(text: string | undefined, path: string, key: string): T {

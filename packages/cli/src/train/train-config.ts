@@ -16,6 +16,8 @@ export interface TrainConfig {
   target: string;
   /** Square image side the networks see (a power of two ≥ 16). */
   size: number;
+  /** Image channels the networks see: 1 for a pair of grayscale sets (the default there), else 3. */
+  channels: 1 | 3;
   cost: TrainCost;
   /** Final γ of the weak cost, reached by a linear ramp from 0 over `gammaSteps` outer steps. */
   gamma: number;
@@ -47,8 +49,11 @@ export interface TrainConfig {
 /** What a user may set on the command line; anything left out comes from the preset. */
 export type TrainFlags = Partial<Omit<TrainConfig, 'preset'>>;
 
+/** Presets leave the channels to the data (see {@link resolveTrainConfig}). */
+type PresetValues = Omit<TrainConfig, 'source' | 'target' | 'cost' | 'seed' | 'preset' | 'channels'>;
+
 /** The notebooks' settings (REFERENCE.md §1(c)–(d)): 64×64, batch 64, K_T 10, Adam 1e-4, UNet 48, ResNet 64/512. */
-function referencePreset(cost: TrainCost): Omit<TrainConfig, 'source' | 'target' | 'cost' | 'seed' | 'preset'> {
+function referencePreset(cost: TrainCost): PresetValues {
   return {
     size: 64,
     gamma: cost === 'weak' ? 0.66 : 0,
@@ -71,9 +76,10 @@ function referencePreset(cost: TrainCost): Omit<TrainConfig, 'source' | 'target'
 
 /**
  * Sized for a 2-core CPU on wasm (measured in PyTorch and on wasm, see DESIGN.md): 32×32, UNet 16 (~1.1M parameters),
- * ResNet 16 capped at 64, batch 16, K_T 3 and lr 1e-3 (decaying, since at that rate the saddle point keeps jumping).
+ * ResNet 16 capped at 64, batch 16, K_T 3 and lr 1e-3 (warmed up and decaying, since at that rate the saddle point
+ * keeps jumping).
  */
-function cpuPreset(cost: TrainCost): Omit<TrainConfig, 'source' | 'target' | 'cost' | 'seed' | 'preset'> {
+function cpuPreset(cost: TrainCost): PresetValues {
   return {
     size: 32,
     gamma: cost === 'weak' ? 0.66 : 0,
@@ -99,8 +105,11 @@ export function presetFor(backend: string): TrainPreset {
   return backend === 'tensorflow-gpu' ? 'reference' : 'cpu';
 }
 
-/** Fills a run's configuration from flags and a preset, and checks it. */
-export function resolveTrainConfig(flags: TrainFlags, preset: TrainPreset): TrainConfig {
+/**
+ * Fills a run's configuration from flags and a preset, and checks it. Unless given, the channels follow the data:
+ * 1 when source and target are both grayscale (`grayscale`), else 3 as in the reference.
+ */
+export function resolveTrainConfig(flags: TrainFlags, preset: TrainPreset, grayscale = false): TrainConfig {
   for (const key of ['source', 'target'] as const) {
     if (!flags[key]) throw new Error(`train: --${key} is required (a data spec such as fashion-mnist:bag or igan:handbag_64.hdf5)`);
   }
@@ -108,7 +117,7 @@ export function resolveTrainConfig(flags: TrainFlags, preset: TrainPreset): Trai
   if (!TRAIN_COSTS.includes(cost)) throw new Error(`train: --cost must be one of ${TRAIN_COSTS.join(', ')}, got "${cost}"`);
   const defaults = preset === 'reference' ? referencePreset(cost) : cpuPreset(cost);
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const config: TrainConfig = { ...defaults, seed: 0, ...defined, cost, preset } as TrainConfig;
+  const config: TrainConfig = { ...defaults, channels: grayscale ? 1 : 3, seed: 0, ...defined, cost, preset } as TrainConfig;
   checkConfig(config);
   return config;
 }
@@ -118,6 +127,7 @@ function checkConfig(c: TrainConfig): void {
     throw new Error(`train: ${what}`);
   };
   if (!(Number.isInteger(Math.log2(c.size)) && c.size >= 16)) fail(`--size must be a power of two >= 16, got ${c.size}`);
+  if (c.channels !== 1 && c.channels !== 3) fail(`--channels must be 1 or 3, got ${c.channels}`);
   for (const key of ['steps', 'batch', 'tIters', 'base', 'filters', 'maxFilters', 'sampleEvery', 'checkpointEvery', 'gammaSteps'] as const) {
     if (!(Number.isInteger(c[key]) && c[key] >= 1)) fail(`${key} must be a positive integer, got ${c[key]}`);
   }
@@ -138,7 +148,7 @@ function checkConfig(c: TrainConfig): void {
 
 /** The settings where a configuration departs from the reference notebooks, for saying so at the start of a run. */
 export function departuresFromReference(config: TrainConfig): string[] {
-  const reference = referencePreset(config.cost);
+  const reference = { ...referencePreset(config.cost), channels: 3 };
   const ignored = ['steps', 'sampleEvery', 'checkpointEvery', ...(config.cost === 'weak' ? [] : ['gamma', 'gammaSteps', 'noiseSamples', 'noiseStd'])];
   return (Object.keys(reference) as (keyof typeof reference)[])
     .filter((key) => !ignored.includes(key) && reference[key] !== config[key])

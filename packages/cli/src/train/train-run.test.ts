@@ -53,8 +53,9 @@ describe('runTraining', () => {
     expect([png.width, png.height]).toEqual([2 + 10 * 34, 2 + 3 * 34]);
     const saved = readCheckpoint(join(out, RUN_FILES.checkpoint));
     expect(saved.progress.step).toBe(4);
-    expect(saved.config).toMatchObject({ ...tiny, cost: 'strong', preset: 'cpu', lr: 1e-3 });
-    expect(Object.keys(saved.tensors)).toContain('map.inc.double_conv.0.weight');
+    // Both sets are grayscale, so the networks see one channel.
+    expect(saved.config).toMatchObject({ ...tiny, channels: 1, cost: 'strong', preset: 'cpu', lr: 1e-3 });
+    expect(saved.tensors['map.inc.double_conv.0.weight'].shape).toEqual([4, 1, 3, 3]);
     expect(Object.keys(saved.tensors)).toContain('potentialOptimizer.m.0');
     tf.dispose(Object.values(saved.tensors));
     const { mapState } = readMapFile(join(out, RUN_FILES.map));
@@ -86,8 +87,9 @@ describe('runTraining', () => {
 
   it('trains a stochastic map with the weak cost and draws several T(x, z) rows', async () => {
     const out = runDir();
-    const result = await runTraining({ flags: { ...tiny, cost: 'weak', noiseSamples: 2, steps: 2, gammaSteps: 2 }, preset: 'cpu', out });
+    const result = await runTraining({ flags: { ...tiny, channels: 3, cost: 'weak', noiseSamples: 2, steps: 2, gammaSteps: 2 }, preset: 'cpu', out });
     expect(result.last?.gamma).toBeCloseTo(0.33, 10);
+    expect(result.config.channels).toBe(3); // asked for, although both sets are grayscale
     const png = PNG.sync.read(readFileSync(join(out, RUN_FILES.samples, 'latest.png')));
     expect(png.height).toBe(2 + 6 * 34); // x, four draws of T(x, z), y
     expect(existsSync(join(out, RUN_FILES.map))).toBe(true);

@@ -65,19 +65,21 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   }
   const saved = resume && existsSync(checkpointPath) ? readCheckpoint(checkpointPath) : null;
   if (resume && !saved) log(`no checkpoint in ${out} yet: starting a new run`);
-  const config = saved ? mergeResumed(saved.config, flags) : resolveTrainConfig(flags, preset);
+  let config = saved ? mergeResumed(saved.config, flags) : resolveTrainConfig(flags, preset);
+  const images = await Promise.all([openImageSource(config.source), openImageSource(config.target)]);
+  if (!saved && flags.channels === undefined && images.every((source) => source.channels === 1)) config = resolveTrainConfig(flags, preset, true);
   mkdirSync(join(out, RUN_FILES.samples), { recursive: true });
   writeFileAtomic(join(out, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
 
-  const [sourceData, targetData] = await Promise.all([openData(config.source, config.size), openData(config.target, config.size)]);
+  const [sourceData, targetData] = images.map((source) => new ImageDataset(source, { size: config.size, channels: config.channels }));
   for (const [role, data] of [['source', sourceData], ['target', targetData]] as const) {
-    log(`${role} ${data.source.name}: ${data.count} images ${data.source.height}×${data.source.width}×${data.source.channels}, seen as ${config.size}×${config.size}×3; train ${data.trainCount}, test ${data.testCount}`);
+    log(`${role} ${data.source.name}: ${data.count} images ${data.source.height}×${data.source.width}×${data.source.channels}, seen as ${data.shape.join('×')}; train ${data.trainCount}, test ${data.testCount}`);
   }
   const source = new ImageSampler(sourceData, { split: 'train', seed: config.seed });
   const target = new ImageSampler(targetData, { split: 'train', seed: config.seed + 1 });
   const weak = config.cost === 'weak';
   const map = createMap(config);
-  const potential = new ResNetPotential({ size: config.size, channels: 3, filters: config.filters, maxFilters: config.maxFilters, seed: config.seed + 3 });
+  const potential = new ResNetPotential({ size: config.size, channels: config.channels, filters: config.filters, maxFilters: config.maxFilters, seed: config.seed + 3 });
   const gamma = weak ? linearRamp({ from: 0, to: config.gamma, steps: config.gammaSteps }) : () => 0;
   const cost: TransportCost = weak ? weakQuadraticCost({ gamma }) : quadraticCost();
   const solver = new NeuralOT({
@@ -153,24 +155,20 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   return { config, step: solver.step, interrupted, last };
 }
 
+/** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */
+export function createMap(config: TrainConfig): UNetMap {
+  return new UNetMap({ channels: config.channels, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
+}
+
 /**
  * 'cosine': a linear warm-up over the first 10% of the updates, then a cosine decay to 5%. At the CPU preset's high
  * rate, the first updates otherwise let T run off along directions where the young potential is unbounded.
  */
-/** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */
-export function createMap(config: TrainConfig): UNetMap {
-  return new UNetMap({ channels: 3, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
-}
-
 function learningRate(config: TrainConfig, updates: number): Scheduled {
   if (config.lrDecay === 'none') return config.lr;
   const decay = cosineDecay({ peak: config.lr, steps: updates });
   const warmup = Math.max(1, Math.round(updates / 10));
   return (step) => Math.min(1, (step + 1) / warmup) * decay(step);
-}
-
-async function openData(spec: string, size: number): Promise<ImageDataset> {
-  return new ImageDataset(await openImageSource(spec), { size });
 }
 
 /** Fixed images for the sample grids, spread evenly over the test split. */

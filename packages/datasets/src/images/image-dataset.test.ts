@@ -68,6 +68,20 @@ describe('ImageDataset', () => {
     expect(Array.from(rgb.subarray(0, 3))).toEqual([252, 253, 254].map((v) => Math.fround(Math.fround(v / 255) * 2 - 1)));
   });
 
+  it('keeps one channel when asked, converting RGB to ITU-R 601-2 luma', () => {
+    const gray = new ImageDataset(fakeSource(40, 3, 3, 1), { size: 3, channels: 1 });
+    expect(gray.shape).toEqual([3, 3, 1]);
+    const x = gray.batch('train', [10]);
+    expect(x.shape).toEqual([1, 3, 3, 1]);
+    expect(Array.from(x.dataSync())).toEqual(new Array(9).fill(Math.fround(Math.fround(70 / 255) * 2 - 1)));
+    x.dispose();
+    // Test image 0 of the RGB source is image 36: channels (252, 253, 254) → 252.299 + 253.587 + 254.114 = 252.815.
+    const luma = new ImageDataset(fakeSource(40, 2, 2, 3), { size: 2, channels: 1 }).images('test', [0]);
+    expect(luma.length).toBe(4);
+    expect(luma[0]).toBeCloseTo((2 * 252.815) / 255 - 1, 6);
+    expect(() => new ImageDataset(fakeSource(3, 2, 2, 1), { size: 2, channels: 2 as never })).toThrow('ImageDataset: channels must be 1 or 3, got 2');
+  });
+
   it("resizes with the source's mode and keeps constant images constant", () => {
     vi.mocked(resizeImages).mockClear();
     const data = new ImageDataset(fakeSource(12, 8, 6, 1, 'pil-bilinear'), { size: 4 });

@@ -11,11 +11,16 @@ export interface ImageDatasetOptions {
   size: number;
   /** Share of the images held out as the test split (the last ⌊count · testRatio⌋ images). Default 0.1. */
   testRatio?: number;
+  /**
+   * Channels the model sees: 3 (default; grayscale is broadcast) or 1 (RGB becomes ITU-R 601-2 luma, PIL's "L"). A pair of grayscale sets trains best with 1: with 3, T can leave the gray plane, where f learns a steep
+   * slope that T then chases.
+   */
+  channels?: 1 | 3;
 }
 
 /**
  * An image source as the model sees it: resized to size × size with the source's reference resize, scaled to [-1, 1]
- * as 2·(v/255) − 1, grayscale broadcast to 3 channels; NHWC float32.
+ * as 2·(v/255) − 1, with `channels` channels (3 unless asked: grayscale broadcast); NHWC float32.
  *
  * The split follows the reference (`load_dataset` in NOT's `src/tools.py`): no shuffle, the test split is the LAST
  * ⌊count · testRatio⌋ images and the train split is the rest, each indexed from 0.
@@ -28,7 +33,8 @@ export class ImageDataset {
   readonly source: ImageSource;
   readonly size: number;
   readonly testRatio: number;
-  /** Shape of one image as seen: [size, size, 3]. */
+  readonly channels: 1 | 3;
+  /** Shape of one image as seen: [size, size, channels]. */
   readonly shape: readonly [number, number, number];
   readonly count: number;
   readonly trainCount: number;
@@ -39,13 +45,14 @@ export class ImageDataset {
     if (source === null || typeof source !== 'object' || typeof source.read !== 'function') {
       throw new Error(`${fn}: source must be an ImageSource, got ${source === null ? 'null' : typeof source}`);
     }
-    const { size, testRatio = 0.1 } = options ?? ({} as ImageDatasetOptions);
+    const { size, testRatio = 0.1, channels = 3 } = options ?? ({} as ImageDatasetOptions);
     if (!(typeof size === 'number' && Number.isInteger(size) && size >= 1)) {
       throw new Error(`${fn}: size must be a positive integer, got ${JSON.stringify(size)}`);
     }
     if (!(typeof testRatio === 'number' && Number.isFinite(testRatio) && testRatio >= 0 && testRatio < 1)) {
       throw new Error(`${fn}: testRatio must be a number in [0, 1), got ${JSON.stringify(testRatio)}`);
     }
+    if (channels !== 1 && channels !== 3) throw new Error(`${fn}: channels must be 1 or 3, got ${JSON.stringify(channels)}`);
     if (source.channels !== 1 && source.channels !== 3) {
       throw new Error(`${fn}: source ${source.name} must have 1 or 3 channels, got ${source.channels}`);
     }
@@ -55,7 +62,8 @@ export class ImageDataset {
     this.source = source;
     this.size = size;
     this.testRatio = testRatio;
-    this.shape = [size, size, 3];
+    this.channels = channels;
+    this.shape = [size, size, channels];
     this.count = source.count;
     // Same double arithmetic as Python's int(len * 0.1).
     this.testCount = Math.floor(source.count * testRatio);
@@ -71,7 +79,7 @@ export class ImageDataset {
 
   /**
    * The images at `indices` of `split` (in that order) as the model sees them: NHWC float32 in [-1, 1],
-   * `indices.length · size · size · 3` values.
+   * `indices.length · size · size · channels` values.
    */
   images(split: ImageSplit, indices: readonly number[]): Float32Array {
     const fn = 'ImageDataset.images';
@@ -97,25 +105,27 @@ export class ImageDataset {
     if (values.length !== pixels * c) {
       throw new Error(`${fn}: expected ${pixels * c} values from ${this.source.name}, got ${values.length}`);
     }
-    const out = new Float32Array(pixels * 3);
-    if (c === 3) {
+    const out = new Float32Array(pixels * this.channels);
+    if (c === this.channels) {
       for (let k = 0; k < out.length; k++) out[k] = toUnit(values[k]);
+    } else if (c === 1) {
+      for (let p = 0, o = 0; p < pixels; p++, o += 3) out.fill(toUnit(values[p]), o, o + 3);
     } else {
-      for (let p = 0, o = 0; p < pixels; p++, o += 3) {
-        const v = toUnit(values[p]);
-        out[o] = v;
-        out[o + 1] = v;
-        out[o + 2] = v;
-      }
+      for (let p = 0; p < pixels; p++) out[p] = toUnit(luma(values[3 * p], values[3 * p + 1], values[3 * p + 2]));
     }
     return out;
   }
 
-  /** {@link images} as a [n, size, size, 3] float32 tensor that the caller owns. */
+  /** {@link images} as a [n, size, size, channels] float32 tensor that the caller owns. */
   batch(split: ImageSplit, indices: readonly number[]): tf.Tensor4D {
     const data = this.images(split, indices);
-    return tf.tensor4d(data, [indices.length, this.size, this.size, 3], 'float32');
+    return tf.tensor4d(data, [indices.length, this.size, this.size, this.channels], 'float32');
   }
+}
+
+/** ITU-R 601-2 luma, the weights of PIL's RGB → "L". */
+function luma(r: number, g: number, b: number): number {
+  return (r * 299 + g * 587 + b * 114) / 1000;
 }
 
 /** 0..255 → [-1, 1] as PyTorch computes 2·(x/255) − 1 in float32. */

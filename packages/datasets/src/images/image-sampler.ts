@@ -24,7 +24,7 @@ export interface ImageSamplerState {
  *
  * @example
  * const sampler = new ImageSampler(dataset, { seed: 1 });
- * const x = sampler.sample(16);       // [16, size, size, 3], the caller disposes it
+ * const x = sampler.sample(16);       // [16, size, size, channels], the caller disposes it
  * const saved = sampler.state();       // store in a checkpoint; later: sampler.restore(saved)
  */
 export class ImageSampler implements Sampler {
@@ -52,7 +52,7 @@ export class ImageSampler implements Sampler {
     this.shape = [...dataset.shape];
   }
 
-  /** The next n images of the split as a [n, size, size, 3] float32 tensor in [-1, 1] that the caller owns. */
+  /** The next n images of the split as a [n, size, size, channels] float32 tensor in [-1, 1] that the caller owns. */
   sample(n: number): tf.Tensor4D {
     return this.dataset.batch(this.split, this.nextIndices(n));
   }
