@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerData } from './commands/data';
+import { registerMetrics } from './commands/metrics';
 import { registerNets } from './commands/nets';
 import { registerToy } from './commands/toy';
 import { registerTrain } from './commands/train';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerTranslate(program);
   registerData(program);
   registerNets(program);
+  registerMetrics(program);
   registerToy(program);
   registerBench(program);
   return program;

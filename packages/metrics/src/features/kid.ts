@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@not/ot-core';
+
+/** n feature vectors of length dim, row-major. */
+export interface FeatureRows {
+  data: Float32Array | Float64Array;
+  rows: number;
+  dim: number;
+}
+
+export interface KidOptions {
+  /** Random subsets averaged over (default 100, as torch-fidelity). */
+  subsets?: number;
+  /** Vectors drawn from each set per subset, without replacement (default 1000, capped by the smaller set). */
+  subsetSize?: number;
+  seed?: number;
+}
+
+export interface KidResult {
+  /** Mean over the subsets of the unbiased MMD² estimate. */
+  kid: number;
+  /** Standard deviation of the subset estimates (torch-fidelity's kid_std). */
+  std: number;
+  /** std / √subsets: the standard error of `kid`. */
+  standardError: number;
+  subsets: number;
+  subsetSize: number;
+}
+
+/**
+ * Kernel Inception Distance (Bińkowski et al. 2018): the unbiased estimate of MMD² with the cubic polynomial kernel
+ * k(x, y) = (xᵀy / d + 1)³, averaged over random subsets. Unlike FID it has no bias from the sample size, so small
+ * test splits compare fairly. Gram matrices are float32 matrix products on the tfjs backend (d = 2048 would take
+ * minutes in float64 JavaScript); the sums are float64.
+ */
+export function kernelInceptionDistance(a: FeatureRows, b: FeatureRows, options: KidOptions = {}): KidResult {
+  const fn = 'kernelInceptionDistance';
+  for (const [name, f] of [['a', a], ['b', b]] as const) {
+    if (!(Number.isInteger(f.rows) && f.rows >= 2 && f.data.length === f.rows * f.dim)) {
+      throw new Error(`${fn}: ${name} must hold at least 2 rows of dim values (rows·dim = data.length), got rows ${f.rows}, dim ${f.dim}, ${f.data.length} values`);
+    }
+  }
+  if (a.dim !== b.dim) throw new Error(`${fn}: a and b must have the same feature length, got ${a.dim} and ${b.dim}`);
+  const subsets = options.subsets ?? 100;
+  const m = Math.min(options.subsetSize ?? 1000, a.rows, b.rows);
+  if (!(Number.isInteger(subsets) && subsets >= 1)) throw new Error(`${fn}: subsets must be a positive integer, got ${subsets}`);
+  if (!(Number.isInteger(m) && m >= 2)) throw new Error(`${fn}: subsetSize must be an integer >= 2, got ${options.subsetSize}`);
+  const rng = new Rng(options.seed ?? 0);
+  const d = a.dim;
+  const [ta, tb] = [a, b].map((f) => tf.tensor2d(Float32Array.from(f.data), [f.rows, d]));
+  const estimates: number[] = [];
+  try {
+    for (let s = 0; s < subsets; s++) {
+      const ia = tf.tensor1d(sampleWithoutReplacement(a.rows, m, rng), 'int32');
+      const ib = tf.tensor1d(sampleWithoutReplacement(b.rows, m, rng), 'int32');
+      const sums = tf.tidy(() => {
+        const x = tf.gather(ta, ia);
+        const y = tf.gather(tb, ib);
+        const k = (dots: tf.Tensor) => tf.pow(tf.add(tf.div(dots, d), 1), 3);
+        const total = (u: tf.Tensor2D, v: tf.Tensor2D) => tf.sum(k(tf.matMul(u, v, false, true)));
+        const diagonal = (u: tf.Tensor2D) => tf.sum(k(tf.sum(tf.square(u), 1)));
+        return tf.stack([total(x, x), diagonal(x), total(y, y), diagonal(y), total(x, y)]);
+      });
+      const [sxx, dxx, syy, dyy, sxy] = sums.dataSync();
+      tf.dispose([ia, ib, sums]);
+      estimates.push((sxx - dxx + syy - dyy) / (m * (m - 1)) - (2 * sxy) / (m * m));
+    }
+  } finally {
+    tf.dispose([ta, tb]);
+  }
+  const kid = estimates.reduce((s, v) => s + v, 0) / subsets;
+  const std = Math.sqrt(estimates.reduce((s, v) => s + (v - kid) ** 2, 0) / subsets);
+  return { kid, std, standardError: std / Math.sqrt(subsets), subsets, subsetSize: m };
+}
+
+/** m distinct indices of [0, n), by a partial Fisher–Yates shuffle. */
+function sampleWithoutReplacement(n: number, m: number, rng: Rng): Int32Array {
+  const pool = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < m; i++) {
+    const j = i + rng.int(n - i);
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool.slice(0, m);
+}
