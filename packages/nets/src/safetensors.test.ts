@@ -103,6 +103,16 @@ describe('encodeSafetensors', () => {
     expect(tensors.z).toEqual({ dtype: 'F32', shape: [0, 4], data: new Float32Array(0) });
   });
 
+  it("reads a Node Buffer (whose slice() is a view) like any Uint8Array", () => {
+    const bytes = encodeSafetensors({ w: { shape: [2], data: new Float32Array([1.5, -2]) }, i: { shape: [1], data: new Int32Array([7]) } });
+    // Inside a larger pool, at an offset: the situation readFileSync produces for small files.
+    const pool = Buffer.alloc(bytes.length + 16, 0xff);
+    pool.set(bytes, 8);
+    const { tensors } = decodeSafetensors(pool.subarray(8, 8 + bytes.length));
+    expect(Array.from(tensors.w.data)).toEqual([1.5, -2]);
+    expect(Array.from(tensors.i.data)).toEqual([7]);
+  });
+
   it('writes the same bytes for the fixture tensors as the independent writer (apart from header order and padding)', () => {
     const { tensors } = decodeSafetensors(fixtureBytes);
     const conv = tensors['inc.double_conv.0.weight'];

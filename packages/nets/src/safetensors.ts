@@ -165,6 +165,8 @@ function encodeData(name: string, dtype: SafetensorsWriteDtype, data: Safetensor
 export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
   const fn = 'decodeSafetensors';
   if (!(bytes instanceof Uint8Array)) throw new Error(`${fn}: bytes must be a Uint8Array, got ${describe(bytes)}`);
+  // A plain view of the same memory: Node's Buffer (readFileSync's result) makes slice() a view, not the copy we need.
+  bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 8) throw new Error(`${fn}: truncated file: ${bytes.length} bytes, expected at least 8 (the header length)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
