@@ -28,3 +28,4 @@ export {
   type DecodedSafetensors,
 } from './safetensors';
 export { parameterSummary, type ParameterSummary, type LayerSummary, type ParameterEntry } from './summary';
+export { readTorchCheckpoint, loadTorchStateDict, stateDictFromTorchTensors, type TorchTensor, type TorchDtype } from './torch-checkpoint';
