@@ -6,3 +6,33 @@ export { bw2Uvp, bw2UvpFromMoments } from './bw2-uvp';
 export type { FeatureExtractor } from './features/feature-extractor';
 export { FeatureStatistics, type FeatureStatisticsJson } from './features/feature-statistics';
 export { kernelInceptionDistance, type FeatureRows, type KidOptions, type KidResult } from './features/kid';
+export {
+  FidInceptionV3,
+  checkFidInceptionWeights,
+  fidInceptionWeightShapes,
+  FID_INCEPTION_SIZE,
+  type FidInceptionWeights,
+  type WeightTensor,
+  type FidInceptionOptions,
+  type FidInceptionStage,
+} from './inception/fid-inception-v3';
+export {
+  loadFidInceptionV3,
+  fetchFidInceptionWeights,
+  fidInceptionFromBytes,
+  FID_WEIGHTS_URL,
+  FID_WEIGHTS_FILE,
+  type FidWeightsLocation,
+  type LoadFidInceptionOptions,
+} from './inception/fid-inception-weights';
+export {
+  FashionClassifier,
+  fashionClassifierWeightsPath,
+  fashionClassIds,
+  FASHION_CLASSIFIER_CLASSES,
+  FASHION_CLASSIFIER_SHOES,
+  FASHION_CLASSIFIER_WEIGHTS_FILE,
+  type FashionClassName,
+  type FashionClassSet,
+  type FashionClassifierOptions,
+} from './fashion-classifier/fashion-classifier';
