@@ -59,6 +59,10 @@ describe('not train and not translate', () => {
     await run(['translate', '--checkpoint', runDir, '--input', 'fashion-mnist:bag', '--split', 'test', '--count', '3', '--out', out, '--npy', '--backend', 'cpu']);
     expect(readdirSync(out).sort()).toEqual(['00000.png', '00001.png', '00002.png', 'grid.png', 'translated.npy']);
     expect(readNpy(readFileSync(join(out, 'translated.npy'))).shape).toEqual([3, 16, 16, 1]);
+    const evaluated = JSON.parse((await run(['eval', '--checkpoint', runDir, '--metrics', 'cost', '--count', '20', '--json', '--backend', 'cpu'])).stdout);
+    expect(evaluated).toMatchObject({ source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', split: 'test', count: 20 });
+    expect(evaluated.cost).toBeGreaterThan(0);
+    await expect(run(['eval', '--checkpoint', runDir, '--metrics', 'cost,psnr', '--backend', 'cpu'])).rejects.toThrow(/--metrics must list some of classifier, fid, kid, cost, got "cost,psnr"/);
     await expect(run(['translate', '--checkpoint', runDir, '--input', 'fashion-mnist:bag', '--draws', '2', '--out', out, '--backend', 'cpu'])).rejects.toThrow(
       /--draws 2 needs a stochastic map/,
     );

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerData } from './commands/data';
+import { registerEval } from './commands/eval';
 import { registerMetrics } from './commands/metrics';
 import { registerNets } from './commands/nets';
 import { registerToy } from './commands/toy';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerTrain(program);
   registerTranslate(program);
+  registerEval(program);
   registerData(program);
   registerNets(program);
   registerMetrics(program);

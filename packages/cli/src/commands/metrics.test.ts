@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'not-metrics-'));
 
 /** n correlated feature vectors of length d, plus `shift` on every coordinate j scaled by (j + 1). */
 function features(n: number, d: number, seed: number, shift = 0): Float64Array {
-  const z = new Rng(seed).normals(n * d, 'float64');
+  const z = new Rng(seed).normals(n * d, 'float64') as Float64Array;
   for (let i = 0; i < n; i++) for (let j = 1; j < d; j++) z[i * d + j] += 0.5 * z[i * d + j - 1];
   for (let i = 0; i < n * d; i++) z[i] += shift * ((i % d) + 1);
   return z;

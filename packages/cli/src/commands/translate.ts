@@ -9,7 +9,7 @@ import { integer } from '../parse';
 import { progress } from '../progress';
 import { imageGrid } from '../render/image-grid';
 import { readMapFile } from '../train/checkpoint';
-import { RUN_FILES, createMap } from '../train/train-run';
+import { RUN_FILES, createMap, mapPath } from '../train/train-run';
 
 const SPLITS = ['all', 'train', 'test'] as const;
 
@@ -73,13 +73,6 @@ export function registerTranslate(program: Command): void {
         map.dispose();
       }
     });
-}
-
-/** A run directory means its map file (or, failing that, its checkpoint). */
-function mapPath(path: string): string {
-  if (!(existsSync(path) && statSync(path).isDirectory())) return path;
-  const map = join(path, RUN_FILES.map);
-  return existsSync(map) ? map : join(path, RUN_FILES.checkpoint);
 }
 
 interface Item {

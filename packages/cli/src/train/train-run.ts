@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
@@ -153,6 +153,13 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     targetData.source.close();
   }
   return { config, step: solver.step, interrupted, last };
+}
+
+/** The map file of a run directory (or, failing that, its checkpoint); any other path as given. */
+export function mapPath(path: string): string {
+  if (!(existsSync(path) && statSync(path).isDirectory())) return path;
+  const map = join(path, RUN_FILES.map);
+  return existsSync(map) ? map : join(path, RUN_FILES.checkpoint);
 }
 
 /** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */

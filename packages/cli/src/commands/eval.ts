@@ -1,0 +1,92 @@
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { ImageDataset, openImageSource } from '@not/datasets';
+import { FashionClassifier, type FidInceptionV3, loadFidInceptionV3 } from '@not/metrics';
+import { backendOption, selectBackend } from '../backend-option';
+import { EVAL_METRICS, type EvalMetric, evaluateMap } from '../eval/evaluate-map';
+import { integer } from '../parse';
+import { progress } from '../progress';
+import { readMapFile } from '../train/checkpoint';
+import { createMap, mapPath } from '../train/train-run';
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description("measure a trained map on held-out images: FID, KID, the Fashion-MNIST classifier's target share, the transport cost")
+    .requiredOption('--checkpoint <path>', 'a run directory, its T.safetensors or its checkpoint.safetensors')
+    .option('--source <spec>', "images to push through T (default: the run's source)")
+    .option('--target <spec>', "images to compare with (default: the run's target)")
+    .option('--metrics <list>', `comma-separated, of ${EVAL_METRICS.join(', ')} (default: classifier,cost for 32×32 grayscale runs, else fid,kid,cost)`)
+    .option('--count <N>', 'use only the first N source test images', integer('--count', 2))
+    .option('--batch <B>', 'images per forward pass', integer('--batch', 1), 32)
+    .option('--seed <S>', 'seed of the noise of a stochastic map and of the KID subsets', integer('--seed', 0), 0)
+    .option('--inception-weights <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (default: the cache, downloading once when online)")
+    .option('--cache <dir>', 'where downloaded weights and the target features are kept (default: $NOT_CACHE_DIR or ~/.cache/not)')
+    .option('--json', 'print one JSON line')
+    .addOption(backendOption())
+    .action(async (opts) => {
+      await selectBackend(opts.backend);
+      const { config, mapState } = readMapFile(mapPath(opts.checkpoint));
+      const map = createMap(config);
+      try {
+        map.loadStateDict(mapState);
+      } finally {
+        tf.dispose(Object.values(mapState));
+      }
+      const metrics = parseMetrics(opts.metrics ?? (config.size === 32 && config.channels === 1 ? 'classifier,cost' : 'fid,kid,cost'));
+      const [source, target] = await Promise.all(
+        [opts.source ?? config.source, opts.target ?? config.target].map(async (spec) => new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels })),
+      );
+      const cacheDir = opts.cache ?? process.env.NOT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '.', '.cache'), 'not');
+      let classifier: FashionClassifier | undefined;
+      let inception: FidInceptionV3 | undefined;
+      try {
+        if (metrics.includes('classifier')) classifier = await FashionClassifier.load();
+        if (metrics.includes('fid') || metrics.includes('kid')) inception = await loadFidInceptionV3({ path: opts.inceptionWeights, cacheDir });
+        const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.testCount));
+        const result = await evaluateMap({
+          map,
+          noiseStd: config.noiseStd,
+          source,
+          target,
+          metrics,
+          classifier,
+          inception,
+          count: opts.count,
+          batch: opts.batch,
+          seed: opts.seed,
+          cacheDir: join(cacheDir, 'features'),
+          onProgress: (done) => bar.update(done, {}),
+        });
+        bar.stop();
+        const line = { checkpoint: opts.checkpoint, source: source.source.name, target: target.source.name, split: 'test', ...result };
+        process.stdout.write(opts.json ? `${JSON.stringify(line)}\n` : describe(line));
+      } finally {
+        map.dispose();
+        classifier?.dispose();
+        inception?.dispose();
+        source.source.close();
+        target.source.close();
+      }
+    });
+}
+
+function parseMetrics(list: string): EvalMetric[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((m) => !(EVAL_METRICS as readonly string[]).includes(m));
+  if (unknown.length > 0 || names.length === 0) throw new Error(`eval: --metrics must list some of ${EVAL_METRICS.join(', ')}, got "${list}"`);
+  return names as EvalMetric[];
+}
+
+function describe(line: Awaited<ReturnType<typeof evaluateMap>> & { source: string; target: string }): string {
+  const rows = [`${line.source} → ${line.target}, ${line.count} test images`];
+  if (line.fid !== undefined) rows.push(`  FID                 ${line.fid.toFixed(3)}`);
+  if (line.kid) rows.push(`  KID                 ${line.kid.kid.toFixed(5)} ± ${line.kid.standardError.toFixed(5)}`);
+  if (line.classifier) {
+    rows.push(`  target-class share  ${(100 * line.classifier.targetShare).toFixed(1)}% (classes ${line.classifier.targetClasses.join(', ')})`);
+    rows.push(`  classifier FD       ${line.classifier.frechet.toFixed(3)}`);
+  }
+  if (line.cost !== undefined) rows.push(`  cost ‖x − T(x)‖²/D  ${line.cost.toFixed(4)}`);
+  return `${rows.join('\n')}\n`;
+}

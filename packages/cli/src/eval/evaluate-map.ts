@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { TransportMap } from '@not/ot-core';
+import { type ImageDataset, type ImageSplit, readNpy, writeNpy } from '@not/datasets';
+import { type FashionClassifier, type FeatureExtractor, FeatureStatistics, type KidOptions, type KidResult, kernelInceptionDistance } from '@not/metrics';
+import { writeFileAtomic } from '../files/atomic-write';
+
+/** What `not eval` and training runs can measure. */
+export const EVAL_METRICS = ['classifier', 'fid', 'kid', 'cost'] as const;
+export type EvalMetric = (typeof EVAL_METRICS)[number];
+
+export interface EvaluateOptions {
+  /** The map, used in inference mode; a stochastic map gets one noise draw per image (as the reference's FID). */
+  map: TransportMap;
+  noiseStd: number;
+  source: ImageDataset;
+  target: ImageDataset;
+  metrics: readonly EvalMetric[];
+  /** Needed for 'classifier'. */
+  classifier?: FashionClassifier;
+  /** Needed for 'fid' and 'kid' (FID's Inception). */
+  inception?: FeatureExtractor;
+  /** Both sets' split, the source's pushed and the target's as reference (default 'test', as the reference). */
+  split?: ImageSplit;
+  /** Use only the first `count` source images of the split. */
+  count?: number;
+  batch?: number;
+  seed?: number;
+  /** Where the target's features are kept between runs (they depend only on the data and the extractor). */
+  cacheDir?: string;
+  kid?: KidOptions;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvalResult {
+  count: number;
+  /** Mean over images of ‖x − T(x)‖² / pixels: the strong cost of the pushed test images. */
+  cost?: number;
+  classifier?: {
+    /** Share of T(x) whose predicted class is one the target is made of. */
+    targetShare: number;
+    /** Classes predicted for at least 5% of the target images. */
+    targetClasses: number[];
+    /** Fréchet distance between T(x) and the target in the classifier's 128-d feature space. */
+    frechet: number;
+  };
+  fid?: number;
+  kid?: KidResult;
+}
+
+/**
+ * Pushes a split of the source through the map, batch by batch, and compares the result with the same split of the
+ * target: the classifier's target-class share and feature Fréchet distance, FID and KID on Inception features, and
+ * the transport cost. Feature statistics stream; only KID keeps feature rows.
+ */
+export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult> {
+  const { map, source, target, metrics, classifier, inception, split = 'test', batch = 32, seed = 0 } = options;
+  const wants = (m: EvalMetric) => metrics.includes(m);
+  if (wants('classifier') && !classifier) throw new Error("evaluateMap: the 'classifier' metric needs the Fashion-MNIST classifier");
+  if ((wants('fid') || wants('kid')) && !inception) throw new Error("evaluateMap: 'fid' and 'kid' need FID's Inception weights");
+  const count = Math.min(options.count ?? Infinity, source.splitCount(split));
+  if (count < 2) throw new Error(`evaluateMap: the ${split} split of ${source.source.name} needs at least 2 images, got ${count}`);
+
+  const extractors = [...(wants('classifier') ? [classifier!] : []), ...(wants('fid') || wants('kid') ? [inception!] : [])];
+  const pushed = extractors.map((e) => ({ extractor: e, stats: new FeatureStatistics(e.dim, e.name), rows: [] as Float32Array[] }));
+  let costSum = 0;
+  let predictions: number[] = [];
+  for (let start = 0; start < count; start += batch) {
+    const indices = Array.from({ length: Math.min(batch, count - start) }, (_, i) => start + i);
+    const x = source.batch(split, indices);
+    const y = tf.tidy(() => {
+      const shape = map.noiseShape(indices.length);
+      return map.apply(x, shape ? tf.randomNormal(shape, 0, options.noiseStd, 'float32', seed + start) : undefined, { training: false }) as tf.Tensor4D;
+    });
+    if (wants('cost')) {
+      const cost = tf.tidy(() => tf.sum(tf.mean(tf.square(tf.sub(x, y)), [1, 2, 3])));
+      costSum += cost.dataSync()[0];
+      cost.dispose();
+    }
+    if (wants('classifier')) predictions = predictions.concat(Array.from(classifier!.predict(y)));
+    for (const p of pushed) {
+      const features = p.extractor.features(y);
+      const values = features.dataSync() as Float32Array;
+      features.dispose();
+      p.stats.add(values);
+      if (wants('kid') && p.extractor === inception) p.rows.push(values);
+    }
+    tf.dispose([x, y]);
+    options.onProgress?.(start + indices.length, count);
+  }
+
+  const result: EvalResult = { count };
+  if (wants('cost')) result.cost = costSum / count;
+  for (const p of pushed) {
+    const reference = targetFeatures(target, split, p.extractor, batch, options.cacheDir);
+    const stats = new FeatureStatistics(p.extractor.dim, p.extractor.name);
+    stats.add(reference.data);
+    const frechet = p.stats.frechetDistance(stats);
+    if (p.extractor === classifier) {
+      const targetClasses = commonClasses(target, split, classifier, batch);
+      result.classifier = { targetShare: predictions.filter((c) => targetClasses.includes(c)).length / count, targetClasses, frechet };
+    }
+    if (p.extractor === inception) {
+      if (wants('fid')) result.fid = frechet;
+      if (wants('kid')) result.kid = kernelInceptionDistance({ data: concat(p.rows), rows: count, dim: p.extractor.dim }, { data: reference.data, rows: reference.rows, dim: p.extractor.dim }, options.kid);
+    }
+  }
+  return result;
+}
+
+/** The target split's features (N × dim), from the cache when it holds them. */
+function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: FeatureExtractor, batch: number, cacheDir?: string): { data: Float32Array; rows: number } {
+  const n = target.splitCount(split);
+  const key = `${target.source.name}-${target.size}px-${target.channels}ch-${split}-${extractor.name}`.replace(/[^A-Za-z0-9._-]+/g, '_');
+  const path = cacheDir === undefined ? undefined : join(cacheDir, `${key}.npy`);
+  if (path && existsSync(path)) {
+    const cached = readNpy(new Uint8Array(readFileSync(path)));
+    if (cached.shape[0] === n && cached.shape[1] === extractor.dim && cached.data instanceof Float32Array) return { data: cached.data, rows: n };
+  }
+  const rows: Float32Array[] = [];
+  for (let start = 0; start < n; start += batch) {
+    const x = target.batch(split, Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i));
+    const features = extractor.features(x);
+    rows.push(features.dataSync() as Float32Array);
+    tf.dispose([x, features]);
+  }
+  const data = concat(rows);
+  if (path) {
+    mkdirSync(cacheDir!, { recursive: true });
+    writeFileAtomic(path, writeNpy(data, [n, extractor.dim]));
+  }
+  return { data, rows: n };
+}
+
+/** Classes the classifier assigns to at least 5% of the target split: what "looks like the target" means. */
+function commonClasses(target: ImageDataset, split: ImageSplit, classifier: FashionClassifier, batch: number): number[] {
+  const n = target.splitCount(split);
+  const counts = new Map<number, number>();
+  for (let start = 0; start < n; start += batch) {
+    const x = target.batch(split, Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i));
+    for (const c of classifier.predict(x)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    x.dispose();
+  }
+  return [...counts].filter(([, k]) => k >= 0.05 * n).map(([c]) => c).sort((a, b) => a - b);
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
