@@ -4,8 +4,9 @@
 //
 //   node run.mjs --source igan:handbag_64.hdf5 --target igan:shoes_64.hdf5 --size 64 --preset reference
 //
-// Writes out/run (metrics.jsonl, samples/, checkpoint.safetensors, T.safetensors) and out/translated (test bags
+// Writes out/run (metrics.jsonl, eval.jsonl, samples/, checkpoint.safetensors, T.safetensors, best/) and out/translated (test bags
 // mapped to shoes: one PNG each and grid.png). Run it again to continue an unfinished run (--resume).
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '@not/cli';
@@ -22,12 +23,17 @@ const backend = flag('--backend', 'auto');
 
 // commander keeps the last value of a repeated option, so the user's flags override these defaults.
 await main(['node', 'not', 'train', '--source', source, '--target', 'fashion-mnist:shoes', '--out', out, '--resume', ...args]);
+// The run keeps the map that scored best on the test split in best/ (when it evaluates); translate with that one.
+const best = join(out, 'best');
+const checkpoint = existsSync(join(best, 'T.safetensors')) ? best : out;
 await main([
   'node', 'not', 'translate',
-  '--checkpoint', out,
+  '--checkpoint', checkpoint,
   '--input', source,
   '--split', 'test',
   '--count', '40',
   '--out', join(here, 'out', 'translated'),
   '--backend', backend,
 ]);
+// The numbers behind the pictures (the metric the run evaluated with, on every test image).
+if (checkpoint === best) await main(['node', 'not', 'eval', '--checkpoint', best, '--backend', backend]);

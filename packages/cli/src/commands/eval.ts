@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataset, openImageSource } from '@not/datasets';
 import { FashionClassifier, type FidInceptionV3, loadFidInceptionV3 } from '@not/metrics';
 import { backendOption, selectBackend } from '../backend-option';
+import { defaultCacheDir } from '../files/cache-dir';
 import { EVAL_METRICS, type EvalMetric, evaluateMap } from '../eval/evaluate-map';
 import { integer } from '../parse';
 import { progress } from '../progress';
@@ -38,7 +39,7 @@ export function registerEval(program: Command): void {
       const [source, target] = await Promise.all(
         [opts.source ?? config.source, opts.target ?? config.target].map(async (spec) => new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels })),
       );
-      const cacheDir = opts.cache ?? process.env.NOT_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '.', '.cache'), 'not');
+      const cacheDir = opts.cache ?? defaultCacheDir();
       let classifier: FashionClassifier | undefined;
       let inception: FidInceptionV3 | undefined;
       try {

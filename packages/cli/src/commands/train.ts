@@ -3,7 +3,8 @@ import { type Command, Option } from 'commander';
 import { backendOption, selectBackend } from '../backend-option';
 import { integer, number } from '../parse';
 import { progress, type Progress } from '../progress';
-import { LR_DECAYS, TRAIN_COSTS, TRAIN_PRESETS, type TrainFlags, type TrainPreset, departuresFromReference, presetFor } from '../train/train-config';
+import { EVAL_SELECTIONS, LR_DECAYS, TRAIN_COSTS, TRAIN_PRESETS, type TrainFlags, type TrainPreset, departuresFromReference, presetFor } from '../train/train-config';
+import type { EvalLine } from '../train/best-map';
 import { RUN_FILES, runTraining } from '../train/train-run';
 
 export function registerTrain(program: Command): void {
@@ -32,6 +33,8 @@ export function registerTrain(program: Command): void {
     .option('--seed <S>', 'seed of the data order, the networks and the noise (default 0)', integer('--seed', 0))
     .option('--sample-every <N>', 'outer steps between sample grids', positive('--sample-every'))
     .option('--checkpoint-every <N>', 'outer steps between checkpoints', positive('--checkpoint-every'))
+    .option('--eval-every <N>', 'outer steps between evaluations on the test split, keeping the best map in best/ (0: none)', integer('--eval-every', 0))
+    .addOption(new Option('--eval-metric <m>', 'what picks the best map: FID, or the Fashion-MNIST classifier FD (default: classifier for 32×32 grayscale)').choices([...EVAL_SELECTIONS]))
     .addOption(
       new Option('--preset <name>', "defaults for everything not given: the notebooks' ('reference') or sized for a CPU; default by backend").choices([
         ...TRAIN_PRESETS,
@@ -66,6 +69,8 @@ export function registerTrain(program: Command): void {
         seed: opts.seed,
         sampleEvery: opts.sampleEvery,
         checkpointEvery: opts.checkpointEvery,
+        evalEvery: opts.evalEvery,
+        evalMetric: opts.evalMetric,
       };
       const log = (line: string) => process.stderr.write(`${line}\n`);
       let stopRequested = false;
@@ -91,6 +96,7 @@ export function registerTrain(program: Command): void {
             log(`writing to ${opts.out}: ${RUN_FILES.metrics}, ${RUN_FILES.samples}/, ${RUN_FILES.checkpoint} every ${config.checkpointEvery} steps`);
             bar = progress(`train ${config.source} → ${config.target} (${config.cost})`, config.steps, { start: step });
           },
+          onEval: (e) => log(`step ${e.step}: ${describeEval(e)}${e.best ? '  (best so far: saved to best/)' : ''}`),
           onStep: (m) => bar?.update(m.step, { 'T loss': m.mapLoss, 'f loss': m.potentialLoss, 'steps/s': 1 / m.seconds }),
           shouldStop: () => stopRequested,
         });
@@ -102,4 +108,12 @@ export function registerTrain(program: Command): void {
         process.off('SIGINT', onInterrupt);
       }
     });
+}
+
+function describeEval(e: EvalLine): string {
+  const parts = [];
+  if (e.fid !== undefined) parts.push(`FID ${e.fid.toFixed(2)}`);
+  if (e.classifier) parts.push(`target-class share ${(100 * e.classifier.targetShare).toFixed(1)}%, classifier FD ${e.classifier.frechet.toFixed(1)}`);
+  if (e.cost !== undefined) parts.push(`cost ${e.cost.toFixed(4)}`);
+  return parts.join(', ');
 }

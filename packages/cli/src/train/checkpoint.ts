@@ -77,10 +77,10 @@ function readRunFile(path: string, fn: string): DecodedSafetensors {
   }
 }
 
-/** A run's configuration; runs written before `channels` existed saw 3. */
+/** A run's configuration; runs written before `channels` and evaluation existed saw 3 channels and no evaluation. */
 function parseConfig(text: string | undefined, path: string): TrainConfig {
   const config = parseJson<Partial<TrainConfig>>(text, path, 'config');
-  return { ...config, channels: config.channels ?? 3 } as TrainConfig;
+  return { ...config, channels: config.channels ?? 3, evalEvery: config.evalEvery ?? 0, evalMetric: config.evalMetric ?? 'fid' } as TrainConfig;
 }
 
 function parseJson<T>(text: string | undefined, path: string, key: string): T {

@@ -10,6 +10,10 @@ export type TrainPreset = (typeof TRAIN_PRESETS)[number];
 export const LR_DECAYS = ['none', 'cosine'] as const;
 export type LrDecay = (typeof LR_DECAYS)[number];
 
+/** What a run evaluates on the test split to keep its best map: FID (Inception) or the Fashion-MNIST classifier's FD. */
+export const EVAL_SELECTIONS = ['fid', 'classifier'] as const;
+export type EvalSelection = (typeof EVAL_SELECTIONS)[number];
+
 /** Everything that decides a training run; stored in each checkpoint so that a resume and `not translate` rebuild it. */
 export interface TrainConfig {
   source: string;
@@ -43,6 +47,9 @@ export interface TrainConfig {
   /** Outer steps between sample grids and between checkpoints. */
   sampleEvery: number;
   checkpointEvery: number;
+  /** Outer steps between evaluations on the test split (0: none); the best map so far is kept in best/. */
+  evalEvery: number;
+  evalMetric: EvalSelection;
   preset: TrainPreset;
 }
 
@@ -50,7 +57,7 @@ export interface TrainConfig {
 export type TrainFlags = Partial<Omit<TrainConfig, 'preset'>>;
 
 /** Presets leave the channels to the data (see {@link resolveTrainConfig}). */
-type PresetValues = Omit<TrainConfig, 'source' | 'target' | 'cost' | 'seed' | 'preset' | 'channels'>;
+type PresetValues = Omit<TrainConfig, 'source' | 'target' | 'cost' | 'seed' | 'preset' | 'channels' | 'evalEvery' | 'evalMetric'>;
 
 /** The notebooks' settings (REFERENCE.md §1(c)–(d)): 64×64, batch 64, K_T 10, Adam 1e-4, UNet 48, ResNet 64/512. */
 function referencePreset(cost: TrainCost): PresetValues {
@@ -117,7 +124,11 @@ export function resolveTrainConfig(flags: TrainFlags, preset: TrainPreset, grays
   if (!TRAIN_COSTS.includes(cost)) throw new Error(`train: --cost must be one of ${TRAIN_COSTS.join(', ')}, got "${cost}"`);
   const defaults = preset === 'reference' ? referencePreset(cost) : cpuPreset(cost);
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const config: TrainConfig = { ...defaults, channels: grayscale ? 1 : 3, seed: 0, ...defined, cost, preset } as TrainConfig;
+  const config = { ...defaults, channels: grayscale ? 1 : 3, seed: 0, ...defined, cost, preset } as TrainConfig;
+  // Evaluation follows the data: the classifier for 32×32 grayscale (offline, seconds), else FID as the reference
+  // (every 2000 steps on a GPU; on a CPU Inception takes minutes per evaluation, so only when asked).
+  config.evalMetric ??= config.size === 32 && config.channels === 1 ? 'classifier' : 'fid';
+  config.evalEvery ??= preset === 'reference' ? 2000 : config.evalMetric === 'classifier' ? 25 : 0;
   checkConfig(config);
   return config;
 }
@@ -128,6 +139,11 @@ function checkConfig(c: TrainConfig): void {
   };
   if (!(Number.isInteger(Math.log2(c.size)) && c.size >= 16)) fail(`--size must be a power of two >= 16, got ${c.size}`);
   if (c.channels !== 1 && c.channels !== 3) fail(`--channels must be 1 or 3, got ${c.channels}`);
+  if (!(Number.isInteger(c.evalEvery) && c.evalEvery >= 0)) fail(`--eval-every must be an integer >= 0, got ${c.evalEvery}`);
+  if (!EVAL_SELECTIONS.includes(c.evalMetric)) fail(`--eval-metric must be one of ${EVAL_SELECTIONS.join(', ')}, got "${c.evalMetric}"`);
+  if (c.evalEvery > 0 && c.evalMetric === 'classifier' && c.size !== 32) {
+    fail(`--eval-metric classifier needs --size 32 (the Fashion-MNIST classifier's input), got ${c.size}; use --eval-metric fid or --eval-every 0`);
+  }
   for (const key of ['steps', 'batch', 'tIters', 'base', 'filters', 'maxFilters', 'sampleEvery', 'checkpointEvery', 'gammaSteps'] as const) {
     if (!(Number.isInteger(c[key]) && c[key] >= 1)) fail(`${key} must be a positive integer, got ${c[key]}`);
   }

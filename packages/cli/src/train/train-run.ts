@@ -6,6 +6,8 @@ import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
 import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
+import { defaultCacheDir } from '../files/cache-dir';
+import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
 import { sampleGrid } from './sample-grid';
 import { type TrainConfig, type TrainFlags, type TrainPreset, resolveTrainConfig } from './train-config';
 
@@ -16,6 +18,8 @@ export const RUN_FILES = {
   checkpoint: 'checkpoint.safetensors',
   map: 'T.safetensors',
   samples: 'samples',
+  eval: 'eval.jsonl',
+  best: BEST_DIR,
 } as const;
 
 /** One line of metrics.jsonl. */
@@ -36,6 +40,10 @@ export interface TrainRunOptions {
   /** Called once the configuration is known, with the step training starts from. */
   onStart?: (config: TrainConfig, step: number) => void;
   onStep?: (metrics: TrainMetrics) => void;
+  /** Called after each evaluation on the test split (every config.evalEvery steps). */
+  onEval?: (line: EvalLine) => void;
+  /** Where FID weights and the target's features are kept (default: $NOT_CACHE_DIR or ~/.cache/not). */
+  cacheDir?: string;
   /** Polled after every step; true stops the run after writing a checkpoint (e.g. on Ctrl-C). */
   shouldStop?: () => boolean;
 }
@@ -58,7 +66,7 @@ const GRID_COLUMNS = 10;
  * (the map alone). Checkpoints are atomic; resuming gives the same numbers as an uninterrupted run with that seed.
  */
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
-  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, shouldStop } = options;
+  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, shouldStop, cacheDir = defaultCacheDir() } = options;
   const checkpointPath = join(out, RUN_FILES.checkpoint);
   if (!resume && existsSync(checkpointPath)) {
     throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
@@ -103,10 +111,13 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     source.restore(saved.samplers.source);
     target.restore(saved.samplers.target);
     keepMetricsUpTo(metricsPath, saved.progress.step);
+    keepMetricsUpTo(join(out, RUN_FILES.eval), saved.progress.step);
     log(`resumed ${out} at step ${saved.progress.step} of ${config.steps}`);
   } else {
     writeFileSync(metricsPath, '');
+    writeFileSync(join(out, RUN_FILES.eval), '');
   }
+  const keeper = config.evalEvery > 0 ? await BestMapKeeper.open(config, map, sourceData, targetData, out, cacheDir) : null;
   onStart?.(config, solver.step);
 
   const x = gridBatch(sourceData);
@@ -142,10 +153,12 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
       interrupted = !done && (shouldStop?.() ?? false);
       if (report.step % config.sampleEvery === 0 || done || interrupted) grid(report.step);
       if (report.step % config.checkpointEvery === 0 || done || interrupted) checkpoint();
+      if (keeper && !interrupted && (report.step % config.evalEvery === 0 || done)) onEval?.(await keeper.evaluate(report.step));
       if (interrupted) break;
     }
   } finally {
     tf.dispose([x, y]);
+    keeper?.dispose();
     solver.dispose();
     map.dispose();
     potential.dispose();
@@ -187,7 +200,7 @@ function gridBatch(data: ImageDataset): tf.Tensor4D {
 
 /** A resumed run keeps its stored configuration; flags may only extend the run or change how often it reports. */
 function mergeResumed(stored: TrainConfig, flags: TrainFlags): TrainConfig {
-  const adjustable: string[] = ['steps', 'sampleEvery', 'checkpointEvery'];
+  const adjustable: string[] = ['steps', 'sampleEvery', 'checkpointEvery', 'evalEvery'];
   const merged: Record<string, unknown> = { ...stored };
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || value === merged[key]) continue;

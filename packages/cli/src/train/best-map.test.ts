@@ -1,0 +1,51 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '@not/backends';
+import type { EvalLine } from './best-map';
+import type { TrainFlags } from './train-config';
+import { RUN_FILES, runTraining } from './train-run';
+
+// wasm: the classifier's 300-image evaluations take minutes on the cpu backend.
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+const tiny: TrainFlags = {
+  source: 'fashion-mnist:bag',
+  target: 'fashion-mnist:shoes',
+  size: 16,
+  steps: 4,
+  batch: 4,
+  tIters: 2,
+  base: 4,
+  filters: 4,
+  maxFilters: 8,
+  sampleEvery: 2,
+  checkpointEvery: 2,
+  seed: 7,
+};
+
+const runDir = () => mkdtempSync(join(tmpdir(), 'not-best-'));
+
+describe('BestMapKeeper in a training run', () => {
+  it('evaluates on the test split and keeps the best map (classifier FD at 32×32 grayscale)', async () => {
+    const out = runDir();
+    const cacheDir = runDir();
+    const evals: EvalLine[] = [];
+    const result = await runTraining({ flags: { ...tiny, size: 32, steps: 4, evalEvery: 2 }, preset: 'cpu', out, cacheDir, onEval: (e) => evals.push(e) });
+    expect(result.config).toMatchObject({ evalEvery: 2, evalMetric: 'classifier', channels: 1 });
+    const lines = readFileSync(join(out, RUN_FILES.eval), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalLine);
+    expect(lines).toEqual(evals);
+    expect(lines.map((e) => e.step)).toEqual([2, 4]);
+    for (const e of lines) expect(e).toMatchObject({ metric: 'classifier', count: 300, value: e.classifier!.frechet });
+    const bestStep = lines[1].value < lines[0].value ? 4 : 2;
+    expect(lines.map((e) => e.best)).toEqual([true, bestStep === 4]);
+    expect(JSON.parse(readFileSync(join(out, RUN_FILES.best, 'best.json'), 'utf8'))).toEqual({ step: bestStep, metric: 'classifier', value: Math.min(lines[0].value, lines[1].value) });
+    expect(existsSync(join(out, RUN_FILES.best, RUN_FILES.map))).toBe(true);
+    expect(readdirSync(join(cacheDir, 'features'))).toHaveLength(1); // the target's features, computed once
+    await expect(runTraining({ flags: { ...tiny, evalEvery: 2, evalMetric: 'classifier' }, preset: 'cpu', out: runDir() })).rejects.toThrow(/--eval-metric classifier needs --size 32/);
+  });
+
+});

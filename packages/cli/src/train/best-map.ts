@@ -1,0 +1,79 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TransportMap } from '@not/ot-core';
+import type { ImageDataset } from '@not/datasets';
+import { FashionClassifier, type FidInceptionV3, loadFidInceptionV3 } from '@not/metrics';
+import { writeFileAtomic } from '../files/atomic-write';
+import { type EvalResult, evaluateMap } from '../eval/evaluate-map';
+import { writeMapFile } from './checkpoint';
+import type { TrainConfig } from './train-config';
+
+/** One line of eval.jsonl: the step, what evaluateMap measured, and the value the best map is chosen by. */
+export interface EvalLine extends EvalResult {
+  step: number;
+  metric: TrainConfig['evalMetric'];
+  value: number;
+  best: boolean;
+}
+
+/** Where a run keeps its best map: best/T.safetensors and best/best.json ({step, metric, value}). */
+export const BEST_DIR = 'best';
+
+/**
+ * Evaluates a run's map on the test split every config.evalEvery steps and keeps the best one (lowest FID, or lowest
+ * Fréchet distance in the Fashion-MNIST classifier's features), as the reference keeps its best checkpoint by test FID.
+ */
+export class BestMapKeeper {
+  private best: number;
+
+  private constructor(
+    private readonly config: TrainConfig,
+    private readonly map: TransportMap,
+    private readonly source: ImageDataset,
+    private readonly target: ImageDataset,
+    private readonly out: string,
+    private readonly cacheDir: string,
+    private readonly extractor: { classifier?: FashionClassifier; inception?: FidInceptionV3 },
+  ) {
+    const info = join(out, BEST_DIR, 'best.json');
+    this.best = existsSync(info) ? (JSON.parse(readFileSync(info, 'utf8')) as { value: number }).value : Infinity;
+  }
+
+  /** Loads the metric's network (the shipped classifier, or FID's Inception from `cacheDir`, downloading it once). */
+  static async open(config: TrainConfig, map: TransportMap, source: ImageDataset, target: ImageDataset, out: string, cacheDir: string): Promise<BestMapKeeper> {
+    const extractor =
+      config.evalMetric === 'classifier' ? { classifier: await FashionClassifier.load() } : { inception: await loadFidInceptionV3({ cacheDir }) };
+    return new BestMapKeeper(config, map, source, target, out, cacheDir, extractor);
+  }
+
+  /** Evaluates the map as it is at `step`, appends to eval.jsonl, and saves it to best/ if it is the best so far. */
+  async evaluate(step: number): Promise<EvalLine> {
+    const { config } = this;
+    const result = await evaluateMap({
+      map: this.map,
+      noiseStd: config.noiseStd,
+      source: this.source,
+      target: this.target,
+      metrics: [config.evalMetric, 'cost'],
+      ...this.extractor,
+      seed: config.seed + 6,
+      cacheDir: join(this.cacheDir, 'features'),
+    });
+    const value = config.evalMetric === 'classifier' ? result.classifier!.frechet : result.fid!;
+    const best = value < this.best;
+    if (best) {
+      this.best = value;
+      mkdirSync(join(this.out, BEST_DIR), { recursive: true });
+      writeMapFile(join(this.out, BEST_DIR, 'T.safetensors'), config, this.map.stateDict());
+      writeFileAtomic(join(this.out, BEST_DIR, 'best.json'), `${JSON.stringify({ step, metric: config.evalMetric, value })}\n`);
+    }
+    const line: EvalLine = { step, metric: config.evalMetric, value, best, ...result };
+    appendFileSync(join(this.out, 'eval.jsonl'), `${JSON.stringify(line)}\n`);
+    return line;
+  }
+
+  dispose(): void {
+    this.extractor.classifier?.dispose();
+    this.extractor.inception?.dispose();
+  }
+}
