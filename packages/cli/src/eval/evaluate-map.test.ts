@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,14 @@ describe('evaluateMap', () => {
     expect(same.classifier!.targetClasses).toEqual([5, 7, 9]);
     expect(same.classifier!.targetShare).toBeGreaterThan(0.97);
     expect(same.classifier!.frechet).toBeLessThan(1e-3); // the very same images: rounding in Tr Σ + Tr Σ − 2 Tr (Σ²)^½ only
-    expect(readdirSync(cacheDir)).toEqual(['fashion-mnist_shoes-32px-1ch-test-fashion-classifier.npy']);
+    const key = 'fashion-mnist_shoes-32px-1ch-test-fashion-classifier';
+    expect(readdirSync(cacheDir).sort()).toEqual([`${key}.npy`, `${key}.stats.json`]);
+    // The reference's stats format, and the same statistics as the features give.
+    const cachedStats = JSON.parse(readFileSync(join(cacheDir, `${key}.stats.json`), 'utf8'));
+    expect(cachedStats).toMatchObject({ count: 300, features: 'fashion-classifier' });
+    expect(cachedStats.sigma).toHaveLength(128);
+    const again = await evaluateMap({ map: fixedMap(), noiseStd: 0.1, source: data('shoes'), target: data('shoes'), metrics: ['classifier'], classifier, cacheDir, count: 300 });
+    expect(again.classifier).toEqual(same.classifier);
 
     const bags = await evaluateMap({ map: fixedMap(), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['classifier'], classifier, cacheDir, count: 100 });
     expect(bags.count).toBe(100);

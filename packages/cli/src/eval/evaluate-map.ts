@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransportMap } from '@not/ot-core';
@@ -94,9 +94,7 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
   if (wants('cost')) result.cost = costSum / count;
   for (const p of pushed) {
     const reference = targetFeatures(target, split, p.extractor, batch, options.cacheDir);
-    const stats = new FeatureStatistics(p.extractor.dim, p.extractor.name);
-    stats.add(reference.data);
-    const frechet = p.stats.frechetDistance(stats);
+    const frechet = p.stats.frechetDistance(reference.statistics());
     if (p.extractor === classifier) {
       const targetClasses = commonClasses(target, split, classifier, batch);
       result.classifier = { targetShare: predictions.filter((c) => targetClasses.includes(c)).length / count, targetClasses, frechet };
@@ -109,14 +107,33 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
   return result;
 }
 
+interface TargetFeatures {
+  data: Float32Array;
+  rows: number;
+  /** Their mean and covariance, kept beside them as the reference's {mu, sigma} JSON once computed. */
+  statistics(): FeatureStatistics;
+}
+
 /** The target split's features (N × dim), from the cache when it holds them. */
-function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: FeatureExtractor, batch: number, cacheDir?: string): { data: Float32Array; rows: number } {
+function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: FeatureExtractor, batch: number, cacheDir?: string): TargetFeatures {
   const n = target.splitCount(split);
   const key = `${target.source.name}-${target.size}px-${target.channels}ch-${split}-${extractor.name}`.replace(/[^A-Za-z0-9._-]+/g, '_');
   const path = cacheDir === undefined ? undefined : join(cacheDir, `${key}.npy`);
+  const statsPath = cacheDir === undefined ? undefined : join(cacheDir, `${key}.stats.json`);
+  const withStatistics = (data: Float32Array): TargetFeatures => ({
+    data,
+    rows: n,
+    statistics: () => {
+      if (statsPath && existsSync(statsPath)) return FeatureStatistics.fromJSON(JSON.parse(readFileSync(statsPath, 'utf8')), statsPath);
+      const stats = new FeatureStatistics(extractor.dim, extractor.name);
+      stats.add(data);
+      if (statsPath) writeFileAtomic(statsPath, JSON.stringify(stats.toJSON()));
+      return stats;
+    },
+  });
   if (path && existsSync(path)) {
     const cached = readNpy(new Uint8Array(readFileSync(path)));
-    if (cached.shape[0] === n && cached.shape[1] === extractor.dim && cached.data instanceof Float32Array) return { data: cached.data, rows: n };
+    if (cached.shape[0] === n && cached.shape[1] === extractor.dim && cached.data instanceof Float32Array) return withStatistics(cached.data);
   }
   const rows: Float32Array[] = [];
   for (let start = 0; start < n; start += batch) {
@@ -129,8 +146,9 @@ function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: Feat
   if (path) {
     mkdirSync(cacheDir!, { recursive: true });
     writeFileAtomic(path, writeNpy(data, [n, extractor.dim]));
+    if (statsPath && existsSync(statsPath)) rmSync(statsPath); // statistics of features that were just replaced
   }
-  return { data, rows: n };
+  return withStatistics(data);
 }
 
 /** Classes the classifier assigns to at least 5% of the target split: what "looks like the target" means. */
