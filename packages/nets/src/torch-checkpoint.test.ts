@@ -81,6 +81,14 @@ describe('readTorchCheckpoint', () => {
     });
   }
 
+  it("reads an OrderedDict pickled with its items as an argument (Python 2-era files such as lpips' weights)", () => {
+    const tensors = readTorchCheckpoint(fixture('torch-checkpoint-py2dict.pth'));
+    expect(Object.keys(tensors)).toEqual(['lin.weight', 'lin.bias']);
+    expect(tensors['lin.weight'].shape).toEqual([1, 2]);
+    expect(Array.from(tensors['lin.weight'].data as Float32Array)).toEqual([0.5, -1]);
+    expect(Array.from(tensors['lin.bias'].data as Float32Array)).toEqual([2]);
+  });
+
   it('gathers non-contiguous views (a transpose and a strided slice of one shared storage)', () => {
     const t = readTorchCheckpoint(zip);
     const base = Array.from(t['views.base'].data);

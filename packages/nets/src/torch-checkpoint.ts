@@ -90,8 +90,19 @@ function allowedGlobals(): Record<string, PickleGlobal> {
   const globals: Record<string, PickleGlobal> = {
     'collections OrderedDict': {
       call: (args) => {
-        if (args.length) throw new Error(`expected no arguments, got ${args.length}`);
-        return new PyDict();
+        if (args.length > 1) throw new Error(`expected at most 1 argument, got ${args.length}`);
+        const dict = new PyDict();
+        // Files from Python 2-era PyTorch (e.g. lpips' weights) pickle OrderedDict([[key, value], ...]).
+        const items = args.length ? args[0] : [];
+        if (!Array.isArray(items)) throw new Error(`expected a list of [key, value] pairs, got ${describe(items)}`);
+        for (const pair of items) {
+          const kv = Array.isArray(pair) ? pair : pair instanceof PyTuple ? pair.items : null;
+          if (!kv || kv.length !== 2 || (typeof kv[0] !== 'string' && typeof kv[0] !== 'number')) {
+            throw new Error(`expected a list of [key, value] pairs, got ${describe(pair)}`);
+          }
+          dict.map.set(kv[0], kv[1]);
+        }
+        return dict;
       },
     },
     'torch._utils _rebuild_tensor_v2': { call: (args) => rebuildTensor(args, 6) },
