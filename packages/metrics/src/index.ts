@@ -36,3 +36,17 @@ export {
   type FashionClassSet,
   type FashionClassifierOptions,
 } from './fashion-classifier/fashion-classifier';
+export { Lpips, type LpipsOptions } from './lpips/lpips';
+export { LPIPS_NETS, LPIPS_CHANNELS, lpipsWeightShapes, lpipsMinSize, type LpipsNet } from './lpips/lpips-architecture';
+export { checkLpipsWeights, type LpipsWeights } from './lpips/lpips-weights';
+export {
+  loadLpips,
+  fetchLpipsWeights,
+  lpipsFromBytes,
+  readLpipsWeightFiles,
+  LPIPS_TRUNK_FILES,
+  LPIPS_LIN_FILES,
+  type LpipsWeightsLocation,
+  type LoadLpipsOptions,
+} from './lpips/lpips-files';
+export { perImageL2 } from './lpips/per-image-l2';

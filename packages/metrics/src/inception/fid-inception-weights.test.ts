@@ -54,10 +54,10 @@ describe('fetchFidInceptionWeights', () => {
     const cacheDir = fresh('offline');
     const offline = fakeFetch(new TypeError('fetch failed', { cause: new Error('getaddrinfo ENOTFOUND github.com') }));
     await expect(fetchFidInceptionWeights({ cacheDir, fetch: offline.fetch })).rejects.toThrow(
-      /could not download https:\/\/github\.com\/mseitzer\/pytorch-fid\/.*\(fetch failed: getaddrinfo ENOTFOUND github\.com\); without internet/,
+      /fetchFidInceptionWeights: pt_inception-2015-12-05-6726825d\.pth is not in ".*offline" or ".*" and could not be downloaded from https:\/\/github\.com\/mseitzer\/pytorch-fid\/.*\(fetch failed: getaddrinfo ENOTFOUND github\.com\); without internet, download .* by hand and pass \{ path \}/,
     );
     expect(offline.calls).toEqual([FID_WEIGHTS_URL]);
-    await expect(fetchFidInceptionWeights({ cacheDir, url: 'http://127.0.0.1:9/w.pth' })).rejects.toThrow(/could not download http:\/\/127\.0\.0\.1:9\/w\.pth \(fetch failed/);
+    await expect(fetchFidInceptionWeights({ cacheDir, url: 'http://127.0.0.1:9/w.pth' })).rejects.toThrow(/fetchFidInceptionWeights: w\.pth is not in ".*offline" and could not be downloaded from http:\/\/127\.0\.0\.1:9\/w\.pth \(fetch failed/);
     await expect(fetchFidInceptionWeights({ cacheDir, url: 'https://example.test/w.pth', fetch: fakeFetch(new Uint8Array(1), 404).fetch })).rejects.toThrow(/HTTP 404 Not Found/);
     expect(readdirSync(cacheDir)).toEqual([]);
   });
@@ -77,9 +77,14 @@ describe('fetchFidInceptionWeights', () => {
 
     const wrong = `https://example.test/files/weights-${prefix === '00000000' ? '11111111' : '00000000'}.pth`;
     await expect(fetchFidInceptionWeights({ cacheDir: fresh('wrong-hash'), url: wrong, fetch: fakeFetch(body).fetch })).rejects.toThrow(
-      /has SHA-256 [0-9a-f]{64}, which does not start with "[01]{8}".*nothing was cached/,
+      /fetchFidInceptionWeights: the download of .*weights-[01]{8}\.pth has SHA-256 [0-9a-f]{64}, expected one starting with "[01]{8}" \(corrupt or wrong file\); nothing was cached/,
     );
     expect(readdirSync(join(dir, 'wrong-hash'))).toEqual([]);
+
+    // A name without a hash (not PyTorch hub's convention) is downloaded unchecked.
+    const plain = fresh('plain');
+    await expect(fetchFidInceptionWeights({ cacheDir: plain, url: 'https://example.test/files/plain.pth', fetch: fakeFetch(body).fetch })).resolves.toBe(join(plain, 'plain.pth'));
+    expect(new Uint8Array(readFileSync(join(plain, 'plain.pth')))).toEqual(body);
   });
 
   it("finds pytorch-fid's copy in PyTorch hub's cache", async () => {

@@ -1,19 +1,11 @@
 // The deterministic stand-in for the FID Inception weights that fixtures/make-fid-inception-fixture.py also computes
 // (its docstring states the recipe). Integer hashing mod 2^32 gives the same bits in Python and JavaScript.
+import { recipeUniform } from '../weights/recipe-uniform';
 import { fidInceptionWeightShapes } from './fid-inception-v3';
 
 export const RECIPE_SEED = 20240611;
 
-/** u in [-1, 1) for element j of recipe tensor k: lowbias32(j + (k + 1)·0x9E3779B1 + seed) >> 8, over 2^23, minus 1. */
-function uniform(k: number, j: number): number {
-  let h = (j + Math.imul(k + 1, 0x9e3779b1) + RECIPE_SEED) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d) >>> 0;
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b) >>> 0;
-  h ^= h >>> 16;
-  return (h >>> 8) / 8388608 - 1;
-}
+const uniform = (k: number, j: number) => recipeUniform(RECIPE_SEED, k, j);
 
 /** The recipe's value for one tensor (float64 arithmetic, rounded once to float32 on storing). */
 export function recipeTensor(key: string, shape: readonly number[], k: number): Float32Array {

@@ -1,0 +1,131 @@
+// Getting LPIPS weights: the trunk from torchvision's ImageNet file and the lin layers from lpips' v0.1 file (both
+// PyTorch checkpoints, read without Python), or one .safetensors / .pth holding both sets of keys; from bytes, local
+// files, the cache folders (ours, and PyTorch hub's where torchvision keeps its downloads) or a download.
+import { readWeightFile } from '../weights/read-weight-file';
+import { checkLpipsNet, type LpipsNet } from './lpips-architecture';
+import { Lpips, type LpipsOptions } from './lpips';
+import type { LpipsWeights } from './lpips-weights';
+import { defaultCacheDir, findOrDownload, givenFile, torchHubCheckpoints } from '../weights/weight-file-cache';
+
+/** torchvision's ImageNet weights, which lpips' trunks load (`tv.alexnet(pretrained=True)`, `tv.vgg16(...)`). */
+export const LPIPS_TRUNK_FILES: Record<LpipsNet, { url: string; file: string }> = {
+  alex: { url: 'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth', file: 'alexnet-owt-7be5be79.pth' },
+  vgg: { url: 'https://download.pytorch.org/models/vgg16-397923af.pth', file: 'vgg16-397923af.pth' },
+};
+
+const LPIPS_COMMIT = '082bb24f84c091ea94de2867d34c4544f68e0963';
+
+/** lpips' v0.1 lin weights (lpips/weights/v0.1/<net>.pth of lpips 0.1.4), cached under `file`. */
+export const LPIPS_LIN_FILES: Record<LpipsNet, { url: string; file: string; sha256: string }> = {
+  alex: {
+    url: `https://raw.githubusercontent.com/richzhang/PerceptualSimilarity/${LPIPS_COMMIT}/lpips/weights/v0.1/alex.pth`,
+    file: 'lpips-v0.1-alex.pth',
+    sha256: 'df73285e35b22355a2df87cdb6b70b343713b667eddbda73e1977e0c860835c0',
+  },
+  vgg: {
+    url: `https://raw.githubusercontent.com/richzhang/PerceptualSimilarity/${LPIPS_COMMIT}/lpips/weights/v0.1/vgg.pth`,
+    file: 'lpips-v0.1-vgg.pth',
+    sha256: 'a78928a0af1e5f0fcb1f3b9e8f8c3a2a5a3de244d830ad5c1feddc79b8432868',
+  },
+};
+
+/**
+ * The tensors of one or more weight files (PyTorch checkpoints in either torch.save format, or safetensors), merged
+ * by key; a key in two files is an error. `labels` name the files in errors (default "file i of n").
+ */
+export function readLpipsWeightFiles(files: Uint8Array | readonly Uint8Array[], { fn = 'readLpipsWeightFiles', labels }: { fn?: string; labels?: string[] } = {}): LpipsWeights {
+  const list = files instanceof Uint8Array ? [files] : files;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((f) => f instanceof Uint8Array)) {
+    throw new Error(`${fn}: files must be a Uint8Array or a non-empty array of them, got ${String(files)}`);
+  }
+  const label = (i: number) => labels?.[i] ?? (list.length > 1 ? `file ${i + 1} of ${list.length}` : 'the file');
+  const merged: LpipsWeights = {};
+  const origin: Record<string, number> = {};
+  list.forEach((bytes, i) => {
+    let tensors: LpipsWeights;
+    try {
+      tensors = readWeightFile(bytes);
+    } catch (error) {
+      throw new Error(`${fn}: ${label(i)}: ${(error as Error).message}`);
+    }
+    for (const [key, value] of Object.entries(tensors)) {
+      if (key in merged) throw new Error(`${fn}: ${label(i)} repeats the key "${key}" of ${label(origin[key])}`);
+      merged[key] = value;
+      origin[key] = i;
+    }
+  });
+  return merged;
+}
+
+/**
+ * The metric from weight files' bytes: torchvision's trunk file and lpips' lin file (in either order), or one file
+ * with both sets of keys. Throws naming what is wrong (unreadable file, first missing key, wrong shape).
+ */
+export function lpipsFromBytes(net: LpipsNet, files: Uint8Array | readonly Uint8Array[], options: LpipsOptions = {}): Lpips {
+  checkLpipsNet('lpipsFromBytes', net);
+  return Lpips.fromWeights(net, readLpipsWeightFiles(files, { fn: 'lpipsFromBytes' }), options);
+}
+
+export interface LpipsWeightsLocation {
+  /** One local file (.safetensors or .pth) with the trunk and lin keys; when given, nothing else is tried. */
+  path?: string;
+  /** torchvision's trunk file (alexnet-owt-7be5be79.pth / vgg16-397923af.pth, or any file with its features.* keys). */
+  trunkPath?: string;
+  /** lpips' lin file (its weights/v0.1/alex.pth / vgg.pth). */
+  linPath?: string;
+  /**
+   * Where downloads are kept and looked for. Default: $NOT_CACHE_DIR, else $XDG_CACHE_HOME/not, else ~/.cache/not.
+   * The trunk file is also looked for in PyTorch hub's folder ($TORCH_HOME/hub/checkpoints, default
+   * ~/.cache/torch/hub/checkpoints), where torchvision (and so lpips) caches it.
+   */
+  cacheDir?: string;
+  /** Whether missing files may be downloaded (torchvision's 233 MB / 528 MB trunk, lpips' 6-7 kB lin file). Default true. */
+  download?: boolean;
+  /** The fetch to use (default: the global one). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * The weight files for `net`, as paths: [path] when `path` is given; else [trunk, lin], each the given path (which
+ * must exist) or found in the cache folders or downloaded (checked against its SHA-256: for the trunk the prefix in
+ * torchvision's file name, for the lin file its full digest). Node only.
+ */
+export async function fetchLpipsWeights(net: LpipsNet, options: LpipsWeightsLocation = {}): Promise<string[]> {
+  const fn = 'fetchLpipsWeights';
+  checkLpipsNet(fn, net);
+  const given = (name: 'path' | 'trunkPath' | 'linPath') => givenFile(fn, name, options[name]);
+  const single = await given('path');
+  if (single !== null) return [single];
+  const cacheDir = options.cacheDir ?? (await defaultCacheDir());
+  const common = { fn, cacheDir, download: options.download ?? true, fetch: options.fetch ?? globalThis.fetch };
+  const trunk = LPIPS_TRUNK_FILES[net];
+  const lin = LPIPS_LIN_FILES[net];
+  const trunkPath =
+    (await given('trunkPath')) ??
+    (await findOrDownload({
+      ...common,
+      name: trunk.file,
+      url: trunk.url,
+      otherDirs: [await torchHubCheckpoints()],
+      pathOption: 'trunkPath',
+      sha256: /-([0-9a-f]+)\.pth$/.exec(trunk.file)![1],
+    }));
+  const linPath =
+    (await given('linPath')) ?? (await findOrDownload({ ...common, name: lin.file, url: lin.url, otherDirs: [], pathOption: 'linPath', sha256: lin.sha256 }));
+  return [trunkPath, linPath];
+}
+
+export interface LoadLpipsOptions extends LpipsWeightsLocation, LpipsOptions {}
+
+/** The metric from local files or the cache, downloading what is missing (see {@link fetchLpipsWeights}). Node only. */
+export async function loadLpips(net: LpipsNet, options: LoadLpipsOptions = {}): Promise<Lpips> {
+  const paths = await fetchLpipsWeights(net, options);
+  const { readFile } = await import('node:fs/promises');
+  const files = await Promise.all(paths.map(async (p) => new Uint8Array(await readFile(p))));
+  const weights = readLpipsWeightFiles(files, { fn: 'loadLpips', labels: paths.map((p) => `"${p}"`) });
+  try {
+    return Lpips.fromWeights(net, weights, { batchSize: options.batchSize });
+  } catch (error) {
+    throw new Error(`loadLpips: ${paths.map((p) => `"${p}"`).join(' + ')}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,13 @@
+import { decodeSafetensors, readTorchCheckpoint } from '@not/nets';
+
+/** The tensors of a weight file in either format we read: safetensors, or a PyTorch .pth (zip or legacy pickle). */
+export function readWeightFile(bytes: Uint8Array): ReturnType<typeof readTorchCheckpoint> | ReturnType<typeof decodeSafetensors>['tensors'] {
+  return looksLikeSafetensors(bytes) ? decodeSafetensors(bytes).tensors : readTorchCheckpoint(bytes);
+}
+
+/** True when the bytes start like safetensors: a little-endian u64 header length, then a JSON object. */
+function looksLikeSafetensors(bytes: Uint8Array): boolean {
+  if (bytes.length < 9) return false;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
+  return n <= BigInt(bytes.length - 8) && bytes[8] === 0x7b; // '{'
+}
