@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataset, openImageSource } from '@not/datasets';
-import { FashionClassifier, type FidInceptionV3, loadFidInceptionV3 } from '@not/metrics';
+import { FashionClassifier, type FidInceptionV3, LPIPS_NETS, type Lpips, loadFidInceptionV3, loadLpips } from '@not/metrics';
 import { backendOption, selectBackend } from '../backend-option';
 import { defaultCacheDir } from '../files/cache-dir';
 import { EVAL_METRICS, type EvalMetric, evaluateMap } from '../eval/evaluate-map';
@@ -14,7 +14,7 @@ import { createMap, mapPath } from '../train/train-run';
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description("measure a trained map on held-out images: FID, KID, the Fashion-MNIST classifier's target share, the transport cost")
+    .description("measure a trained map on held-out images: FID, KID, the Fashion-MNIST classifier's target share, LPIPS(x, T(x)), the transport cost")
     .requiredOption('--checkpoint <path>', 'a run directory, its T.safetensors or its checkpoint.safetensors')
     .option('--source <spec>', "images to push through T (default: the run's source)")
     .option('--target <spec>', "images to compare with (default: the run's target)")
@@ -23,6 +23,7 @@ export function registerEval(program: Command): void {
     .option('--batch <B>', 'images per forward pass', integer('--batch', 1), 32)
     .option('--seed <S>', 'seed of the noise of a stochastic map and of the KID subsets', integer('--seed', 0), 0)
     .option('--inception-weights <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (default: the cache, downloading once when online)")
+    .addOption(new Option('--lpips-net <net>', 'backbone of the lpips metric').choices([...LPIPS_NETS]).default('alex'))
     .option('--cache <dir>', 'where downloaded weights and the target features are kept (default: $NOT_CACHE_DIR or ~/.cache/not)')
     .option('--json', 'print one JSON line')
     .addOption(backendOption())
@@ -42,9 +43,11 @@ export function registerEval(program: Command): void {
       const cacheDir = opts.cache ?? defaultCacheDir();
       let classifier: FashionClassifier | undefined;
       let inception: FidInceptionV3 | undefined;
+      let lpips: Lpips | undefined;
       try {
         if (metrics.includes('classifier')) classifier = await FashionClassifier.load();
         if (metrics.includes('fid') || metrics.includes('kid')) inception = await loadFidInceptionV3({ path: opts.inceptionWeights, cacheDir });
+        if (metrics.includes('lpips')) lpips = await loadLpips(opts.lpipsNet, { cacheDir });
         const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.testCount));
         const result = await evaluateMap({
           map,
@@ -54,6 +57,7 @@ export function registerEval(program: Command): void {
           metrics,
           classifier,
           inception,
+          lpips,
           count: opts.count,
           batch: opts.batch,
           seed: opts.seed,
@@ -67,6 +71,7 @@ export function registerEval(program: Command): void {
         map.dispose();
         classifier?.dispose();
         inception?.dispose();
+        lpips?.dispose();
         source.source.close();
         target.source.close();
       }
@@ -88,6 +93,7 @@ function describe(line: Awaited<ReturnType<typeof evaluateMap>> & { source: stri
     rows.push(`  target-class share  ${(100 * line.classifier.targetShare).toFixed(1)}% (classes ${line.classifier.targetClasses.join(', ')})`);
     rows.push(`  classifier FD       ${line.classifier.frechet.toFixed(3)}`);
   }
+  if (line.lpips !== undefined) rows.push(`  LPIPS(x, T(x))      ${line.lpips.toFixed(4)}`);
   if (line.cost !== undefined) rows.push(`  cost ‖x − T(x)‖²/D  ${line.cost.toFixed(4)}`);
   return `${rows.join('\n')}\n`;
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
-import type { TransportMap } from '@not/ot-core';
+import { Rng, type TransportMap } from '@not/ot-core';
 import { ImageDataset, openFashionMnist } from '@not/datasets';
-import { FashionClassifier } from '@not/metrics';
+import { FashionClassifier, Lpips, lpipsWeightShapes } from '@not/metrics';
 import { evaluateMap } from './evaluate-map';
 
 let classifier: FashionClassifier;
@@ -55,6 +55,23 @@ describe('evaluateMap', () => {
     const blank = await evaluateMap({ map: fixedMap(-1), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['cost'], count: 10, batch: 4 });
     expect(blank.cost).toBeGreaterThan(0.1);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('measures LPIPS(x, T(x)): 0 for the identity, positive for a blank map', async () => {
+    // Random weights of the right shapes (lin weights non-negative, as the real ones): enough to check the plumbing.
+    const rng = new Rng(3);
+    const weights = Object.fromEntries(
+      lpipsWeightShapes('alex').map(([key, shape]) => [key, { shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (key.startsWith('lin') ? rng.uniform() : 0.1 * (rng.uniform() - 0.5))) }]),
+    );
+    const lpips = Lpips.fromWeights('alex', weights);
+    try {
+      const same = await evaluateMap({ map: fixedMap(), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['lpips'], lpips, count: 6, batch: 4 });
+      expect(same.lpips).toBe(0);
+      const blank = await evaluateMap({ map: fixedMap(-1), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['lpips'], lpips, count: 6, batch: 4 });
+      expect(blank.lpips).toBeGreaterThan(0);
+    } finally {
+      lpips.dispose();
+    }
   });
 
   it('says what a metric needs', async () => {

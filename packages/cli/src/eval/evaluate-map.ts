@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransportMap } from '@not/ot-core';
 import { type ImageDataset, type ImageSplit, readNpy, writeNpy } from '@not/datasets';
-import { type FashionClassifier, type FeatureExtractor, FeatureStatistics, type KidOptions, type KidResult, kernelInceptionDistance } from '@not/metrics';
+import { type FashionClassifier, type FeatureExtractor, FeatureStatistics, type KidOptions, type KidResult, type Lpips, kernelInceptionDistance } from '@not/metrics';
 import { writeFileAtomic } from '../files/atomic-write';
 
 /** What `not eval` and training runs can measure. */
-export const EVAL_METRICS = ['classifier', 'fid', 'kid', 'cost'] as const;
+export const EVAL_METRICS = ['classifier', 'fid', 'kid', 'lpips', 'cost'] as const;
 export type EvalMetric = (typeof EVAL_METRICS)[number];
 
 export interface EvaluateOptions {
@@ -21,6 +21,8 @@ export interface EvaluateOptions {
   classifier?: FashionClassifier;
   /** Needed for 'fid' and 'kid' (FID's Inception). */
   inception?: FeatureExtractor;
+  /** Needed for 'lpips'. */
+  lpips?: Lpips;
   /** Both sets' split, the source's pushed and the target's as reference (default 'test', as the reference). */
   split?: ImageSplit;
   /** Use only the first `count` source images of the split. */
@@ -37,6 +39,8 @@ export interface EvalResult {
   count: number;
   /** Mean over images of ‖x − T(x)‖² / pixels: the strong cost of the pushed test images. */
   cost?: number;
+  /** Mean LPIPS between x and T(x): how much of the input's look the map keeps (lower keeps more). */
+  lpips?: number;
   classifier?: {
     /** Share of T(x) whose predicted class is one the target is made of. */
     targetShare: number;
@@ -55,16 +59,18 @@ export interface EvalResult {
  * the transport cost. Feature statistics stream; only KID keeps feature rows.
  */
 export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult> {
-  const { map, source, target, metrics, classifier, inception, split = 'test', batch = 32, seed = 0 } = options;
+  const { map, source, target, metrics, classifier, inception, lpips, split = 'test', batch = 32, seed = 0 } = options;
   const wants = (m: EvalMetric) => metrics.includes(m);
   if (wants('classifier') && !classifier) throw new Error("evaluateMap: the 'classifier' metric needs the Fashion-MNIST classifier");
   if ((wants('fid') || wants('kid')) && !inception) throw new Error("evaluateMap: 'fid' and 'kid' need FID's Inception weights");
+  if (wants('lpips') && !lpips) throw new Error("evaluateMap: 'lpips' needs the LPIPS weights");
   const count = Math.min(options.count ?? Infinity, source.splitCount(split));
   if (count < 2) throw new Error(`evaluateMap: the ${split} split of ${source.source.name} needs at least 2 images, got ${count}`);
 
   const extractors = [...(wants('classifier') ? [classifier!] : []), ...(wants('fid') || wants('kid') ? [inception!] : [])];
   const pushed = extractors.map((e) => ({ extractor: e, stats: new FeatureStatistics(e.dim, e.name), rows: [] as Float32Array[] }));
   let costSum = 0;
+  let lpipsSum = 0;
   let predictions: number[] = [];
   for (let start = 0; start < count; start += batch) {
     const indices = Array.from({ length: Math.min(batch, count - start) }, (_, i) => start + i);
@@ -77,6 +83,11 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
       const cost = tf.tidy(() => tf.sum(tf.mean(tf.square(tf.sub(x, y)), [1, 2, 3])));
       costSum += cost.dataSync()[0];
       cost.dispose();
+    }
+    if (wants('lpips')) {
+      const d = lpips!.distance(x, y);
+      lpipsSum += (d.dataSync() as Float32Array).reduce((sum: number, v: number) => sum + v, 0);
+      d.dispose();
     }
     if (wants('classifier')) predictions = predictions.concat(Array.from(classifier!.predict(y)));
     for (const p of pushed) {
@@ -92,6 +103,7 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
 
   const result: EvalResult = { count };
   if (wants('cost')) result.cost = costSum / count;
+  if (wants('lpips')) result.lpips = lpipsSum / count;
   for (const p of pushed) {
     const reference = targetFeatures(target, split, p.extractor, batch, options.cacheDir);
     const frechet = p.stats.frechetDistance(reference.statistics());
