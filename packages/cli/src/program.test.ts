@@ -62,7 +62,7 @@ describe('not train and not translate', () => {
     const evaluated = JSON.parse((await run(['eval', '--checkpoint', runDir, '--metrics', 'cost', '--count', '20', '--json', '--backend', 'cpu'])).stdout);
     expect(evaluated).toMatchObject({ source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', split: 'test', count: 20 });
     expect(evaluated.cost).toBeGreaterThan(0);
-    await expect(run(['eval', '--checkpoint', runDir, '--metrics', 'cost,psnr', '--backend', 'cpu'])).rejects.toThrow(/--metrics must list some of classifier, fid, kid, cost, got "cost,psnr"/);
+    await expect(run(['eval', '--checkpoint', runDir, '--metrics', 'cost,psnr', '--backend', 'cpu'])).rejects.toThrow(/--metrics must list some of classifier, fid, kid, lpips, cost, got "cost,psnr"/);
     await expect(run(['translate', '--checkpoint', runDir, '--input', 'fashion-mnist:bag', '--draws', '2', '--out', out, '--backend', 'cpu'])).rejects.toThrow(
       /--draws 2 needs a stochastic map/,
     );
