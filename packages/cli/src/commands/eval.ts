@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import * as tf from '@tensorflow/tfjs-core';
 import { ImageDataset, openImageSource } from '@not/datasets';
 import { FashionClassifier, type FidInceptionV3, LPIPS_NETS, type Lpips, loadFidInceptionV3, loadLpips } from '@not/metrics';
 import { backendOption, selectBackend } from '../backend-option';
@@ -8,8 +7,7 @@ import { defaultCacheDir } from '../files/cache-dir';
 import { EVAL_METRICS, type EvalMetric, evaluateMap } from '../eval/evaluate-map';
 import { integer } from '../parse';
 import { progress } from '../progress';
-import { readMapFile } from '../train/checkpoint';
-import { createMap, mapPath } from '../train/train-run';
+import { loadTrainedMap } from '../train/train-run';
 
 export function registerEval(program: Command): void {
   program
@@ -29,13 +27,7 @@ export function registerEval(program: Command): void {
     .addOption(backendOption())
     .action(async (opts) => {
       await selectBackend(opts.backend);
-      const { config, mapState } = readMapFile(mapPath(opts.checkpoint));
-      const map = createMap(config);
-      try {
-        map.loadStateDict(mapState);
-      } finally {
-        tf.dispose(Object.values(mapState));
-      }
+      const { config, map } = loadTrainedMap(opts.checkpoint);
       const metrics = parseMetrics(opts.metrics ?? (config.size === 32 && config.channels === 1 ? 'classifier,cost' : 'fid,kid,cost'));
       const [source, target] = await Promise.all(
         [opts.source ?? config.source, opts.target ?? config.target].map(async (spec) => new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels })),

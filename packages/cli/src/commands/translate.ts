@@ -8,8 +8,7 @@ import { writeFileAtomic } from '../files/atomic-write';
 import { integer } from '../parse';
 import { progress } from '../progress';
 import { imageGrid } from '../render/image-grid';
-import { readMapFile } from '../train/checkpoint';
-import { RUN_FILES, createMap, mapPath } from '../train/train-run';
+import { RUN_FILES, loadTrainedMap } from '../train/train-run';
 
 const SPLITS = ['all', 'train', 'test'] as const;
 
@@ -29,13 +28,7 @@ export function registerTranslate(program: Command): void {
     .addOption(backendOption())
     .action(async (opts) => {
       await selectBackend(opts.backend);
-      const { config, mapState } = readMapFile(mapPath(opts.checkpoint));
-      const map = createMap(config);
-      try {
-        map.loadStateDict(mapState);
-      } finally {
-        tf.dispose(Object.values(mapState));
-      }
+      const { config, map } = loadTrainedMap(opts.checkpoint);
       if (opts.draws > 1 && map.noiseShape(1) === null) throw new Error(`translate: --draws ${opts.draws} needs a stochastic map, but ${opts.checkpoint} holds a deterministic one (cost ${config.cost})`);
       const spec = !opts.input.includes(':') && existsSync(opts.input) && statSync(opts.input).isDirectory() ? `folder:${opts.input}` : opts.input;
       const data = new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels });

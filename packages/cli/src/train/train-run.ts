@@ -5,7 +5,7 @@ import { NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDe
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
-import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
+import { readCheckpoint, readMapFile, writeCheckpoint, writeMapFile } from './checkpoint';
 import { defaultCacheDir } from '../files/cache-dir';
 import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
 import { sampleGrid } from './sample-grid';
@@ -173,6 +173,18 @@ export function mapPath(path: string): string {
   if (!(existsSync(path) && statSync(path).isDirectory())) return path;
   const map = join(path, RUN_FILES.map);
   return existsSync(map) ? map : join(path, RUN_FILES.checkpoint);
+}
+
+/** A trained map with its run's configuration, from a run directory, its map file or its checkpoint. */
+export function loadTrainedMap(path: string): { config: TrainConfig; map: UNetMap } {
+  const { config, mapState } = readMapFile(mapPath(path));
+  const map = createMap(config);
+  try {
+    map.loadStateDict(mapState);
+  } finally {
+    tf.dispose(Object.values(mapState));
+  }
+  return { config, map };
 }
 
 /** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */
