@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@not/backends';
 import type { EvalLine } from './best-map';
-import type { TrainFlags } from './train-config';
+import { TINY_TRAIN_FLAGS } from '../testing/tiny-train-flags';
 import { RUN_FILES, runTraining } from './train-run';
 
 // wasm: the classifier's 300-image evaluations take minutes on the cpu backend.
@@ -12,20 +12,7 @@ beforeAll(async () => {
   await useBackend('wasm');
 });
 
-const tiny: TrainFlags = {
-  source: 'fashion-mnist:bag',
-  target: 'fashion-mnist:shoes',
-  size: 16,
-  steps: 4,
-  batch: 4,
-  tIters: 2,
-  base: 4,
-  filters: 4,
-  maxFilters: 8,
-  sampleEvery: 2,
-  checkpointEvery: 2,
-  seed: 7,
-};
+const tiny = TINY_TRAIN_FLAGS;
 
 const runDir = () => mkdtempSync(join(tmpdir(), 'not-best-'));
 

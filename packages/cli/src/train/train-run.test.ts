@@ -6,28 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { PNG } from 'pngjs';
 import { readCheckpoint, readMapFile } from './checkpoint';
-import type { TrainFlags } from './train-config';
+import { TINY_TRAIN_FLAGS } from '../testing/tiny-train-flags';
 import { RUN_FILES, type TrainMetrics, runTraining } from './train-run';
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
 
-// Tiny networks on the embedded Fashion-MNIST subset: seconds per run on the cpu backend.
-const tiny: TrainFlags = {
-  source: 'fashion-mnist:bag',
-  target: 'fashion-mnist:shoes',
-  size: 16,
-  steps: 4,
-  batch: 4,
-  tIters: 2,
-  base: 4,
-  filters: 4,
-  maxFilters: 8,
-  sampleEvery: 2,
-  checkpointEvery: 2,
-  seed: 7,
-};
+const tiny = TINY_TRAIN_FLAGS;
 
 const runDir = () => mkdtempSync(join(tmpdir(), 'not-train-'));
 const metrics = (dir: string): TrainMetrics[] =>
