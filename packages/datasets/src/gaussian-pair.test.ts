@@ -45,6 +45,19 @@ describe('GaussianSampler', () => {
     expect(new GaussianSampler(m1, S1).shape).toEqual([3]);
   });
 
+  it('resumes: restore(state()) draws the same batches again', () => {
+    const { m1, S1 } = randomGaussianPair(2, new Rng(2));
+    const sampler = new GaussianSampler(m1, S1, 5);
+    tf.dispose(sampler.sample(3));
+    const saved = sampler.state();
+    const first = sampler.sample(4);
+    const other = new GaussianSampler(m1, S1, 6);
+    other.restore(saved);
+    const again = other.sample(4);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(first.dataSync()));
+    tf.dispose([first, again]);
+  });
+
   it('sample moments converge to the parameters', () => {
     const d = 4;
     const { m2, S2 } = randomGaussianPair(d, new Rng(3));

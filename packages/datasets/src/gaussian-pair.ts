@@ -6,6 +6,7 @@ import {
   matrix,
   randomOrthogonal,
   Rng,
+  type RngState,
   sqrtmPsd,
   transpose,
   type Matrix,
@@ -135,5 +136,14 @@ export class GaussianSampler implements Sampler {
       for (let j = 0; j < d; j++) out[i * d + j] = x.data[i * d + j] + this.mean[j];
     }
     return tf.tensor2d(out, [n, d], 'float32');
+  }
+
+  /** Where the sampler's random stream stands; `restore(state())` makes it draw the same batches again. */
+  state(): RngState {
+    return this.rng.getState();
+  }
+
+  restore(state: RngState): void {
+    this.rng.setState(state);
   }
 }

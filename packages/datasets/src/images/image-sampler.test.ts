@@ -65,6 +65,14 @@ describe('ImageSampler', () => {
     expect(sampler.state()).toEqual({ epoch: 2, position: 2 });
   });
 
+  it('batchAt gives the images at split indices without moving the sampler', () => {
+    const sampler = new ImageSampler(dataset, { split: 'test' });
+    const x = sampler.batchAt([0, 5, 5]);
+    expect(decode(x)).toEqual([99, 104, 104]);
+    x.dispose();
+    expect(sampler.state()).toEqual({ epoch: 0, position: 0 });
+  });
+
   it('draws from the test split only when asked', () => {
     const sampler = new ImageSampler(dataset, { split: 'test', seed: 0 });
     expect(sampler.length).toBe(11);

@@ -54,7 +54,12 @@ export class ImageSampler implements Sampler {
 
   /** The next n images of the split as a [n, size, size, channels] float32 tensor in [-1, 1] that the caller owns. */
   sample(n: number): tf.Tensor4D {
-    return this.dataset.batch(this.split, this.nextIndices(n));
+    return this.batchAt(this.nextIndices(n));
+  }
+
+  /** The split's images at `indices` (as {@link nextIndices} gives them), without moving the sampler. */
+  batchAt(indices: number[]): tf.Tensor4D {
+    return this.dataset.batch(this.split, indices);
   }
 
   /** The split indices the next `sample(n)` would return, advancing the sampler as `sample(n)` does. */
