@@ -10,5 +10,7 @@ export { weakQuadraticCost } from './costs/weak-quadratic';
 export { defineCost, sumCosts, scaleCost } from './costs/combinators';
 export { Adam, type AdamOptions } from './optim/adam';
 export { freeze } from './freeze';
+// Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
+export { affineMap, quadraticPotential } from './testing/affine-modules';
 export { NeuralOT, type NeuralOTOptions, type SolverProgress, type StepReport } from './solver/neural-ot';
 export { type NoisedPotentialOptions, sampleSigmas, edmWeight } from './solver/noise-levels';

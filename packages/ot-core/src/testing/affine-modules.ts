@@ -5,11 +5,12 @@ import type { Potential, Sampler, StateDict, TransportMap } from '../types';
 import { Rng } from '../rng';
 
 export function affineMap(dim: number, noiseDim = 0): TransportMap & { dispose(): void } {
-  const params: Record<string, tf.Variable> = {
+  // Under tidy, so that the initial values do not outlive the variables.
+  const params: Record<string, tf.Variable> = tf.tidy(() => ({
     weight: tf.variable(tf.eye(dim)),
     bias: tf.variable(tf.zeros([dim])),
-  };
-  if (noiseDim) params.noise = tf.variable(tf.zeros([noiseDim, dim]));
+    ...(noiseDim ? { noise: tf.variable(tf.zeros([noiseDim, dim])) } : {}),
+  }));
   return {
     get variables() {
       return Object.values(params);
@@ -27,11 +28,11 @@ export function affineMap(dim: number, noiseDim = 0): TransportMap & { dispose()
 }
 
 export function quadraticPotential(dim: number, noiseConditioned = false): Potential & { dispose(): void } {
-  const params: Record<string, tf.Variable> = {
+  const params: Record<string, tf.Variable> = tf.tidy(() => ({
     quadratic: tf.variable(tf.zeros([dim, dim])),
     linear: tf.variable(tf.zeros([dim])),
-  };
-  if (noiseConditioned) params.sigma = tf.variable(tf.zeros([1]));
+    ...(noiseConditioned ? { sigma: tf.variable(tf.zeros([1])) } : {}),
+  }));
   return {
     noiseConditioned,
     get variables() {
