@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam, type Sampler, type TransportMap } from '@not/ot-core';
+
+/** Options of {@link fitIdentity}. */
+export interface FitIdentityOptions {
+  steps?: number;
+  batchSize?: number;
+  /** Adam learning rate (default 1e-3). */
+  lr?: number;
+  /** Standard deviation of a stochastic map's noise (default 0.1). */
+  noiseStd?: number;
+  seed?: number;
+}
+
+/**
+ * Trains `map` towards the identity on draws of `source` (Adam on the mean squared error ‖T(x) − x‖²), as the seed
+ * algorithm starts T: a new stage then begins where the stack already stands and only has to correct it. Returns the
+ * final mean squared error per element.
+ */
+export function fitIdentity(map: TransportMap, source: Sampler, options: FitIdentityOptions = {}): number {
+  const { steps = 200, batchSize = 64, lr = 1e-3, noiseStd = 0.1, seed = 0 } = options;
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`fitIdentity: steps must be a positive integer, got ${steps}`);
+  const optimizer = new Adam(map.variables, { lr });
+  let error = NaN;
+  try {
+    for (let step = 0; step < steps; step++) {
+      const x = source.sample(batchSize);
+      const loss = tf.tidy(() => {
+        const shape = map.noiseShape(batchSize);
+        const z = shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed + step) : undefined;
+        const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(map.apply(x, z, { training: true }), x)), map.variables);
+        optimizer.apply(grads);
+        return value;
+      });
+      x.dispose();
+      error = loss.dataSync()[0];
+      loss.dispose();
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return error;
+}

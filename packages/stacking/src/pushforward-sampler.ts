@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, type RngState, type Sampler, type TransportMap } from '@not/ot-core';
+
+/** A sampler whose position can be saved and restored, so a resumed run draws the same batches (ImageSampler is one). */
+export interface ResumableSampler<S = unknown> extends Sampler {
+  state(): S;
+  restore(state: S): void;
+}
+
+/** A sampler over a finite set that draws indices into it (ImageSampler is one): what a pushforward can be cached from. */
+export interface IndexedSampler<S = unknown> extends ResumableSampler<S> {
+  /** Items in the set. */
+  readonly length: number;
+  /** The indices the next sample(n) would draw, advancing the sampler as sample(n) does. */
+  nextIndices(n: number): number[];
+  /** The items at `indices`, without moving the sampler. */
+  batchAt(indices: number[]): tf.Tensor;
+}
+
+export function isResumable(sampler: Sampler): sampler is ResumableSampler {
+  const s = sampler as Partial<ResumableSampler>;
+  return typeof s.state === 'function' && typeof s.restore === 'function';
+}
+
+export function isIndexed(sampler: Sampler): sampler is IndexedSampler {
+  const s = sampler as Partial<IndexedSampler>;
+  return isResumable(sampler) && typeof s.nextIndices === 'function' && typeof s.batchAt === 'function' && Number.isInteger(s.length);
+}
+
+/** Where a pushforward sampler stands: its base sampler's state and, on the fly, its noise stream. */
+export interface PushforwardState {
+  base: unknown;
+  noise?: RngState;
+}
+
+/** Draws of T♯P: a batch of the base sampler P pushed through a frozen map T (in inference mode). */
+export interface PushforwardSampler extends ResumableSampler<PushforwardState> {
+  readonly mode: 'on-the-fly' | 'cached';
+}
+
+/** Options of {@link pushforwardOnTheFly} and {@link pushforwardCached}. */
+export interface PushforwardOptions {
+  /** Standard deviation of a stochastic map's noise (default 0.1, the reference's Z_STD). */
+  noiseStd?: number;
+  /** Seed of the noise draws. */
+  seed?: number;
+  /** Items pushed per call when caching (default 64). */
+  batch?: number;
+}
+
+/**
+ * T♯P computed on the fly: every sample(n) draws n items of P and pushes them through T, with fresh noise for a
+ * stochastic T. Costs one forward pass of T per drawn item, and no memory.
+ */
+export function pushforwardOnTheFly(base: Sampler, map: TransportMap, options: PushforwardOptions = {}): PushforwardSampler {
+  const rng = new Rng(options.seed ?? 0);
+  const noiseStd = options.noiseStd ?? 0.1;
+  return {
+    mode: 'on-the-fly',
+    shape: base.shape,
+    sample(n: number) {
+      const x = base.sample(n);
+      const shape = map.noiseShape(n);
+      const seed = rng.seed();
+      const y = tf.tidy(() => map.apply(x, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed) : undefined, { training: false }));
+      x.dispose();
+      return y;
+    },
+    state: () => ({ base: isResumable(base) ? base.state() : null, noise: rng.getState() }),
+    restore(state) {
+      if (isResumable(base)) base.restore(state.base);
+      if (state.noise) rng.setState(state.noise);
+    },
+  };
+}
+
+/**
+ * T♯P cached: the whole finite set is pushed through T once (batch by batch, one noise draw per item) and kept as
+ * float32; sample(n) then gathers the pushed items at the indices the base sampler draws, so batches follow the same
+ * order as the base's. Costs one forward pass per item of the set, once, and set-size × item-size × 4 bytes.
+ */
+export function pushforwardCached(base: IndexedSampler, map: TransportMap, options: PushforwardOptions = {}): PushforwardSampler {
+  const { noiseStd = 0.1, seed = 0, batch = 64 } = options;
+  const itemSize = base.shape.reduce((a, b) => a * b, 1);
+  const pushed = new Float32Array(base.length * itemSize);
+  for (let start = 0; start < base.length; start += batch) {
+    const indices = Array.from({ length: Math.min(batch, base.length - start) }, (_, i) => start + i);
+    const x = base.batchAt(indices);
+    const shape = map.noiseShape(indices.length);
+    const y = tf.tidy(() => map.apply(x, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed + start) : undefined, { training: false }));
+    pushed.set(y.dataSync() as Float32Array, start * itemSize);
+    tf.dispose([x, y]);
+  }
+  return {
+    mode: 'cached',
+    shape: base.shape,
+    sample(n: number) {
+      const indices = base.nextIndices(n);
+      const out = new Float32Array(n * itemSize);
+      indices.forEach((index, row) => out.set(pushed.subarray(index * itemSize, (index + 1) * itemSize), row * itemSize));
+      return tf.tensor(out, [n, ...base.shape], 'float32');
+    },
+    state: () => ({ base: base.state() }),
+    restore: (state) => base.restore(state.base),
+  };
+}

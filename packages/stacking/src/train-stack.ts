@@ -1,0 +1,425 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type AdamOptions,
+  NeuralOT,
+  type Potential,
+  type Sampler,
+  type StateDict,
+  type StepReport,
+  type TransportCost,
+  type TransportMap,
+  quadraticCost,
+} from '@not/ot-core';
+import { selectDepth } from './depth-selection';
+import { type FitIdentityOptions, fitIdentity } from './fit-identity';
+import { identityMap } from './identity-map';
+import { isIndexed, isResumable, pushforwardCached, pushforwardOnTheFly } from './pushforward-sampler';
+import { Stack } from './stack';
+import type { StackCheckpoint, StackRunState, StackStore } from './stack-store';
+import type { PushforwardUse, StackEvaluation, StageInit, StageReport } from './stage-report';
+
+/** Settings a stage may have; given at the top level they apply to every stage that does not set its own. */
+export interface StageSettings {
+  /** Default quadraticCost(). A weak cost needs a stochastic map from makeMap. */
+  cost: TransportCost;
+  /** How the stage's map starts (default 'fresh'): the potential is warm-started too unless 'fresh'. */
+  init: Exclude<StageInit, 'given'>;
+  batchSize: number;
+  tIters: number;
+  mapOptimizer: AdamOptions;
+  potentialOptimizer: AdamOptions;
+  /** Noise draws per input in a map update (stochastic maps). */
+  noiseSamples: number;
+}
+
+export interface StageOptions extends Partial<StageSettings> {
+  /** Outer NOT steps of the stage. */
+  steps: number;
+}
+
+export interface TrainStackOptions extends Partial<StageSettings> {
+  /** P: a resumable sampler (state/restore) for resume; an indexed one (ImageSampler) lets pushforwards be cached. */
+  source: Sampler;
+  /** Q. */
+  target: Sampler;
+  /** The stages to train, at most (depth selection may stop earlier). */
+  stages: StageOptions[];
+  /** A new, untrained map for stage `stage` (1-based); every stage's map must have the same architecture. */
+  makeMap: (stage: number) => TransportMap;
+  makePotential: (stage: number) => Potential;
+  /** Trained maps to start the stack with (e.g. a `not train` run), frozen as they are; they count as stages. */
+  start?: { maps: TransportMap[]; potential?: Potential };
+  /**
+   * Validation of a whole stack on held-out data (lower is better): called with the untranslated source (depth 0),
+   * after every `evaluateEvery` steps of a stage and at its end. Each stage keeps its best-evaluated map.
+   */
+  evaluate?: (map: TransportMap, at: { stage: number; step: number }) => StackEvaluation | Promise<StackEvaluation>;
+  evaluateEvery?: number;
+  /** Relative improvement a new stage must bring for the next one to be trained (default 0.01). */
+  margin?: number;
+  /** How a stage draws from the push-forward of P (default 'auto': cached when that needs fewer forward passes). */
+  pushforward?: 'auto' | 'on-the-fly' | 'cached';
+  /** The most memory a cached push-forward may take (default 1 GiB). */
+  cacheLimitBytes?: number;
+  /** Settings of the identity fit of init 'identity'. */
+  identity?: FitIdentityOptions;
+  /** Standard deviation of stochastic maps' noise (default 0.1). */
+  noiseStd?: number;
+  seed?: number;
+  /** Checkpoints: at every stage's end and every `checkpointEvery` steps within a stage. */
+  store?: StackStore;
+  checkpointEvery?: number;
+  /** Continue from the store's checkpoint (with the same options, the result equals an uninterrupted run's). */
+  resume?: boolean;
+  /** Polled after every step; true checkpoints and returns. */
+  shouldStop?: () => boolean;
+  onStageStart?: (info: { stage: number; steps: number; init: StageInit; pushforward: PushforwardUse; step: number }) => void;
+  onStep?: (stage: number, report: StepReport) => void;
+  onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
+  /** After each stage, with the stack of that depth (its maps are the run's: don't dispose them). */
+  onStageEnd?: (report: StageReport, stack: Stack) => void | Promise<void>;
+}
+
+export interface TrainStackResult {
+  /**
+   * The selected stack: the best depth by the validation value, or every stage without an evaluate function; null
+   * when interrupted before the first stage ended.
+   */
+  stack: Stack | null;
+  /** Every stage's map, trained or given, in order (the caller disposes the ones it made). */
+  maps: TransportMap[];
+  reports: StageReport[];
+  /** The untranslated source's evaluation (depth 0). */
+  sourceEvaluation: StackEvaluation | null;
+  depth: number;
+  /** shouldStop ended the run; resume continues it. */
+  interrupted: boolean;
+}
+
+/** Transport costs averaged into a stage's report: the last steps', where the map has settled. */
+const REPORT_COST_STEPS = 10;
+
+/**
+ * Stacking: trains NOT maps one after another, each carrying the push-forward of P through the stages before it
+ * (frozen) to Q, with its cost measured from that push-forward. Evaluates every depth on held-out data through the
+ * whole stack, stops when a stage does not improve the best depth by the margin, and keeps the best stack.
+ * Checkpoints at every stage's end and within stages; a resumed run ends where an uninterrupted one would.
+ */
+export async function trainStack(options: TrainStackOptions): Promise<TrainStackResult> {
+  const run = new StackRun(options);
+  try {
+    return await run.train();
+  } catch (error) {
+    run.disposeTrainedMaps();
+    throw error;
+  } finally {
+    run.dispose();
+  }
+}
+
+class StackRun {
+  private readonly o: TrainStackOptions;
+  private readonly startMaps: TransportMap[];
+  private readonly total: number;
+  private readonly maps: TransportMap[] = [];
+  private state: StackRunState;
+  /** The last finished stage's potential, for warm starts. */
+  private potentialState: StateDict | null = null;
+  private saved: StackCheckpoint | null = null;
+
+  constructor(options: TrainStackOptions) {
+    this.o = options;
+    this.startMaps = options.start?.maps ?? [];
+    this.total = this.startMaps.length + options.stages.length;
+    check(options, this.total);
+    this.state = {
+      stage: 1,
+      progress: null,
+      samplers: { source: null, target: null },
+      reports: [],
+      sourceEvaluation: null,
+      stageBest: null,
+      stageCosts: [],
+      stageSeconds: 0,
+      done: false,
+    };
+  }
+
+  async train(): Promise<TrainStackResult> {
+    const o = this.o;
+    if (o.resume) this.restore();
+    else await this.begin();
+    let interrupted = false;
+    while (!this.state.done) {
+      interrupted = await this.trainStage();
+      if (interrupted) break;
+    }
+    const depth = this.state.reports.find((r) => r.selected)?.stage ?? this.maps.length;
+    return {
+      stack: depth > 0 ? new Stack(this.maps.slice(0, depth)) : null,
+      maps: [...this.maps],
+      reports: this.state.reports,
+      sourceEvaluation: this.state.sourceEvaluation,
+      depth,
+      interrupted,
+    };
+  }
+
+  /** On failure: the maps the run made (given ones stay the caller's). */
+  disposeTrainedMaps(): void {
+    this.maps.slice(this.startMaps.length).forEach(disposeModule);
+  }
+
+  dispose(): void {
+    if (this.saved) tf.dispose(Object.values(this.saved.tensors));
+    if (this.potentialState) tf.dispose(Object.values(this.potentialState));
+  }
+
+  /** A new run: evaluates the source and the given stages, which count as trained. */
+  private async begin(): Promise<void> {
+    const o = this.o;
+    if (o.evaluate) {
+      this.state.sourceEvaluation = await o.evaluate(identityMap(), { stage: 0, step: 0 });
+      o.onEvaluate?.({ stage: 0, step: 0 }, this.state.sourceEvaluation, false);
+    }
+    for (const map of this.startMaps) {
+      this.maps.push(map);
+      const stage = this.maps.length;
+      const evaluation = o.evaluate ? await o.evaluate(new Stack(this.maps), { stage, step: 0 }) : null;
+      if (evaluation) o.onEvaluate?.({ stage, step: 0 }, evaluation, true);
+      await this.finishStage({ stage, steps: 0, init: 'given', pushforward: 'none', evaluation, keptStep: 0, cost: null, seconds: 0 });
+    }
+    if (o.start?.potential) this.potentialState = cloneState(o.start.potential.stateDict());
+    if (this.maps.length === this.total) this.state.done = true;
+    this.checkpoint(null);
+  }
+
+  /** Rebuilds the run from the store's checkpoint. */
+  private restore(): void {
+    const o = this.o;
+    if (!o.store) throw new Error('trainStack: resume needs a store to read the checkpoint from');
+    const saved = o.store.load();
+    if (!saved) throw new Error('trainStack: resume was asked for, but the store holds no checkpoint');
+    this.saved = saved;
+    this.state = saved.state;
+    const finished = this.state.reports.length;
+    if (finished > this.total) throw new Error(`trainStack: the checkpoint has ${finished} stages, but these options have ${this.total}`);
+    for (let i = 0; i < finished; i++) {
+      const map = i < this.startMaps.length ? this.startMaps[i] : this.o.makeMap(i + 1);
+      map.loadStateDict(part(saved.tensors, `stages.${i}`));
+      this.maps.push(map);
+    }
+    const potential = part(saved.tensors, 'potential');
+    if (Object.keys(potential).length > 0) this.potentialState = cloneState(potential);
+  }
+
+  /** Trains the stage `state.stage` (or continues it); returns true when shouldStop interrupted it. */
+  private async trainStage(): Promise<boolean> {
+    const o = this.o;
+    const stage = this.state.stage;
+    const settings = this.settings(stage);
+    const started = performance.now() - this.state.stageSeconds * 1000;
+    const resuming = this.state.progress !== null ? this.saved : null;
+    if (!resuming) this.restoreSamplers();
+    const prefix = this.maps.length > 0 ? new Stack(this.maps) : null;
+    const { sampler: source, use } = this.stageSource(prefix, settings);
+    const map = this.o.makeMap(stage);
+    const potential = o.makePotential(stage);
+    const solver = new NeuralOT({
+      map,
+      potential,
+      source,
+      target: o.target,
+      cost: settings.cost,
+      batchSize: settings.batchSize,
+      tIters: settings.tIters,
+      mapOptimizer: settings.mapOptimizer,
+      potentialOptimizer: settings.potentialOptimizer,
+      noise: map.noiseShape(1) ? { samples: settings.noiseSamples, std: o.noiseStd ?? 0.1 } : undefined,
+      seed: (o.seed ?? 0) + 1000 * stage,
+    });
+    let best: StateDict | null = null;
+    try {
+      if (resuming) {
+        solver.loadState(part(resuming.tensors, 'solver'), this.state.progress!);
+        this.restoreSamplers(source);
+        if (this.state.stageBest) best = cloneState(part(resuming.tensors, 'best'));
+      } else {
+        this.initialize(settings.init, map, potential, source, stage);
+        this.state.stageCosts = [];
+        this.state.stageBest = null;
+      }
+      o.onStageStart?.({ stage, steps: settings.steps, init: settings.init, pushforward: use, step: solver.step });
+      while (solver.step < settings.steps) {
+        const report = solver.trainStep();
+        o.onStep?.(stage, report);
+        if (![report.mapLoss, report.potentialLoss].every(Number.isFinite)) {
+          throw new Error(`trainStack: stage ${stage}'s losses became ${report.mapLoss} (T) and ${report.potentialLoss} (f) at step ${report.step}; the last checkpoint holds the run before that. Try a lower learning rate.`);
+        }
+        this.state.stageCosts.push(report.cost);
+        const done = report.step === settings.steps;
+        const interrupted = !done && (o.shouldStop?.() ?? false);
+        const every = o.evaluateEvery ?? 0;
+        if (o.evaluate && (done || (every > 0 && report.step % every === 0))) {
+          const evaluation = await o.evaluate(new Stack([...this.maps, map]), { stage, step: report.step });
+          const better = !this.state.stageBest || evaluation.value < this.state.stageBest.evaluation.value || Number.isNaN(this.state.stageBest.evaluation.value);
+          if (better) {
+            this.state.stageBest = { step: report.step, evaluation };
+            if (best) tf.dispose(Object.values(best));
+            best = cloneState(map.stateDict());
+          }
+          o.onEvaluate?.({ stage, step: report.step }, evaluation, better);
+        }
+        this.state.stageSeconds = (performance.now() - started) / 1000;
+        if (!done && (interrupted || report.step % (o.checkpointEvery ?? Infinity) === 0)) {
+          this.state.progress = solver.progress();
+          this.state.samplers = { source: stateOf(source), target: stateOf(o.target) };
+          this.checkpoint({ solver: solver.stateDict(), ...(best ? { best } : {}) });
+        }
+        if (interrupted) return true;
+      }
+      if (best) map.loadStateDict(best);
+      this.maps.push(map);
+      this.potentialState = cloneState(potential.stateDict(), this.potentialState);
+      const costs = this.state.stageCosts.slice(-REPORT_COST_STEPS);
+      await this.finishStage({
+        stage,
+        steps: settings.steps,
+        init: settings.init,
+        pushforward: use,
+        evaluation: this.state.stageBest?.evaluation ?? null,
+        keptStep: this.state.stageBest?.step ?? settings.steps,
+        cost: costs.reduce((a, b) => a + b, 0) / costs.length,
+        seconds: (performance.now() - started) / 1000,
+      });
+      this.checkpoint(null);
+      return false;
+    } finally {
+      if (!this.maps.includes(map)) disposeModule(map);
+      solver.dispose();
+      disposeModule(potential);
+      if (best) tf.dispose(Object.values(best));
+    }
+  }
+
+  /** Records a finished stage, selects the depth, and decides whether to go on. */
+  private async finishStage(r: Omit<StageReport, 'value' | 'details' | 'selected'> & { evaluation: StackEvaluation | null }): Promise<void> {
+    const { evaluation, ...rest } = r;
+    const reports = this.state.reports;
+    reports.push({ ...rest, value: evaluation?.value ?? null, ...(evaluation?.details ? { details: evaluation.details } : {}), selected: false });
+    const decision = this.o.evaluate ? selectDepth(reports.map((x) => x.value as number), this.o.margin ?? 0.01) : { depth: reports.length, stop: false };
+    reports.forEach((x) => (x.selected = x.stage === decision.depth));
+    this.state.stage = r.stage + 1;
+    this.state.progress = null;
+    this.state.stageBest = null;
+    this.state.stageSeconds = 0;
+    this.state.done = decision.stop || reports.length === this.total;
+    await this.o.onStageEnd?.(reports[reports.length - 1], new Stack(this.maps));
+  }
+
+  /** The stage's map and potential before training, by its init. */
+  private initialize(init: StageSettings['init'], map: TransportMap, potential: Potential, source: Sampler, stage: number): void {
+    const previous = this.maps[this.maps.length - 1];
+    if (init === 'previous' && previous) map.loadStateDict(previous.stateDict());
+    if (init === 'identity') fitIdentity(map, source, { noiseStd: this.o.noiseStd, seed: (this.o.seed ?? 0) + 1000 * stage + 7, ...this.o.identity });
+    if (init !== 'fresh' && this.potentialState) potential.loadStateDict(this.potentialState);
+  }
+
+  /** Stage 1 draws P itself; later stages draw P pushed through the frozen stages, cached when that is cheaper. */
+  private stageSource(prefix: Stack | null, s: StageSettings & { steps: number }): { sampler: Sampler; use: PushforwardUse } {
+    const o = this.o;
+    if (!prefix) return { sampler: o.source, use: 'none' };
+    const pushOptions = { noiseStd: o.noiseStd, seed: (o.seed ?? 0) + 1000 * this.state.stage + 5, batch: s.batchSize };
+    const mode = o.pushforward ?? 'auto';
+    const source = o.source;
+    if (!isIndexed(source)) {
+      if (mode === 'cached') throw new Error('trainStack: pushforward "cached" needs an indexed source (length, nextIndices, batchAt), such as an ImageSampler');
+      return { sampler: pushforwardOnTheFly(source, prefix, pushOptions), use: 'on-the-fly' };
+    }
+    // Caching pushes every item once; on the fly pushes every draw, (K_T + 1) batches per step, but gives a
+    // stochastic stack fresh noise per draw.
+    const draws = s.steps * (s.tIters + 1) * s.batchSize;
+    const bytes = source.length * source.shape.reduce((a, b) => a * b, 1) * 4;
+    const cheaper = source.length < draws && bytes <= (o.cacheLimitBytes ?? 2 ** 30) && prefix.noiseShape(1) === null;
+    const sampler = mode === 'cached' || (mode === 'auto' && cheaper) ? pushforwardCached(source, prefix, pushOptions) : pushforwardOnTheFly(source, prefix, pushOptions);
+    return { sampler, use: sampler.mode };
+  }
+
+  private settings(stage: number): StageSettings & { steps: number } {
+    const o = this.o;
+    const own = o.stages[stage - this.startMaps.length - 1];
+    return {
+      cost: own.cost ?? o.cost ?? quadraticCost(),
+      init: own.init ?? o.init ?? 'fresh',
+      batchSize: own.batchSize ?? o.batchSize ?? 64,
+      tIters: own.tIters ?? o.tIters ?? 10,
+      mapOptimizer: own.mapOptimizer ?? o.mapOptimizer ?? {},
+      potentialOptimizer: own.potentialOptimizer ?? o.potentialOptimizer ?? {},
+      noiseSamples: own.noiseSamples ?? o.noiseSamples ?? 8,
+      steps: own.steps,
+    };
+  }
+
+  /** At a stage boundary P and Q's states are saved; within a stage, the stage's push-forward's (and Q's). */
+  private restoreSamplers(stageSource?: Sampler): void {
+    const { source, target } = this.state.samplers;
+    if (source === null) return;
+    const s = stageSource ?? this.o.source;
+    if (isResumable(s)) s.restore(source);
+    if (isResumable(this.o.target)) this.o.target.restore(target);
+  }
+
+  private checkpoint(extra: Record<string, StateDict> | null): void {
+    const o = this.o;
+    if (!o.store) return;
+    if (!extra) this.state.samplers = { source: stateOf(o.source), target: stateOf(o.target) };
+    const tensors: StateDict = {};
+    this.maps.forEach((map, i) => Object.assign(tensors, prefixed(`stages.${i}`, map.stateDict())));
+    if (this.potentialState) Object.assign(tensors, prefixed('potential', this.potentialState));
+    for (const [name, state] of Object.entries(extra ?? {})) Object.assign(tensors, prefixed(name, state));
+    o.store.save({ tensors, state: this.state });
+  }
+}
+
+function check(o: TrainStackOptions, total: number): void {
+  const fn = 'trainStack';
+  for (const key of ['source', 'target', 'makeMap', 'makePotential'] as const) {
+    if (!o[key]) throw new Error(`${fn}: option "${key}" is required`);
+  }
+  if (!Array.isArray(o.stages)) throw new Error(`${fn}: stages must be an array of { steps, ... }, got ${typeof o.stages}`);
+  if (total < 1) throw new Error(`${fn}: needs at least one stage (stages or start.maps)`);
+  o.stages.forEach((s, i) => {
+    if (!(Number.isInteger(s?.steps) && s.steps >= 1)) throw new Error(`${fn}: stages[${i}].steps must be a positive integer, got ${s?.steps}`);
+  });
+  if (o.resume && ![o.source, o.target].every(isResumable)) {
+    throw new Error(`${fn}: resume needs resumable source and target samplers (with state() and restore())`);
+  }
+  if (o.evaluateEvery !== undefined && !(Number.isInteger(o.evaluateEvery) && o.evaluateEvery >= 0)) {
+    throw new Error(`${fn}: evaluateEvery must be an integer >= 0, got ${o.evaluateEvery}`);
+  }
+}
+
+function stateOf(sampler: Sampler): unknown {
+  return isResumable(sampler) ? sampler.state() : null;
+}
+
+function prefixed(prefix: string, state: StateDict): StateDict {
+  return Object.fromEntries(Object.entries(state).map(([k, v]) => [`${prefix}.${k}`, v]));
+}
+
+/** The entries under `prefix.`, with the prefix taken off. */
+function part(state: StateDict, prefix: string): StateDict {
+  const p = `${prefix}.`;
+  return Object.fromEntries(Object.entries(state).filter(([k]) => k.startsWith(p)).map(([k, v]) => [k.slice(p.length), v]));
+}
+
+/** Copies of a state's tensors (disposing `replaced`, the copies they take the place of). */
+function cloneState(state: StateDict, replaced?: StateDict | null): StateDict {
+  const copy = Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tf.clone(v)]));
+  if (replaced) tf.dispose(Object.values(replaced));
+  return copy;
+}
+
+function disposeModule(module: object): void {
+  (module as { dispose?: () => void }).dispose?.();
+}
