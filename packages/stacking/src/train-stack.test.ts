@@ -67,8 +67,8 @@ describe('trainStack', () => {
     let afterStage1: number[] = [];
     const result = await trainStack(
       options({
-        onStageEnd: (report, stack) => {
-          if (report.stage === 1) afterStage1 = weights(stack.stages[0]);
+        onStageEnd: ({ reports, stack }) => {
+          if (reports.length === 1) afterStage1 = weights(stack.stages[0]);
         },
       }),
     );
@@ -137,8 +137,8 @@ describe('trainStack', () => {
       options({
         makeMap,
         stages: [{ steps: 4 }, { steps: 2, init: 'previous' }],
-        onStageEnd: (r, stack) => {
-          if (r.stage === 1) stage1 = weights(stack.stages[0]);
+        onStageEnd: ({ reports, stack }) => {
+          if (reports.length === 1) stage1 = weights(stack.stages[0]);
         },
       }),
     );

@@ -76,8 +76,11 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   onStageStart?: (info: { stage: number; steps: number; init: StageInit; pushforward: PushforwardUse; step: number }) => void;
   onStep?: (stage: number, report: StepReport) => void;
   onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
-  /** After each stage, with the stack of that depth (its maps are the run's: don't dispose them). */
-  onStageEnd?: (report: StageReport, stack: Stack) => void | Promise<void>;
+  /**
+   * After each stage: every stage's report so far (the last is the new one), the source's evaluation (depth 0), and
+   * the stack of that depth (don't dispose it).
+   */
+  onStageEnd?: (end: { reports: readonly StageReport[]; source: StackEvaluation | null; stack: Stack }) => void | Promise<void>;
 }
 
 export interface TrainStackResult {
@@ -314,13 +317,19 @@ class StackRun {
     this.state.stageBest = null;
     this.state.stageSeconds = 0;
     this.state.done = decision.stop || reports.length === this.total;
-    await this.o.onStageEnd?.(reports[reports.length - 1], new Stack(this.maps));
+    await this.o.onStageEnd?.({ reports, source: this.state.sourceEvaluation, stack: new Stack(this.maps) });
   }
 
   /** The stage's map and potential before training, by its init. */
   private initialize(init: StageSettings['init'], map: TransportMap, potential: Potential, source: Sampler, stage: number): void {
     const previous = this.maps[this.maps.length - 1];
-    if (init === 'previous' && previous) map.loadStateDict(previous.stateDict());
+    if (init === 'previous' && previous) {
+      try {
+        map.loadStateDict(previous.stateDict());
+      } catch (error) {
+        throw new Error(`trainStack: init "previous" copies stage ${stage - 1}'s map into stage ${stage}'s, but they differ (${(error as Error).message}); use init "fresh" or "identity" there`);
+      }
+    }
     if (init === 'identity') fitIdentity(map, source, { noiseStd: this.o.noiseStd, seed: (this.o.seed ?? 0) + 1000 * stage + 7, ...this.o.identity });
     if (init !== 'fresh' && this.potentialState) potential.loadStateDict(this.potentialState);
   }
