@@ -6,6 +6,7 @@ import { registerMetrics } from './commands/metrics';
 import { registerNets } from './commands/nets';
 import { registerToy } from './commands/toy';
 import { registerTrain } from './commands/train';
+import { registerStack } from './commands/stack';
 import { registerTranslate } from './commands/translate';
 
 /** The `not` command with every subcommand registered. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerTrain(program);
+  registerStack(program);
   registerTranslate(program);
   registerEval(program);
   registerData(program);

@@ -7,7 +7,7 @@ import { defaultCacheDir } from '../files/cache-dir';
 import { EVAL_METRICS, type EvalMetric, evaluateMap } from '../eval/evaluate-map';
 import { integer } from '../parse';
 import { progress } from '../progress';
-import { loadTrainedMap } from '../train/train-run';
+import { loadTrainedMap } from '../train/trained-map';
 
 export function registerEval(program: Command): void {
   program

@@ -8,7 +8,8 @@ import { writeFileAtomic } from '../files/atomic-write';
 import { integer } from '../parse';
 import { progress } from '../progress';
 import { imageGrid } from '../render/image-grid';
-import { RUN_FILES, loadTrainedMap } from '../train/train-run';
+import { RUN_FILES } from '../train/train-run';
+import { loadTrainedMap } from '../train/trained-map';
 
 const SPLITS = ['all', 'train', 'test'] as const;
 

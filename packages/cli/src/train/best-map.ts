@@ -2,9 +2,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransportMap } from '@not/ot-core';
 import type { ImageDataset } from '@not/datasets';
-import { FashionClassifier, type FidInceptionV3, loadFidInceptionV3 } from '@not/metrics';
 import { writeFileAtomic } from '../files/atomic-write';
-import { type EvalResult, evaluateMap } from '../eval/evaluate-map';
+import type { EvalResult } from '../eval/evaluate-map';
+import { Validation } from '../eval/validation';
 import { writeMapFile } from './checkpoint';
 import type { TrainConfig } from './train-config';
 
@@ -32,8 +32,7 @@ export class BestMapKeeper {
     private readonly source: ImageDataset,
     private readonly target: ImageDataset,
     private readonly out: string,
-    private readonly cacheDir: string,
-    private readonly extractor: { classifier?: FashionClassifier; inception?: FidInceptionV3 },
+    private readonly validation: Validation,
   ) {
     const info = join(out, BEST_DIR, 'best.json');
     this.best = existsSync(info) ? (JSON.parse(readFileSync(info, 'utf8')) as { value: number }).value : Infinity;
@@ -41,25 +40,13 @@ export class BestMapKeeper {
 
   /** Loads the metric's network (the shipped classifier, or FID's Inception from `cacheDir`, downloading it once). */
   static async open(config: TrainConfig, map: TransportMap, source: ImageDataset, target: ImageDataset, out: string, cacheDir: string): Promise<BestMapKeeper> {
-    const extractor =
-      config.evalMetric === 'classifier' ? { classifier: await FashionClassifier.load() } : { inception: await loadFidInceptionV3({ cacheDir }) };
-    return new BestMapKeeper(config, map, source, target, out, cacheDir, extractor);
+    return new BestMapKeeper(config, map, source, target, out, await Validation.open(config.evalMetric, cacheDir));
   }
 
   /** Evaluates the map as it is at `step`, appends to eval.jsonl, and saves it to best/ if it is the best so far. */
   async evaluate(step: number): Promise<EvalLine> {
     const { config } = this;
-    const result = await evaluateMap({
-      map: this.map,
-      noiseStd: config.noiseStd,
-      source: this.source,
-      target: this.target,
-      metrics: [config.evalMetric, 'cost'],
-      ...this.extractor,
-      seed: config.seed + 6,
-      cacheDir: join(this.cacheDir, 'features'),
-    });
-    const value = config.evalMetric === 'classifier' ? result.classifier!.frechet : result.fid!;
+    const { value, result } = await this.validation.evaluate(this.map, { source: this.source, target: this.target, noiseStd: config.noiseStd, seed: config.seed + 6 });
     const best = value < this.best;
     if (best) {
       this.best = value;
@@ -73,7 +60,6 @@ export class BestMapKeeper {
   }
 
   dispose(): void {
-    this.extractor.classifier?.dispose();
-    this.extractor.inception?.dispose();
+    this.validation.dispose();
   }
 }

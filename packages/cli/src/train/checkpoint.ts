@@ -68,7 +68,8 @@ export function readMapFile(path: string): { config: TrainConfig; mapState: Stat
   return { config, mapState: stateDictFromTensors(Object.fromEntries(mapEntries.map(([key, t]) => [key.slice(4), t]))) };
 }
 
-function readRunFile(path: string, fn: string): DecodedSafetensors {
+/** A safetensors file of ours, decoded; errors name `fn` and the path. */
+export function readRunFile(path: string, fn: string): DecodedSafetensors {
   if (!existsSync(path)) throw new Error(`${fn}: ${path} does not exist`);
   try {
     return decodeSafetensors(new Uint8Array(readFileSync(path)));
@@ -78,16 +79,16 @@ function readRunFile(path: string, fn: string): DecodedSafetensors {
 }
 
 /** A run's configuration; runs written before `channels` and evaluation existed saw 3 channels and no evaluation. */
-function parseConfig(text: string | undefined, path: string): TrainConfig {
+export function parseConfig(text: string | undefined, path: string): TrainConfig {
   const config = parseJson<Partial<TrainConfig>>(text, path, 'config');
   return { ...config, channels: config.channels ?? 3, evalEvery: config.evalEvery ?? 0, evalMetric: config.evalMetric ?? 'fid' } as TrainConfig;
 }
 
-function parseJson<T>(text: string | undefined, path: string, key: string): T {
+export function parseJson<T>(text: string | undefined, path: string, key: string): T {
   try {
     if (text === undefined) throw new Error('missing');
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new Error(`readCheckpoint: ${path}: metadata "${key}" is not valid JSON (${(error as Error).message})`);
+    throw new Error(`${path}: metadata "${key}" is not valid JSON (${(error as Error).message})`);
   }
 }

@@ -1,11 +1,11 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { type AdamOptions, NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
-import { readCheckpoint, readMapFile, writeCheckpoint, writeMapFile } from './checkpoint';
+import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
 import { defaultCacheDir } from '../files/cache-dir';
 import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
 import { sampleGrid } from './sample-grid';
@@ -87,9 +87,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const target = new ImageSampler(targetData, { split: 'train', seed: config.seed + 1 });
   const weak = config.cost === 'weak';
   const map = createMap(config);
-  const potential = new ResNetPotential({ size: config.size, channels: config.channels, filters: config.filters, maxFilters: config.maxFilters, seed: config.seed + 3 });
-  const gamma = weak ? linearRamp({ from: 0, to: config.gamma, steps: config.gammaSteps }) : () => 0;
-  const cost: TransportCost = weak ? weakQuadraticCost({ gamma }) : quadraticCost();
+  const potential = createPotential(config);
+  const { cost, gamma } = createCost(config);
   const solver = new NeuralOT({
     map,
     potential,
@@ -98,9 +97,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     cost,
     batchSize: config.batch,
     tIters: config.tIters,
-    // Each optimizer counts its own updates: K_T map updates per outer step, one potential update.
-    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters), betas: [0.9, config.beta2] },
-    potentialOptimizer: { lr: learningRate(config, config.steps), betas: [0.9, config.beta2] },
+    ...optimizerSettings(config),
     noise: weak ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
     seed: config.seed + 4,
   });
@@ -168,28 +165,29 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   return { config, step: solver.step, interrupted, last };
 }
 
-/** The map file of a run directory (or, failing that, its checkpoint); any other path as given. */
-export function mapPath(path: string): string {
-  if (!(existsSync(path) && statSync(path).isDirectory())) return path;
-  const map = join(path, RUN_FILES.map);
-  return existsSync(map) ? map : join(path, RUN_FILES.checkpoint);
-}
-
-/** A trained map with its run's configuration, from a run directory, its map file or its checkpoint. */
-export function loadTrainedMap(path: string): { config: TrainConfig; map: UNetMap } {
-  const { config, mapState } = readMapFile(mapPath(path));
-  const map = createMap(config);
-  try {
-    map.loadStateDict(mapState);
-  } finally {
-    tf.dispose(Object.values(mapState));
-  }
-  return { config, map };
-}
-
 /** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */
 export function createMap(config: TrainConfig): UNetMap {
   return new UNetMap({ channels: config.channels, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
+}
+
+/** The run's potential f, freshly initialised. */
+export function createPotential(config: TrainConfig): ResNetPotential {
+  return new ResNetPotential({ size: config.size, channels: config.channels, filters: config.filters, maxFilters: config.maxFilters, seed: config.seed + 3 });
+}
+
+/** The run's cost, and its γ schedule (0 throughout for the strong cost). */
+export function createCost(config: TrainConfig): { cost: TransportCost; gamma: (step: number) => number } {
+  if (config.cost !== 'weak') return { cost: quadraticCost(), gamma: () => 0 };
+  const gamma = linearRamp({ from: 0, to: config.gamma, steps: config.gammaSteps });
+  return { cost: weakQuadraticCost({ gamma }), gamma };
+}
+
+/** Adam settings of T and f. Each optimizer counts its own updates: K_T map updates per outer step, one potential update. */
+export function optimizerSettings(config: TrainConfig): { mapOptimizer: AdamOptions; potentialOptimizer: AdamOptions } {
+  return {
+    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters), betas: [0.9, config.beta2] },
+    potentialOptimizer: { lr: learningRate(config, config.steps), betas: [0.9, config.beta2] },
+  };
 }
 
 /**
@@ -204,7 +202,7 @@ function learningRate(config: TrainConfig, updates: number): Scheduled {
 }
 
 /** Fixed images for the sample grids, spread evenly over the test split. */
-function gridBatch(data: ImageDataset): tf.Tensor4D {
+export function gridBatch(data: ImageDataset): tf.Tensor4D {
   const n = Math.min(GRID_COLUMNS, data.testCount);
   if (n === 0) throw new Error(`train: ${data.source.name} has no test images to draw sample grids from (it holds ${data.count})`);
   return data.batch('test', Array.from({ length: n }, (_, i) => Math.floor((i * data.testCount) / n)));

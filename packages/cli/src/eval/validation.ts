@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import type { TransportMap } from '@not/ot-core';
+import type { ImageDataset } from '@not/datasets';
+import { FashionClassifier, type FidInceptionV3, loadFidInceptionV3 } from '@not/metrics';
+import type { EvalSelection } from '../train/train-config';
+import { type EvalResult, evaluateMap } from './evaluate-map';
+
+/**
+ * The metric a run picks its best map by, with its network loaded once: FID (Inception), or the Fréchet distance in
+ * the Fashion-MNIST classifier's features. Lower is better.
+ */
+export class Validation {
+  private constructor(
+    readonly metric: EvalSelection,
+    private readonly cacheDir: string,
+    private readonly extractor: { classifier?: FashionClassifier; inception?: FidInceptionV3 },
+  ) {}
+
+  /** Loads the metric's network: the shipped classifier, or FID's Inception from `cacheDir` (downloaded once). */
+  static async open(metric: EvalSelection, cacheDir: string): Promise<Validation> {
+    const extractor = metric === 'classifier' ? { classifier: await FashionClassifier.load() } : { inception: await loadFidInceptionV3({ cacheDir }) };
+    return new Validation(metric, cacheDir, extractor);
+  }
+
+  /** Pushes the source's test split through `map` and compares it with the target's: the value and all it measured. */
+  async evaluate(map: TransportMap, data: { source: ImageDataset; target: ImageDataset; noiseStd: number; seed: number }): Promise<{ value: number; result: EvalResult }> {
+    const result = await evaluateMap({
+      map,
+      noiseStd: data.noiseStd,
+      source: data.source,
+      target: data.target,
+      metrics: [this.metric, 'cost'],
+      ...this.extractor,
+      seed: data.seed,
+      cacheDir: join(this.cacheDir, 'features'),
+    });
+    return { value: this.metric === 'classifier' ? result.classifier!.frechet : result.fid!, result };
+  }
+
+  dispose(): void {
+    this.extractor.classifier?.dispose();
+    this.extractor.inception?.dispose();
+  }
+}

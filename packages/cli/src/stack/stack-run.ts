@@ -1,0 +1,197 @@
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Potential, StepReport, TransportMap } from '@not/ot-core';
+import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
+import { type StackEvaluation, type StageOptions, type StageReport, type TrainStackResult, Stack, trainStack } from '@not/stacking';
+import { writeFileAtomic } from '../files/atomic-write';
+import { defaultCacheDir } from '../files/cache-dir';
+import { Validation } from '../eval/validation';
+import type { EvalResult } from '../eval/evaluate-map';
+import { BEST_DIR } from '../train/best-map';
+import { readCheckpoint } from '../train/checkpoint';
+import type { TrainConfig, TrainPreset } from '../train/train-config';
+import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings } from '../train/train-run';
+import { loadTrainedMap } from '../train/trained-map';
+import { StackCheckpointFile } from './stack-checkpoint-file';
+import { type StackConfig, type StackFlags, resolveStackConfig } from './stack-config';
+import { writeStackFile } from './stack-file';
+import { metricByDepthPlot, stageGrid } from './stack-pictures';
+
+/** Files of a stacking run's directory. */
+export const STACK_FILES = {
+  config: 'config.json',
+  checkpoint: 'checkpoint.safetensors',
+  /** The selected stack, what `not translate` and `not eval` load from the directory. */
+  stack: 'stack.safetensors',
+  /** stages/stack-N.safetensors: the stack of depth N. */
+  stages: 'stages',
+  metrics: 'metrics.jsonl',
+  eval: 'eval.jsonl',
+  grid: 'stages.png',
+  plot: 'metric-by-depth.png',
+  summary: 'summary.json',
+} as const;
+
+/** summary.json: the run's result, one entry per stage. */
+export interface StackSummary {
+  metric: string;
+  depth: number;
+  source: StackEvaluation | null;
+  stages: StageReport[];
+}
+
+export interface StackRunOptions {
+  flags: StackFlags;
+  preset: TrainPreset;
+  out: string;
+  resume?: boolean;
+  log?: (line: string) => void;
+  onStageStart?: (info: { stage: number; stages: number; steps: number; step: number; init: string; pushforward: string }) => void;
+  onStep?: (stage: number, report: StepReport) => void;
+  onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
+  cacheDir?: string;
+  shouldStop?: () => boolean;
+}
+
+/**
+ * `not stack`: trains up to K stages on two image sets with trainStack, evaluating every depth on the source's test
+ * split through the whole stack and keeping the best depth. Writes the run directory (see STACK_FILES): after every
+ * stage the stack of that depth, the selected stack, a grid x, T1(x), T2∘T1(x), …, the metric by depth, and summary.json.
+ */
+export async function runStacking(options: StackRunOptions): Promise<{ config: StackConfig; summary: StackSummary; interrupted: boolean }> {
+  const { flags, preset, out, resume = false, log = () => {}, cacheDir = defaultCacheDir() } = options;
+  const checkpointPath = join(out, STACK_FILES.checkpoint);
+  if (!resume && existsSync(checkpointPath)) {
+    throw new Error(`stack: ${out} already holds a run (${STACK_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
+  }
+  const resuming = resume && existsSync(checkpointPath);
+  if (resume && !resuming) log(`no checkpoint in ${out} yet: starting a new run`);
+  const storedConfig = resuming ? StackCheckpointFile.readConfig(checkpointPath) : null;
+  const firstPath = storedConfig ? storedConfig.first : (flags.first ?? null);
+  const first = firstPath ? loadFirstStage(firstPath) : null;
+  try {
+    const specs = storedConfig?.stages[0] ?? first?.config ?? { source: flags.source, target: flags.target };
+    for (const key of ['source', 'target'] as const) if (!specs[key]) throw new Error(`stack: --${key} is required (a data spec such as fashion-mnist:bag)`);
+    const images = await Promise.all([openImageSource(specs.source!), openImageSource(specs.target!)]);
+    const grayscale = flags.channels === undefined && images.every((s) => s.channels === 1);
+    const config = storedConfig ?? resolveStackConfig(flags, preset, grayscale, first?.config);
+    if (storedConfig) log(`resuming ${out} with its stored configuration (${config.stages.length} stages)`);
+    const last = config.stages[config.stages.length - 1];
+    mkdirSync(join(out, STACK_FILES.stages), { recursive: true });
+    writeFileAtomic(join(out, STACK_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+    if (!resuming) for (const name of [STACK_FILES.metrics, STACK_FILES.eval]) writeFileSync(join(out, name), '');
+
+    const [sourceData, targetData] = images.map((source) => new ImageDataset(source, { size: last.size, channels: last.channels }));
+    const validation = await Validation.open(last.evalMetric, cacheDir);
+    const x = gridBatch(sourceData);
+    const y = gridBatch(targetData);
+    try {
+      const evaluate = async (map: TransportMap, at: { stage: number; step: number }): Promise<StackEvaluation> => {
+        const { value, result } = await validation.evaluate(map, { source: sourceData, target: targetData, noiseStd: last.noiseStd, seed: last.seed + 6 });
+        appendFileSync(join(out, STACK_FILES.eval), `${JSON.stringify({ ...at, metric: last.evalMetric, value, ...result })}\n`);
+        return { value, details: details(result) };
+      };
+      const summaryOf = (reports: readonly StageReport[], source: StackEvaluation | null): StackSummary => ({
+        metric: last.evalMetric,
+        depth: reports.find((r) => r.selected)?.stage ?? reports.length,
+        source,
+        stages: [...reports],
+      });
+      const result: TrainStackResult = await trainStack({
+        source: new ImageSampler(sourceData, { split: 'train', seed: last.seed }),
+        target: new ImageSampler(targetData, { split: 'train', seed: last.seed + 1 }),
+        stages: config.stages.slice(first ? 1 : 0).map(stageOptions),
+        makeMap: (stage) => createMap(config.stages[stage - 1]),
+        makePotential: (stage) => createPotential(config.stages[stage - 1]),
+        start: first ? { maps: [first.map], potential: first.potential ?? undefined } : undefined,
+        init: config.init,
+        evaluate,
+        evaluateEvery: last.evalEvery,
+        margin: config.margin,
+        pushforward: config.pushforward,
+        noiseStd: last.noiseStd,
+        seed: last.seed,
+        store: new StackCheckpointFile(checkpointPath, config),
+        checkpointEvery: last.checkpointEvery,
+        resume: resuming,
+        shouldStop: options.shouldStop,
+        onStageStart: (info) => options.onStageStart?.({ ...info, stages: config.stages.length }),
+        onStep: (stage, report) => {
+          appendFileSync(join(out, STACK_FILES.metrics), `${JSON.stringify({ stage, ...report })}\n`);
+          options.onStep?.(stage, report);
+        },
+        onEvaluate: options.onEvaluate,
+        onStageEnd: ({ reports, source, stack }) => {
+          const depth = reports.length;
+          const configs = config.stages.slice(0, depth);
+          writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
+          const selected = reports.find((r) => r.selected)?.stage ?? depth;
+          writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
+          writeFileAtomic(join(out, STACK_FILES.grid), stageGrid(stack.stages, x, y, last.noiseStd, last.seed + 5));
+          const summary = summaryOf(reports, source);
+          writeFileAtomic(join(out, STACK_FILES.plot), metricByDepthPlot(last.evalMetric, summary.source, reports));
+          writeFileAtomic(join(out, STACK_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+          log(`stage ${depth} done: ${describe(reports[depth - 1])}; wrote ${join(STACK_FILES.stages, `stack-${depth}.safetensors`)}, ${STACK_FILES.grid}, ${STACK_FILES.plot}`);
+        },
+      });
+      result.maps.slice(first ? 1 : 0).forEach((m) => (m as { dispose?: () => void }).dispose?.());
+      return { config, summary: summaryOf(result.reports, result.sourceEvaluation), interrupted: result.interrupted };
+    } finally {
+      tf.dispose([x, y]);
+      validation.dispose();
+      sourceData.source.close();
+      targetData.source.close();
+    }
+  } finally {
+    first?.map.dispose();
+    (first?.potential as { dispose?: () => void } | null)?.dispose?.();
+  }
+}
+
+/** A `not train` run as stage 1: its best map (else its last), and its potential for warm starts when its checkpoint has one. */
+function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap & { dispose(): void }; potential: Potential | null } {
+  const best = join(run, BEST_DIR, RUN_FILES.map);
+  const { config, map } = loadTrainedMap(existsSync(best) ? best : run);
+  const checkpoint = join(run, RUN_FILES.checkpoint);
+  if (!existsSync(checkpoint)) return { config, map, potential: null };
+  const { tensors } = readCheckpoint(checkpoint);
+  const potential = createPotential(config);
+  try {
+    potential.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('potential.')).map(([k, v]) => [k.slice(10), v])));
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  return { config, map, potential };
+}
+
+/** One stage's trainStack settings from its `not train` configuration. */
+function stageOptions(config: TrainConfig): StageOptions {
+  return {
+    steps: config.steps,
+    cost: createCost(config).cost,
+    batchSize: config.batch,
+    tIters: config.tIters,
+    ...optimizerSettings(config),
+    noiseSamples: config.noiseSamples,
+  };
+}
+
+/** The numbers of an evaluation worth a column in the summary. */
+function details(result: EvalResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (result.fid !== undefined) out.fid = result.fid;
+  if (result.classifier) Object.assign(out, { classifierFd: result.classifier.frechet, targetShare: result.classifier.targetShare });
+  if (result.cost !== undefined) out.cost = result.cost;
+  return out;
+}
+
+/** A stage's row in words. */
+export function describe(r: StageReport): string {
+  const parts = [`${r.init}`, `${r.steps} steps`];
+  if (r.value !== null) parts.push(`metric ${r.value.toFixed(2)} (step ${r.keptStep})`);
+  if (r.details?.targetShare !== undefined) parts.push(`target-class share ${(100 * r.details.targetShare).toFixed(1)}%`);
+  if (r.details?.cost !== undefined) parts.push(`cost ${r.details.cost.toFixed(4)}`);
+  if (r.selected) parts.push('selected');
+  return parts.join(', ');
+}
