@@ -42,16 +42,23 @@ export function resolveStackConfig(flags: StackFlags, preset: TrainPreset, grays
   if (!(Number.isInteger(stageCount) && stageCount >= (first ? 2 : 1))) fail(`--stages must be an integer >= ${first ? '2 with --first (which is stage 1)' : 1}, got ${stageCount}`);
   if (!(margin >= 0)) fail(`--margin must be >= 0, got ${margin}`);
   if (finalCost !== undefined && !TRAIN_COSTS.includes(finalCost)) fail(`--final-cost must be one of ${TRAIN_COSTS.join(', ')}, got "${finalCost}"`);
+  let defaults: TrainFlags = {};
   if (first) {
     for (const key of ['source', 'target', 'size', 'channels'] as const) {
       if (train[key] !== undefined && train[key] !== first[key]) fail(`--${key} ${train[key]} differs from the first run's (${first[key]}); leave it out to follow the first run`);
-      (train as Record<string, unknown>)[key] = first[key];
     }
+    // Later stages take the first run's networks and optimizer unless told otherwise; not its length or seed.
+    const { preset: _preset, steps: _steps, seed: _seed, ...inherited } = first;
+    defaults = inherited;
   }
+  const given = Object.fromEntries(Object.entries(train).filter(([, v]) => v !== undefined)) as TrainFlags;
   const stages = Array.from({ length: stageCount }, (_, i) => {
     if (i === 0 && first) return first;
-    const cost = i === stageCount - 1 && finalCost ? finalCost : train.cost;
-    return resolveTrainConfig({ ...train, cost, seed: (train.seed ?? 0) + i }, preset, grayscale);
+    const cost = i === stageCount - 1 && finalCost ? finalCost : (given.cost ?? defaults.cost);
+    // The weak cost's settings (γ, noise) are the first run's only when it had the same cost.
+    const { gamma: _g, gammaSteps: _gs, noiseSamples: _ns, noiseStd: _sd, ...costFree } = defaults;
+    const flags = { ...(cost === defaults.cost ? defaults : costFree), ...given, cost };
+    return resolveTrainConfig({ ...flags, seed: (flags.seed ?? 0) + i }, preset, grayscale);
   });
   return { stages, init, margin, pushforward, first: firstPath ?? null };
 }
