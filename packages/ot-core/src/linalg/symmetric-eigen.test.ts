@@ -4,7 +4,7 @@ import { diagonalMatrix, identityMatrix, matrix, matrixFromRows, transpose } fro
 import { matmul } from './matmul';
 import { symmetricEigen, symmetricEigenvalues } from './symmetric-eigen';
 import { randomOrthogonal } from './random-orthogonal';
-import { fromEigen, maxAbs, maxAbsDiff, randomSymmetric } from './test-helpers';
+import { fromEigen, maxAbs, maxAbsDiff, randomPsd, randomSymmetric } from './test-helpers';
 
 function checkDecomposition(a: ReturnType<typeof matrix>, tol: number): void {
   const n = a.rows;
@@ -77,6 +77,19 @@ describe('symmetricEigen', () => {
       const v1 = symmetricEigenvalues(a);
       const v2 = symmetricEigenvalues(scaled);
       for (let i = 0; i < 20; i++) expect(Math.abs(v2[i] / s - v1[i])).toBeLessThan(1e-12);
+    }
+  });
+
+  it('converges on rank-deficient matrices (a block of zero eigenvalues at rounding level)', () => {
+    // The zero eigenvalues leave a tridiagonal block of entries ~ε‖A‖ that QL can only deflate against ‖A‖.
+    const rng = new Rng(5);
+    for (const [n, r] of [[301, 41], [120, 7]]) {
+      const a = randomPsd(n, rng, r);
+      const { values, vectors } = symmetricEigen(a);
+      expect(maxAbsDiff(fromEigen(values, vectors), a) / maxAbs(a)).toBeLessThan(1e-10);
+      const only = symmetricEigenvalues(a);
+      for (let i = 0; i < n - r; i++) expect(Math.abs(only[i])).toBeLessThan(1e-12 * only[n - 1]);
+      expect(only[n - r]).toBeGreaterThan(1e-6 * only[n - 1]);
     }
   });
 

@@ -1,5 +1,5 @@
-// Shared by the linalg and gaussian tests only (not exported from the package).
-import type { Rng } from '../rng';
+// Shared by the linalg and gaussian tests and the benchmark (not exported from the package).
+import { Rng } from '../rng';
 import { type Matrix, matrix } from './matrix';
 
 /** A random symmetric n×n matrix with N(0, 1) entries. */
@@ -101,4 +101,26 @@ export function fixtureCov(g: Float64Array, rows: number, cols: number, ridge: n
     }
   }
   return s;
+}
+
+/**
+ * n×d feature rows (row-major) of fixtures/make-frechet-fixture.py, bit for bit: k latent factors with loadings in
+ * [-½, ½) plus independent noise of scale 1/(1 + j/8), drawn from Rng(seed) in the script's order.
+ */
+export function fixtureFeatures(seed: number, n: number, d: number, k: number): Float64Array {
+  const rng = new Rng(seed);
+  const w = new Float64Array(k * d);
+  for (let q = 0; q < k; q++) for (let j = 0; j < d; j++) w[q * d + j] = rng.uniform() - 0.5;
+  const scale = Array.from({ length: d }, (_, j) => 1 / (1 + j / 8));
+  const x = new Float64Array(n * d);
+  const f = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    for (let q = 0; q < k; q++) f[q] = rng.uniform() - 0.5;
+    for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let q = 0; q < k; q++) v += f[q] * w[q * d + j];
+      x[i * d + j] = v + scale[j] * (rng.uniform() - 0.5);
+    }
+  }
+  return x;
 }

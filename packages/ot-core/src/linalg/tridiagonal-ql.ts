@@ -106,6 +106,13 @@ const EPS = Number.EPSILON;
  */
 export function tridiagonalQl(d: Float64Array, e: Float64Array, n: number, rotations: RotationBatch | null, fn: string): void {
   if (n > 0) e[n - 1] = 0;
+  // A sub-diagonal entry is negligible relative to its neighbours on the diagonal, or below ε‖T‖: the reduction to
+  // tridiagonal form already left errors of that size. Without the second test a rank-deficient matrix never
+  // converges: its zero eigenvalues come out of the reduction as a block of entries ~ε‖T‖, whose sub-diagonal can
+  // never fall to ε times its (equally tiny) diagonal.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0));
+  const absTol = EPS * norm;
   for (let l = 0; l < n; l++) {
     let iter = 0;
     for (;;) {
@@ -114,7 +121,7 @@ export function tridiagonalQl(d: Float64Array, e: Float64Array, n: number, rotat
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
         const em = Math.abs(e[m]);
-        if (em <= EPS * dd || em < 1e-300) break;
+        if (em <= EPS * dd || em <= absTol || em < 1e-300) break;
       }
       if (m === l) break;
       if (++iter > 60) throw new Error(`${fn}: the QL iteration did not converge for eigenvalue ${l}`);
