@@ -1,7 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Potential, StepReport, TransportMap } from '@not/ot-core';
+import type { StepReport, TransportMap } from '@not/ot-core';
+import type { ResNetPotential } from '@not/nets';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { type StackEvaluation, type StageOptions, type StageReport, type TrainStackResult, Stack, trainStack } from '@not/stacking';
 import { writeFileAtomic } from '../files/atomic-write';
@@ -145,12 +146,12 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
     }
   } finally {
     first?.map.dispose();
-    (first?.potential as { dispose?: () => void } | null)?.dispose?.();
+    first?.potential?.dispose();
   }
 }
 
 /** A `not train` run as stage 1: its best map (else its last), and its potential for warm starts when its checkpoint has one. */
-function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap & { dispose(): void }; potential: Potential | null } {
+function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap & { dispose(): void }; potential: ResNetPotential | null } {
   const best = join(run, BEST_DIR, RUN_FILES.map);
   const { config, map } = loadTrainedMap(existsSync(best) ? best : run);
   const checkpoint = join(run, RUN_FILES.checkpoint);
