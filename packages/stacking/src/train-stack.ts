@@ -73,6 +73,7 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   resume?: boolean;
   /** Polled after every step; true checkpoints and returns. */
   shouldStop?: () => boolean;
+  /** Before a stage's initialization (an identity fit takes a while) or its resumption from `step`. */
   onStageStart?: (info: { stage: number; steps: number; init: StageInit; pushforward: PushforwardUse; step: number }) => void;
   onStep?: (stage: number, report: StepReport) => void;
   onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
@@ -243,6 +244,7 @@ class StackRun {
     });
     let best: StateDict | null = null;
     try {
+      o.onStageStart?.({ stage, steps: settings.steps, init: settings.init, pushforward: use, step: resuming ? this.state.progress!.step : 0 });
       if (resuming) {
         solver.loadState(part(resuming.tensors, 'solver'), this.state.progress!);
         this.restoreSamplers(source);
@@ -252,7 +254,6 @@ class StackRun {
         this.state.stageCosts = [];
         this.state.stageBest = null;
       }
-      o.onStageStart?.({ stage, steps: settings.steps, init: settings.init, pushforward: use, step: solver.step });
       while (solver.step < settings.steps) {
         const report = solver.trainStep();
         o.onStep?.(stage, report);

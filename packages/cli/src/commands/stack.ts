@@ -48,7 +48,8 @@ export function registerStack(program: Command): void {
             log(line);
           },
           onStageStart: (s) => {
-            log(`stage ${s.stage} of at most ${s.stages}: ${s.init} start, push-forward ${s.pushforward}`);
+            const init = s.step > 0 ? `resumed at step ${s.step}` : s.init === 'identity' ? 'fitting the map to x ↦ x first' : `${s.init} start`;
+            log(`stage ${s.stage} of at most ${s.stages}: ${init}, push-forward ${s.pushforward}`);
             bar = progress(`stage ${s.stage}`, s.steps, { start: s.step });
           },
           onStep: (_stage, m) => bar?.update(m.step, { 'T loss': m.mapLoss, 'f loss': m.potentialLoss, 'steps/s': 1 / m.seconds }),
