@@ -18,7 +18,7 @@ export interface FitIdentityOptions {
  * final mean squared error per element.
  */
 export function fitIdentity(map: TransportMap, source: Sampler, options: FitIdentityOptions = {}): number {
-  const { steps = 200, batchSize = 64, lr = 1e-3, noiseStd = 0.1, seed = 0 } = options;
+  const { steps = 100, batchSize = 64, lr = 1e-3, noiseStd = 0.1, seed = 0 } = options;
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`fitIdentity: steps must be a positive integer, got ${steps}`);
   const optimizer = new Adam(map.variables, { lr });
   let error = NaN;

@@ -61,7 +61,7 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   pushforward?: 'auto' | 'on-the-fly' | 'cached';
   /** The most memory a cached push-forward may take (default 1 GiB). */
   cacheLimitBytes?: number;
-  /** Settings of the identity fit of init 'identity'. */
+  /** Settings of the identity fit of init 'identity' (default: 100 steps of the stage's batch size, lr 1e-3). */
   identity?: FitIdentityOptions;
   /** Standard deviation of stochastic maps' noise (default 0.1). */
   noiseStd?: number;
@@ -331,7 +331,10 @@ class StackRun {
         throw new Error(`trainStack: init "previous" copies stage ${stage - 1}'s map into stage ${stage}'s, but they differ (${(error as Error).message}); use init "fresh" or "identity" there`);
       }
     }
-    if (init === 'identity') fitIdentity(map, source, { noiseStd: this.o.noiseStd, seed: (this.o.seed ?? 0) + 1000 * stage + 7, ...this.o.identity });
+    if (init === 'identity') {
+      const seed = (this.o.seed ?? 0) + 1000 * stage + 7;
+      fitIdentity(map, source, { batchSize: this.settings(stage).batchSize, noiseStd: this.o.noiseStd, seed, ...this.o.identity });
+    }
     if (init !== 'fresh' && this.potentialState) potential.loadStateDict(this.potentialState);
   }
 
