@@ -1,7 +1,8 @@
 // The flagship run: learn a map from bags to shoes with Neural Optimal Transport, then translate held-out bags, then
 // stack two more maps on top of it (each trained from the stack's output to the shoes) and keep the best depth.
-// By default it uses the Fashion-MNIST bags and shoes embedded in @not/datasets and networks sized for a CPU
-// (about 20 minutes on 2 cores). Every flag of `not train` may be added, e.g. the reference configuration on a GPU:
+// By default it uses the Fashion-MNIST bags and shoes embedded in @not/datasets and networks sized for a CPU (about
+// 30 minutes on 2 cores: 13 for the run, 17 for the stacking). Every flag of `not train` may be added, e.g. the
+// reference configuration on a GPU:
 //
 //   node run.mjs --source igan:handbag_64.hdf5 --target igan:shoes_64.hdf5 --size 64 --preset reference
 //
@@ -42,15 +43,15 @@ await main([
 // The numbers behind the pictures (the metric the run evaluated with, on every test image).
 if (checkpoint === best) await main(['node', 'not', 'eval', '--checkpoint', best, '--backend', backend]);
 
-// Stacking: the run's best map is stage 1; two more stages start near the identity (f warm-started from the run's)
-// and are kept only while they improve the classifier's Fréchet distance.
+// Stacking: the run's best map is stage 1; two more stages start from the last stage's map and potential, and are kept
+// only while they improve the classifier's Fréchet distance on the test bags.
 if (stacking) {
   await main([
     'node', 'not', 'stack',
     '--first', out,
     '--stages', '3',
     '--stage-steps', '100',
-    '--init', 'identity',
+    '--init', 'previous',
     '--out', join(dirname(out), 'stack'),
     '--resume',
     '--backend', backend,
