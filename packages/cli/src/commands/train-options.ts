@@ -66,6 +66,5 @@ export function trainFlags(opts: Record<string, any>): TrainFlags {
     checkpointEvery: opts.checkpointEvery,
     evalEvery: opts.evalEvery,
     evalMetric: opts.evalMetric ?? opts.selectBy,
-    
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '@not/ot-core';
-import { saveStateDict, stateDictFromTensors } from '@not/nets';
+import { type DecodedSafetensors, saveStateDict, stateDictFromTensors } from '@not/nets';
 import { Stack } from '@not/stacking';
 import { writeFileAtomic } from '../files/atomic-write';
 import { parseConfig, parseJson, readRunFile } from '../train/checkpoint';
@@ -9,6 +9,9 @@ import type { TrainConfig } from '../train/train-config';
 
 /** The metadata format of a saved stack: its stages' weights under `stages.<i>.`, their configurations as JSON. */
 export const STACK_FORMAT = 'not-stack/1';
+
+/** The name of a stack run's selected stack in its directory. */
+export const STACK_FILE = 'stack.safetensors';
 
 /** Writes a stack of `not train`-style maps atomically, with each stage's configuration so it can be rebuilt. */
 export function writeStackFile(path: string, configs: TrainConfig[], stack: Stack): void {
@@ -22,8 +25,8 @@ export function isStackFile(metadata: Record<string, string>): boolean {
 }
 
 /** A saved stack, rebuilt: one map per stage from its configuration, weights loaded, composed (the caller disposes). */
-export function readStackFile(path: string): { configs: TrainConfig[]; stack: Stack; dispose: () => void } {
-  const { tensors, metadata } = readRunFile(path, 'readStackFile');
+export function readStackFile(path: string, file: DecodedSafetensors = readRunFile(path, 'readStackFile')): { configs: TrainConfig[]; stack: Stack; dispose: () => void } {
+  const { tensors, metadata } = file;
   if (!isStackFile(metadata)) throw new Error(`readStackFile: ${path} holds no stack written by \`not stack\` (format "${metadata.format ?? 'none'}")`);
   const configs = parseJson<unknown[]>(metadata.stages, path, 'stages').map((c) => parseConfig(JSON.stringify(c), path));
   const state: StateDict = stateDictFromTensors(tensors);

@@ -10,13 +10,13 @@ import { defaultCacheDir } from '../files/cache-dir';
 import { Validation } from '../eval/validation';
 import type { EvalResult } from '../eval/evaluate-map';
 import { BEST_DIR } from '../train/best-map';
-import { readCheckpoint } from '../train/checkpoint';
+import { readCheckpointModule } from '../train/checkpoint';
 import type { TrainConfig, TrainPreset } from '../train/train-config';
 import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings } from '../train/train-run';
 import { loadTrainedMap } from '../train/trained-map';
 import { StackCheckpointFile } from './stack-checkpoint-file';
 import { type StackConfig, type StackFlags, resolveStackConfig } from './stack-config';
-import { writeStackFile } from './stack-file';
+import { STACK_FILE, writeStackFile } from './stack-file';
 import { metricByDepthPlot, stageGrid } from './stack-pictures';
 
 /** Files of a stacking run's directory. */
@@ -24,7 +24,7 @@ export const STACK_FILES = {
   config: 'config.json',
   checkpoint: 'checkpoint.safetensors',
   /** The selected stack, what `not translate` and `not eval` load from the directory. */
-  stack: 'stack.safetensors',
+  stack: STACK_FILE,
   /** stages/stack-N.safetensors: the stack of depth N. */
   stages: 'stages',
   metrics: 'metrics.jsonl',
@@ -156,12 +156,12 @@ function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap &
   const { config, map } = loadTrainedMap(existsSync(best) ? best : run);
   const checkpoint = join(run, RUN_FILES.checkpoint);
   if (!existsSync(checkpoint)) return { config, map, potential: null };
-  const { tensors } = readCheckpoint(checkpoint);
+  const state = readCheckpointModule(checkpoint, 'potential');
   const potential = createPotential(config);
   try {
-    potential.loadStateDict(Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('potential.')).map(([k, v]) => [k.slice(10), v])));
+    potential.loadStateDict(state);
   } finally {
-    tf.dispose(Object.values(tensors));
+    tf.dispose(Object.values(state));
   }
   return { config, map, potential };
 }

@@ -56,16 +56,29 @@ export function writeMapFile(path: string, config: TrainConfig, mapState: StateD
  * The configuration and map weights in a map file or a checkpoint (either works for translating); the caller owns
  * the tensors.
  */
-export function readMapFile(path: string): { config: TrainConfig; mapState: StateDict } {
-  const { tensors, metadata } = readRunFile(path, 'readMapFile');
+export function readMapFile(path: string, file: DecodedSafetensors = readRunFile(path, 'readMapFile')): { config: TrainConfig; mapState: StateDict } {
+  const { tensors, metadata } = file;
   if (metadata.format !== MAP_FORMAT && metadata.format !== FORMAT) {
     throw new Error(`readMapFile: ${path} holds no map written by \`not train\` (format "${metadata.format ?? 'none'}")`);
   }
   const config = parseConfig(metadata.config, path);
-  if (metadata.format === MAP_FORMAT) return { config, mapState: stateDictFromTensors(tensors) };
-  // A checkpoint holds everything: keep only the map's entries, without making tensors of the rest.
-  const mapEntries = Object.entries(tensors).filter(([key]) => key.startsWith('map.'));
-  return { config, mapState: stateDictFromTensors(Object.fromEntries(mapEntries.map(([key, t]) => [key.slice(4), t]))) };
+  return { config, mapState: metadata.format === MAP_FORMAT ? stateDictFromTensors(tensors) : moduleState(tensors, 'map') };
+}
+
+/** One network's weights in a checkpoint (`map` or `potential`); the caller owns the tensors. */
+export function readCheckpointModule(path: string, module: 'map' | 'potential'): StateDict {
+  const { tensors, metadata } = readRunFile(path, 'readCheckpointModule');
+  if (metadata.format !== FORMAT) {
+    throw new Error(`readCheckpointModule: ${path} is not a resumable \`not train\` checkpoint (format "${metadata.format ?? 'none'}", expected "${FORMAT}")`);
+  }
+  return moduleState(tensors, module);
+}
+
+/** A checkpoint holds everything: keep only one module's entries, without making tensors of the rest. */
+function moduleState(tensors: DecodedSafetensors['tensors'], module: string): StateDict {
+  const prefix = `${module}.`;
+  const entries = Object.entries(tensors).filter(([key]) => key.startsWith(prefix));
+  return stateDictFromTensors(Object.fromEntries(entries.map(([key, t]) => [key.slice(prefix.length), t])));
 }
 
 /** A safetensors file of ours, decoded; errors name `fn` and the path. */

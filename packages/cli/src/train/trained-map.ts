@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TransportMap } from '@not/ot-core';
-import { isStackFile, readStackFile } from '../stack/stack-file';
+import { STACK_FILE, isStackFile, readStackFile } from '../stack/stack-file';
 import { readMapFile, readRunFile } from './checkpoint';
 import type { TrainConfig } from './train-config';
 import { RUN_FILES, createMap } from './train-run';
@@ -10,7 +10,7 @@ import { RUN_FILES, createMap } from './train-run';
 /** The file a saved map lives in: a stack run's stack, else a train run's map file, else its checkpoint; a file as given. */
 export function mapPath(path: string): string {
   if (!(existsSync(path) && statSync(path).isDirectory())) return path;
-  for (const name of ['stack.safetensors', RUN_FILES.map]) if (existsSync(join(path, name))) return join(path, name);
+  for (const name of [STACK_FILE, RUN_FILES.map]) if (existsSync(join(path, name))) return join(path, name);
   return join(path, RUN_FILES.checkpoint);
 }
 
@@ -20,11 +20,12 @@ export function mapPath(path: string): string {
  */
 export function loadTrainedMap(path: string): { config: TrainConfig; map: TransportMap & { dispose(): void } } {
   const file = mapPath(path);
-  if (isStackFile(readRunFile(file, 'loadTrainedMap').metadata)) {
-    const { configs, stack, dispose } = readStackFile(file);
+  const decoded = readRunFile(file, 'loadTrainedMap');
+  if (isStackFile(decoded.metadata)) {
+    const { configs, stack, dispose } = readStackFile(file, decoded);
     return { config: configs[configs.length - 1], map: Object.assign(stack, { dispose }) };
   }
-  const { config, mapState } = readMapFile(file);
+  const { config, mapState } = readMapFile(file, decoded);
   const map = createMap(config);
   try {
     map.loadStateDict(mapState);
