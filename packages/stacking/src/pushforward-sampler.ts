@@ -60,9 +60,7 @@ export function pushforwardOnTheFly(base: Sampler, map: TransportMap, options: P
     shape: base.shape,
     sample(n: number) {
       const x = base.sample(n);
-      const shape = map.noiseShape(n);
-      const seed = rng.seed();
-      const y = tf.tidy(() => map.apply(x, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed) : undefined, { training: false }));
+      const y = push(map, x, noiseStd, rng.seed());
       x.dispose();
       return y;
     },
@@ -86,8 +84,7 @@ export function pushforwardCached(base: IndexedSampler, map: TransportMap, optio
   for (let start = 0; start < base.length; start += batch) {
     const indices = Array.from({ length: Math.min(batch, base.length - start) }, (_, i) => start + i);
     const x = base.batchAt(indices);
-    const shape = map.noiseShape(indices.length);
-    const y = tf.tidy(() => map.apply(x, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed + start) : undefined, { training: false }));
+    const y = push(map, x, noiseStd, seed + start);
     pushed.set(y.dataSync() as Float32Array, start * itemSize);
     tf.dispose([x, y]);
   }
@@ -103,4 +100,10 @@ export function pushforwardCached(base: IndexedSampler, map: TransportMap, optio
     state: () => ({ base: base.state() }),
     restore: (state) => base.restore(state.base),
   };
+}
+
+/** T(x) in inference mode, with seeded noise for a stochastic T; the caller owns the result. */
+function push(map: TransportMap, x: tf.Tensor, noiseStd: number, seed: number): tf.Tensor {
+  const shape = map.noiseShape(x.shape[0]);
+  return tf.tidy(() => map.apply(x, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed) : undefined, { training: false }));
 }

@@ -250,7 +250,7 @@ class StackRun {
         this.restoreSamplers(source);
         if (this.state.stageBest) best = cloneState(part(resuming.tensors, 'best'));
       } else {
-        this.initialize(settings.init, map, potential, source, stage);
+        this.initialize(settings, map, potential, source, stage);
         this.state.stageCosts = [];
         this.state.stageBest = null;
       }
@@ -322,7 +322,7 @@ class StackRun {
   }
 
   /** The stage's map and potential before training, by its init. */
-  private initialize(init: StageSettings['init'], map: TransportMap, potential: Potential, source: Sampler, stage: number): void {
+  private initialize({ init, batchSize }: StageSettings, map: TransportMap, potential: Potential, source: Sampler, stage: number): void {
     const previous = this.maps[this.maps.length - 1];
     if (init === 'previous' && previous) {
       try {
@@ -333,7 +333,7 @@ class StackRun {
     }
     if (init === 'identity') {
       const seed = (this.o.seed ?? 0) + 1000 * stage + 7;
-      fitIdentity(map, source, { batchSize: this.settings(stage).batchSize, noiseStd: this.o.noiseStd, seed, ...this.o.identity });
+      fitIdentity(map, source, { batchSize, noiseStd: this.o.noiseStd, seed, ...this.o.identity });
     }
     if (init !== 'fresh' && this.potentialState) potential.loadStateDict(this.potentialState);
   }
