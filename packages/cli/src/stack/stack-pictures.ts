@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StackEvaluation, StageReport } from '@not/stacking';
-import { Stack } from '@not/stacking';
 import type { TransportMap } from '@not/ot-core';
 import { imageGrid } from '../render/image-grid';
 import { PLOT_COLORS } from '../render/palette';
@@ -8,16 +7,19 @@ import { scatterPlot } from '../render/scatter-plot';
 
 /**
  * The stages side by side, one column per fixed test image: x, T1(x), T2∘T1(x), … (one row per depth) and a row of
- * target images y for reference. Stochastic stages draw their noise from a fixed seed, so successive grids compare.
+ * target images y for reference. Stochastic stages draw their noise from fixed seeds, so successive grids compare.
  */
 export function stageGrid(maps: readonly TransportMap[], x: tf.Tensor4D, y: tf.Tensor4D, noiseStd: number, seed: number): Buffer {
   const [n, h, w, c] = x.shape;
   const rows = tf.tidy(() => {
-    const depths = maps.map((_, k) => {
-      const stack = new Stack(maps.slice(0, k + 1) as TransportMap[]);
-      const shape = stack.noiseShape(n);
-      return stack.apply(x, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed) : undefined);
-    });
+    // Each row is the next stage applied to the row above, so a stack of n stages costs n applications.
+    const depths: tf.Tensor[] = [];
+    maps.reduce<tf.Tensor>((input, map, k) => {
+      const shape = map.noiseShape(n);
+      const output = map.apply(input, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed + k) : undefined, { training: false });
+      depths.push(output);
+      return output;
+    }, x);
     return tf.concat([x, ...depths, y], 0);
   });
   const values = rows.dataSync();
