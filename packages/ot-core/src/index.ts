@@ -8,6 +8,11 @@ export { type Scheduled, valueAt, constant, linearRamp, cosineDecay } from './sc
 export { quadraticCost, type QuadraticScale } from './costs/quadratic';
 export { weakQuadraticCost } from './costs/weak-quadratic';
 export { defineCost, sumCosts, scaleCost } from './costs/combinators';
+export { cosineCost } from './costs/cosine';
+export { euclideanCost } from './costs/euclidean';
+export { relaxedEmd } from './sets/relaxed-emd';
+export { momentMatching } from './sets/moment-matching';
+export { selfSimilarity } from './sets/self-similarity';
 export { Adam, type AdamOptions } from './optim/adam';
 export { freeze } from './freeze';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.

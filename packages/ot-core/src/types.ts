@@ -65,4 +65,9 @@ export interface TransportCost {
   /** The least K the estimator needs (1 for the strong quadratic cost, 2 for the weak one). */
   readonly minSamples: number;
   evaluate(x: tf.Tensor, ys: tf.Tensor, context?: CostContext): tf.Tensor;
+  /**
+   * The cost between every pair of points, c(a_i, b_j) for a [N, D] and b [M, D], shape [N, M]. Present on point
+   * costs (quadratic, cosine, Euclidean and their sums and scalings); set losses such as relaxedEmd need it.
+   */
+  pairwise?(a: tf.Tensor2D, b: tf.Tensor2D, context?: CostContext): tf.Tensor2D;
 }

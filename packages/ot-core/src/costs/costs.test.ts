@@ -5,6 +5,8 @@ import '../index';
 import { quadraticCost } from './quadratic';
 import { weakQuadraticCost } from './weak-quadratic';
 import { defineCost, scaleCost, sumCosts } from './combinators';
+import { cosineCost } from './cosine';
+import { euclideanCost } from './euclidean';
 import { linearRamp } from '../schedule';
 
 beforeAll(async () => {
@@ -131,5 +133,50 @@ describe('combinators', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) values(sumCosts(quadraticCost(), scaleCost(l1, 0.5)).evaluate(x, ys));
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('pairwise point costs', () => {
+  const matrix = (t: tf.Tensor) => {
+    const v = t.arraySync() as number[][];
+    t.dispose();
+    return v;
+  };
+  const close = (rows: number[][]) => rows.map((r) => r.map((v) => expect.closeTo(v, 5)));
+  const a = () => tf.tensor2d([[0, 0], [3, 4]]);
+  const b = () => tf.tensor2d([[3, 0], [0, 2], [6, 8]]);
+
+  it('give c(a_i, b_j) for every pair (hand-computed)', () => {
+    expect(matrix(euclideanCost().pairwise!(a(), b()))).toEqual(close([[3, 2, 10], [4, Math.sqrt(13), 5]]));
+    expect(matrix(quadraticCost({ scale: 'half-sum' }).pairwise!(a(), b()))).toEqual(close([[4.5, 2, 50], [8, 6.5, 12.5]]));
+    // The zero vector has cosine 0 to everything; (3, 4) vs (3, 0): cos 3/5; vs (0, 2): 4/5; vs (6, 8): 1.
+    expect(matrix(cosineCost().pairwise!(a(), b()))).toEqual(close([[1, 1, 1], [0.4, 0.2, 0]]));
+  });
+
+  it('agree with their transport form on K = 1', () => {
+    for (const cost of [euclideanCost(), cosineCost(), quadraticCost()]) {
+      const x = tf.tensor2d([[1, 2], [-1, 0.5]]);
+      const y = tf.tensor2d([[0, 1], [2, 2]]);
+      const diagonal = tf.tidy(() => tf.sum(tf.mul(cost.pairwise!(x, y), tf.eye(2)), 1));
+      expect(values(cost.evaluate(x, tf.expandDims(y, 1)))).toEqual(values(diagonal).map((v) => expect.closeTo(v, 5)));
+    }
+  });
+
+  it('carry through sumCosts, scaleCost and defineCost; a sum with a cost lacking it has none', () => {
+    const sum = sumCosts(euclideanCost(), scaleCost(quadraticCost({ scale: 'half-sum' }), 2));
+    expect(matrix(sum.pairwise!(a(), b()))).toEqual(close([[12, 6, 110], [20, 13 + Math.sqrt(13), 30]]));
+    const manhattan = defineCost({
+      name: 'manhattan',
+      evaluate: (x, ys) => tf.mean(tf.sum(tf.abs(tf.sub(ys, tf.expandDims(x, 1))), 2), 1),
+      pairwise: (p, q) => tf.sum(tf.abs(tf.sub(tf.expandDims(p, 1), tf.expandDims(q, 0))), 2) as tf.Tensor2D,
+    });
+    expect(matrix(manhattan.pairwise!(a(), b()))).toEqual(close([[3, 2, 14], [4, 5, 7]]));
+    expect(sumCosts(euclideanCost(), weakQuadraticCost({ gamma: 1 })).pairwise).toBeUndefined();
+    expect(() => euclideanCost().pairwise!(a(), tf.zeros([2, 3]) as tf.Tensor2D)).toThrow('euclideanCost.pairwise: a and b must have the same dimension D, got [2,2] and [2,3]');
+  });
+
+  it('keep finite gradients where points coincide', () => {
+    const g = tf.grad((x: tf.Tensor) => tf.sum(euclideanCost().pairwise!(x as tf.Tensor2D, tf.tensor2d([[1, 1]]))))(tf.tensor2d([[1, 1]]));
+    expect(values(g).every(Number.isFinite)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { CostContext, TransportCost } from '../types';
-import { checkCostInputs } from './check-inputs';
+import type { TransportCost } from '../types';
+import { pairwiseSquaredDistances, pointCost } from './point-cost';
 
 /**
  * How a squared distance is scaled:
@@ -23,16 +23,10 @@ export function quadraticFactor(scale: QuadraticScale, elements: number): number
  */
 export function quadraticCost({ scale = 'mean' }: { scale?: QuadraticScale } = {}): TransportCost {
   quadraticFactor(scale, 1);
-  return Object.freeze({
+  return pointCost({
+    fn: 'quadraticCost',
     name: scale === 'mean' ? 'quadratic' : 'quadratic(½-sum)',
-    minSamples: 1,
-    evaluate(x: tf.Tensor, ys: tf.Tensor, _context?: CostContext): tf.Tensor {
-      const { batch, samples, elements } = checkCostInputs('quadraticCost', x, ys, 1);
-      return tf.tidy(() => {
-        const diff = tf.sub(tf.reshape(ys, [batch, samples, elements]), tf.reshape(x, [batch, 1, elements]));
-        const perSample = tf.sum(tf.square(diff), 2);
-        return tf.mul(tf.mean(perSample, 1), quadraticFactor(scale, elements));
-      });
-    },
+    paired: (x, ys) => tf.mul(tf.sum(tf.square(tf.sub(ys, x)), 2), quadraticFactor(scale, x.shape[2])),
+    pairwise: (a, b) => tf.mul(pairwiseSquaredDistances(a, b), quadraticFactor(scale, a.shape[1])) as tf.Tensor2D,
   });
 }
