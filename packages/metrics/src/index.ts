@@ -50,3 +50,5 @@ export {
   type LoadLpipsOptions,
 } from './lpips/lpips-files';
 export { perImageL2 } from './lpips/per-image-l2';
+export { VGG16_LAYERS, VGG16_WIDTHS, type Vgg16Layer } from './vgg16/vgg16-architecture';
+export { Vgg16Features, loadVgg16Features, VGG16_WEIGHTS, type Vgg16FeaturesOptions, type LoadVgg16Options } from './vgg16/vgg16-features';

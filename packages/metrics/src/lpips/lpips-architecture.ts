@@ -1,20 +1,13 @@
 // The fixed parts of LPIPS v0.1 (lpips 0.1.4, Zhang et al. 2018): the trunks (torchvision's AlexNet and VGG16
 // `features` up to the ReLU after their last convolution used), where the five feature maps are taken, the input
 // scaling, and the state-dict keys and shapes of the weights.
+import type { TrunkStep } from '../layers/conv-trunk';
+import { vgg16Trunk } from '../vgg16/vgg16-architecture';
 
 /** The trunks implemented: lpips' `net='alex'` (its default) and `net='vgg'` (VGG16). */
 export type LpipsNet = 'alex' | 'vgg';
 
 export const LPIPS_NETS: readonly LpipsNet[] = ['alex', 'vgg'];
-
-/**
- * One step of a trunk: a convolution (torchvision's `features.<index>`, followed by its ReLU), a max pool (no padding,
- * floor mode), or a tap, where the current activation (a ReLU output) is one of the five LPIPS feature maps.
- */
-export type TrunkStep =
-  | { kind: 'conv'; index: number; inChannels: number; outChannels: number; kernelSize: number; stride: number; padding: number }
-  | { kind: 'pool'; kernelSize: number; stride: number }
-  | { kind: 'tap' };
 
 const conv = (index: number, inChannels: number, outChannels: number, kernelSize: number, stride: number, padding: number): TrunkStep => ({
   kind: 'conv',
@@ -27,7 +20,6 @@ const conv = (index: number, inChannels: number, outChannels: number, kernelSize
 });
 const pool = (kernelSize: number, stride: number): TrunkStep => ({ kind: 'pool', kernelSize, stride });
 const tap: TrunkStep = { kind: 'tap' };
-const vgg3x3 = (index: number, inChannels: number, outChannels: number) => conv(index, inChannels, outChannels, 3, 1, 1);
 
 /**
  * lpips' `alexnet` slices of torchvision's AlexNet features: relu1 = [0, 2), relu2 = [2, 5), relu3 = [5, 8),
@@ -45,13 +37,7 @@ const ALEX: TrunkStep[] = [
  * lpips' `vgg16` slices of torchvision's VGG16 features: relu1_2 = [0, 4), relu2_2 = [4, 9), relu3_3 = [9, 16),
  * relu4_3 = [16, 23), relu5_3 = [23, 30); the last max pool (features.30) is not used.
  */
-const VGG: TrunkStep[] = [
-  vgg3x3(0, 3, 64), vgg3x3(2, 64, 64), tap,
-  pool(2, 2), vgg3x3(5, 64, 128), vgg3x3(7, 128, 128), tap,
-  pool(2, 2), vgg3x3(10, 128, 256), vgg3x3(12, 256, 256), vgg3x3(14, 256, 256), tap,
-  pool(2, 2), vgg3x3(17, 256, 512), vgg3x3(19, 512, 512), vgg3x3(21, 512, 512), tap,
-  pool(2, 2), vgg3x3(24, 512, 512), vgg3x3(26, 512, 512), vgg3x3(28, 512, 512), tap,
-];
+const VGG: TrunkStep[] = vgg16Trunk(['relu1_2', 'relu2_2', 'relu3_3', 'relu4_3', 'relu5_3']);
 
 /** Channels of the five feature maps (lpips' `chns`), which are also the lin layers' input sizes. */
 export const LPIPS_CHANNELS: Record<LpipsNet, readonly number[]> = {

@@ -5,12 +5,13 @@ import { readWeightFile } from '../weights/read-weight-file';
 import { checkLpipsNet, type LpipsNet } from './lpips-architecture';
 import { Lpips, type LpipsOptions } from './lpips';
 import type { LpipsWeights } from './lpips-weights';
+import { VGG16_WEIGHTS } from '../vgg16/vgg16-features';
 import { defaultCacheDir, findOrDownload, givenFile, torchHubCheckpoints } from '../weights/weight-file-cache';
 
 /** torchvision's ImageNet weights, which lpips' trunks load (`tv.alexnet(pretrained=True)`, `tv.vgg16(...)`). */
 export const LPIPS_TRUNK_FILES: Record<LpipsNet, { url: string; file: string }> = {
   alex: { url: 'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth', file: 'alexnet-owt-7be5be79.pth' },
-  vgg: { url: 'https://download.pytorch.org/models/vgg16-397923af.pth', file: 'vgg16-397923af.pth' },
+  vgg: VGG16_WEIGHTS,
 };
 
 const LPIPS_COMMIT = '082bb24f84c091ea94de2867d34c4544f68e0963';

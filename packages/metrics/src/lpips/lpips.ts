@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LPIPS_CHANNELS, LPIPS_SCALE, LPIPS_SHIFT, checkLpipsNet, linKey, lpipsMinSize, type LpipsNet } from './lpips-architecture';
-import { LpipsTrunk } from './lpips-trunk';
+import { LPIPS_CHANNELS, LPIPS_SCALE, LPIPS_SHIFT, checkLpipsNet, linKey, lpipsMinSize, lpipsTrunk, type LpipsNet } from './lpips-architecture';
+import { ConvTrunk } from '../layers/conv-trunk';
 import { resolveLpipsWeights, type LpipsWeights } from './lpips-weights';
 import { normalizeChannels } from './normalize-channels';
 
@@ -23,7 +23,7 @@ export class Lpips {
   readonly batchSize: number;
   /** The smallest image height and width the trunk accepts (alex 31, vgg 16). */
   readonly minSize: number;
-  private readonly trunk: LpipsTrunk;
+  private readonly trunk: ConvTrunk;
   /** Per layer, the lin weights as [C, 1] (spatial mean and 1×1 conv commute, so the mean comes first). */
   private readonly lins: tf.Tensor2D[];
   private readonly shift: tf.Tensor1D;
@@ -38,7 +38,7 @@ export class Lpips {
       const value = weights[key];
       return value instanceof tf.Tensor ? tf.clone(value) : tf.tensor(value.data, [...value.shape], 'float32');
     };
-    this.trunk = new LpipsTrunk(net, read);
+    this.trunk = new ConvTrunk(lpipsTrunk(net), read);
     this.lins = LPIPS_CHANNELS[net].map((c, l) => tf.tidy(() => tf.reshape(read(linKey(l)), [c, 1]) as tf.Tensor2D));
     this.shift = tf.tensor1d(LPIPS_SHIFT as number[], 'float32');
     this.scale = tf.tensor1d(LPIPS_SCALE as number[], 'float32');

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '@not/ot-core';
+
+/** Pixel positions in an image, as parallel row and column indices. */
+export interface Positions {
+  rows: Int32Array;
+  cols: Int32Array;
+}
+
+/** `count` distinct pixel positions of an height×width image drawn with `rng` (all of them, shuffled, when count ≥ height·width). */
+export function randomPositions(rng: Rng, height: number, width: number, count: number): Positions {
+  const total = height * width;
+  const n = Math.min(count, total);
+  // A partial Fisher-Yates shuffle: the first n entries are a uniform sample without replacement.
+  const order = Int32Array.from({ length: total }, (_, i) => i);
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.int(total - i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const rows = new Int32Array(n);
+  const cols = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    rows[i] = Math.floor(order[i] / width);
+    cols[i] = order[i] % width;
+  }
+  return { rows, cols };
+}
+
+/** For pixel p of an image axis of `size` read from a map axis of `mapSize`: the two map cells and the weight of the second. */
+function axisTaps(p: number, size: number, mapSize: number): [number, number, number] {
+  // Half-pixel centres (PyTorch's interpolate with align_corners=False), clamped at the first cell.
+  const source = Math.max(((p + 0.5) * mapSize) / size - 0.5, 0);
+  const low = Math.floor(source);
+  return [low, Math.min(low + 1, mapSize - 1), source - low];
+}
+
+/**
+ * Hypercolumns: the feature vectors of one image's maps ([1, h_l, w_l, C_l] each, e.g. VGG16 layers) at pixel
+ * positions of the height×width image, each map read as if bilinearly upsampled to the image size, concatenated to
+ * [N, ΣC_l]. Only the N positions are interpolated, so memory grows with N, not with the image; gradients flow to the
+ * maps (through a gather).
+ */
+export function sampleHypercolumns(maps: readonly tf.Tensor4D[], positions: Positions, [height, width]: readonly [number, number]): tf.Tensor2D {
+  const fn = 'sampleHypercolumns';
+  const n = positions.rows.length;
+  if (n === 0 || positions.cols.length !== n) throw new Error(`${fn}: positions must hold as many rows as columns (at least one), got ${positions.rows.length} and ${positions.cols.length}`);
+  for (let i = 0; i < n; i++) {
+    if (!(positions.rows[i] >= 0 && positions.rows[i] < height && positions.cols[i] >= 0 && positions.cols[i] < width)) {
+      throw new Error(`${fn}: position ${i} (${positions.rows[i]}, ${positions.cols[i]}) lies outside the ${height}×${width} image`);
+    }
+  }
+  return tf.tidy(() => {
+    const columns = maps.map((map, l) => {
+      if (map.rank !== 4 || map.shape[0] !== 1) throw new Error(`${fn}: map ${l} must have shape [1, h, w, C], got [${map.shape}]`);
+      const [, h, w, channels] = map.shape;
+      const indices = new Int32Array(4 * n);
+      const weights = new Float32Array(4 * n);
+      for (let i = 0; i < n; i++) {
+        const [r0, r1, ry] = axisTaps(positions.rows[i], height, h);
+        const [c0, c1, cx] = axisTaps(positions.cols[i], width, w);
+        const corners: [number, number][] = [
+          [r0 * w + c0, (1 - ry) * (1 - cx)],
+          [r0 * w + c1, (1 - ry) * cx],
+          [r1 * w + c0, ry * (1 - cx)],
+          [r1 * w + c1, ry * cx],
+        ];
+        corners.forEach(([index, weight], k) => {
+          indices[k * n + i] = index;
+          weights[k * n + i] = weight;
+        });
+      }
+      const gathered = tf.reshape(tf.gather(tf.reshape(map, [h * w, channels]), tf.tensor1d(indices, 'int32')), [4, n, channels]);
+      return tf.sum(tf.mul(gathered, tf.tensor3d(weights, [4, n, 1])), 0);
+    });
+    return (columns.length === 1 ? columns[0] : tf.concat(columns, 1)) as tf.Tensor2D;
+  });
+}
