@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@not/ot-core';
+import { bilinearTaps } from './bilinear';
 
 /** Pixel positions in an image, as parallel row and column indices. */
 export interface Positions {
@@ -26,13 +27,17 @@ export function randomPositions(rng: Rng, height: number, width: number, count: 
   return { rows, cols };
 }
 
-/** For pixel p of an image axis of `size` read from a map axis of `mapSize`: the two map cells and the weight of the second. */
-function axisTaps(p: number, size: number, mapSize: number): [number, number, number] {
-  // Half-pixel centres (PyTorch's interpolate with align_corners=False), clamped at the first cell.
-  const source = Math.max(((p + 0.5) * mapSize) / size - 0.5, 0);
-  const low = Math.floor(source);
-  return [low, Math.min(low + 1, mapSize - 1), source - low];
-}
+/**
+ * Rows of `table` [R, C] at `indices` ([K] int32), → [K, C]. The gradient is a scatter-add (ScatterNd), linear in K;
+ * tf.gather's own gradient goes through UnsortedSegmentSum, which tfjs' CPU backend runs once per row of the table.
+ */
+const gatherRows = tf.customGrad(((table: tf.Tensor, indices: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([indices]);
+  return {
+    value: tf.gather(table, indices),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.scatterND(tf.expandDims(saved[0], 1), dy, table.shape), tf.zerosLike(saved[0])],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (table: tf.Tensor2D, indices: tf.Tensor1D) => tf.Tensor2D;
 
 /**
  * Hypercolumns: the feature vectors of one image's maps ([1, h_l, w_l, C_l] each, e.g. VGG16 layers) at pixel
@@ -56,8 +61,8 @@ export function sampleHypercolumns(maps: readonly tf.Tensor4D[], positions: Posi
       const indices = new Int32Array(4 * n);
       const weights = new Float32Array(4 * n);
       for (let i = 0; i < n; i++) {
-        const [r0, r1, ry] = axisTaps(positions.rows[i], height, h);
-        const [c0, c1, cx] = axisTaps(positions.cols[i], width, w);
+        const [r0, r1, ry] = bilinearTaps(positions.rows[i], height, h);
+        const [c0, c1, cx] = bilinearTaps(positions.cols[i], width, w);
         const corners: [number, number][] = [
           [r0 * w + c0, (1 - ry) * (1 - cx)],
           [r0 * w + c1, (1 - ry) * cx],
@@ -69,7 +74,7 @@ export function sampleHypercolumns(maps: readonly tf.Tensor4D[], positions: Posi
           weights[k * n + i] = weight;
         });
       }
-      const gathered = tf.reshape(tf.gather(tf.reshape(map, [h * w, channels]), tf.tensor1d(indices, 'int32')), [4, n, channels]);
+      const gathered = tf.reshape(gatherRows(tf.reshape(map, [h * w, channels]), tf.tensor1d(indices, 'int32')), [4, n, channels]);
       return tf.sum(tf.mul(gathered, tf.tensor3d(weights, [4, n, 1])), 0);
     });
     return (columns.length === 1 ? columns[0] : tf.concat(columns, 1)) as tf.Tensor2D;
