@@ -8,6 +8,7 @@ import { registerToy } from './commands/toy';
 import { registerTrain } from './commands/train';
 import { registerStack } from './commands/stack';
 import { registerTranslate } from './commands/translate';
+import { registerStyle } from './commands/style';
 
 /** The `not` command with every subcommand registered. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerNets(program);
   registerMetrics(program);
   registerToy(program);
+  registerStyle(program);
   registerBench(program);
   return program;
 }

@@ -1,0 +1,90 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Command, Option } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeImageFile } from '@not/datasets';
+import { VGG16_WEIGHTS, loadVgg16Features } from '@not/metrics';
+import { STROTSS_LAYERS, styleTransfer } from '@not/style';
+import { backendOption, selectBackend } from '../backend-option';
+import { writeFileAtomic } from '../files/atomic-write';
+import { integer, integerList, number } from '../parse';
+import { progress } from '../progress';
+import { imageGrid } from '../render/image-grid';
+import { stopOnInterrupt } from '../stop-on-interrupt';
+
+/** How to get the weights on a machine without internet, appended to the loader's error. */
+const WEIGHTS_HELP =
+  `VGG16 weights: on a machine with internet, download ${VGG16_WEIGHTS.url} (528 MB), copy it here and pass ` +
+  `--weights ${VGG16_WEIGHTS.file} (or put it in the cache folder named above). No conversion is needed: PyTorch's .pth ` +
+  `is read as it is; a .safetensors holding its features.* tensors works too (README of @not/cli).`;
+
+/** An image file as [1, H, W, 3] in [-1, 1]. */
+function readImage(path: string): tf.Tensor4D {
+  const { width, height, rgb } = decodeImageFile(path, 'not style');
+  return tf.tidy(() => tf.sub(tf.div(tf.tensor4d(rgb, [1, height, width, 3], 'float32'), 127.5), 1) as tf.Tensor4D);
+}
+
+export function registerStyle(program: Command): void {
+  program
+    .command('style')
+    .description('style transfer by relaxed optimal transport and self-similarity (STROTSS): optimize a pastiche on VGG16 features')
+    .requiredOption('--content <image>', 'the content image (PNG or JPEG)')
+    .requiredOption('--style <image>', 'the style image (PNG or JPEG)')
+    .requiredOption('--out <png>', 'where to write the pastiche; its losses go to the same name with .jsonl')
+    .option('--alpha <a>', 'content weight α > 0: larger keeps more of the content, smaller takes more of the style', number('--alpha'), 1)
+    .option('--size <S>', 'long side of the result in pixels', integer('--size', 16), 256)
+    .option('--scales <N>', 'coarse-to-fine scales, each doubling the size, ending at --size', integer('--scales', 1), 4)
+    .option('--steps <N>', 'optimizer steps per scale', integer('--steps', 1), 200)
+    .option('--lr <x>', 'RMSprop learning rate (halved at the last scale)', number('--lr'), 1e-3)
+    .option('--samples <N>', 'pastiche positions compared per step', integer('--samples', 2), 1024)
+    .option('--style-samples <N>', 'style positions drawn per scale', integer('--style-samples', 2), 2048)
+    .option('--seed <S>', 'seed of the sampled positions', integer('--seed', 0), 0)
+    .option('--weights <file>', `VGG16 weights (torchvision's ${VGG16_WEIGHTS.file}, or a .safetensors with its features.* keys); default: the cache folders, else a download`)
+    .option('--no-download', 'never download the weights')
+    .addOption(backendOption())
+    // Channels per VGG16 block, for tests with a narrow random network.
+    .addOption(new Option('--vgg-widths <list>').argParser(integerList('--vgg-widths')).hideHelp())
+    .action(async (opts) => {
+      await selectBackend(opts.backend);
+      const content = readImage(opts.content);
+      const style = readImage(opts.style);
+      const vgg = await loadVgg16Features({ path: opts.weights, download: opts.download, layers: STROTSS_LAYERS, widths: opts.vggWidths }).catch((error: Error) => {
+        tf.dispose([content, style]);
+        throw new Error(`not style: ${error.message}\n${WEIGHTS_HELP}`);
+      });
+      const log = opts.out.replace(/\.png$/i, '') + '.jsonl';
+      mkdirSync(dirname(opts.out), { recursive: true });
+      writeFileSync(log, '');
+      const controller = new AbortController();
+      const interrupt = stopOnInterrupt((line) => process.stderr.write(`${line}\n`), 'the pastiche so far');
+      const bar = progress('style', opts.scales * opts.steps);
+      try {
+        const pastiche = await styleTransfer(vgg, content, style, {
+          alpha: opts.alpha,
+          size: opts.size,
+          scales: opts.scales,
+          steps: opts.steps,
+          lr: opts.lr,
+          samples: opts.samples,
+          styleSamples: opts.styleSamples,
+          seed: opts.seed,
+          signal: controller.signal,
+          onProgress: (p) => {
+            appendFileSync(log, `${JSON.stringify({ scale: p.scale, step: p.step, height: p.height, width: p.width, ...p.losses })}\n`);
+            // Scales skipped for being too small still count in the bar's total, so the bar ends where the work does.
+            bar.update((opts.scales - p.scales + p.scale - 1) * opts.steps + p.step, { scale: `${p.scale}/${p.scales} ${p.height}×${p.width}`, loss: p.losses.total });
+            if (interrupt.requested()) controller.abort();
+          },
+        });
+        bar.stop();
+        const [, h, w] = pastiche.shape;
+        writeFileAtomic(opts.out, imageGrid(pastiche.dataSync(), 1, h, w, 3, { padding: 0 }));
+        pastiche.dispose();
+        process.stderr.write(`wrote ${opts.out} (${w}×${h}) and ${log}\n`);
+      } finally {
+        interrupt.release();
+        vgg.dispose();
+        tf.dispose([content, style]);
+      }
+    });
+}
