@@ -21,3 +21,8 @@ export function integerList(name: string, min = 1): (value: string) => number[] 
   const one = integer(name, min);
   return (value) => value.split(',').map((v) => one(v.trim()));
 }
+
+export function numberList(name: string): (value: string) => number[] {
+  const one = number(name);
+  return (value) => value.split(',').map((v) => one(v.trim()));
+}

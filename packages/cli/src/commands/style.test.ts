@@ -51,6 +51,25 @@ describe('not style', () => {
     }
   });
 
+  it('sweeps several α into one captioned grid, each pastiche beside it', async () => {
+    const out = join(dir, 'sweep', 'sweep.png');
+    const { stderr } = await run(['style', '--content', content, '--style', style, '--out', out, '--alpha', '0.5,2', '--size', '40', '--scales', '1', '--steps', '2', '--samples', '32', '--style-samples', '32', ...narrowVgg]);
+    expect(stderr).toContain(`wrote ${out}: content, style, then the pastiche for each α`);
+    for (const alpha of ['0.5', '2']) {
+      expect(decodeImageFile(join(dir, 'sweep', `sweep-alpha${alpha}.png`))).toMatchObject({ width: 40, height: 30 });
+      expect(readFileSync(join(dir, 'sweep', `sweep-alpha${alpha}.jsonl`), 'utf8').trim().split('\n')).toHaveLength(2);
+    }
+    // Four 40×30 panels with 4 pixels of padding, and a caption strip under the row.
+    const grid = decodeImageFile(out);
+    expect([grid.width, grid.height]).toEqual([4 * 40 + 5 * 4, 30 + 13 + 2 * 4]);
+    // Each panel's caption strip holds dark text pixels on white.
+    for (let panel = 0; panel < 4; panel++) {
+      const strip = Array.from({ length: 13 * 40 }, (_, i) => grid.rgb[((4 + 30 + Math.floor(i / 40)) * grid.width + 4 + panel * 44 + (i % 40)) * 3]);
+      expect(Math.min(...strip)).toBeLessThan(100);
+      expect(Math.max(...strip)).toBe(255);
+    }
+  });
+
   it('says how to obtain the weights when they are missing and downloads are off', async () => {
     vi.stubEnv('NOT_CACHE_DIR', join(dir, 'empty-cache'));
     vi.stubEnv('TORCH_HOME', join(dir, 'no-torch'));

@@ -3,11 +3,11 @@ import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeImageFile } from '@not/datasets';
-import { VGG16_WEIGHTS, loadVgg16Features } from '@not/metrics';
+import { VGG16_WEIGHTS, loadVgg16Features, type Vgg16Features } from '@not/metrics';
 import { STROTSS_LAYERS, styleTransfer } from '@not/style';
 import { backendOption, selectBackend } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
-import { integer, integerList, number } from '../parse';
+import { integer, integerList, number, numberList } from '../parse';
 import { progress } from '../progress';
 import { imageGrid } from '../render/image-grid';
 import { stopOnInterrupt } from '../stop-on-interrupt';
@@ -30,8 +30,8 @@ export function registerStyle(program: Command): void {
     .description('style transfer by relaxed optimal transport and self-similarity (STROTSS): optimize a pastiche on VGG16 features')
     .requiredOption('--content <image>', 'the content image (PNG or JPEG)')
     .requiredOption('--style <image>', 'the style image (PNG or JPEG)')
-    .requiredOption('--out <png>', 'where to write the pastiche; its losses go to the same name with .jsonl')
-    .option('--alpha <a>', 'content weight α > 0: larger keeps more of the content, smaller takes more of the style', number('--alpha'), 1)
+    .requiredOption('--out <png>', 'the pastiche (PNG; its losses go to the same name with .jsonl); with several --alpha, the sweep grid, each pastiche beside it as NAME-alpha<α>.png')
+    .option('--alpha <list>', 'content weight α > 0 (larger keeps more of the content, smaller takes more of the style), or a comma-separated sweep', numberList('--alpha'), [1])
     .option('--size <S>', 'long side of the result in pixels', integer('--size', 16), 256)
     .option('--scales <N>', 'coarse-to-fine scales, each doubling the size, ending at --size', integer('--scales', 1), 4)
     .option('--steps <N>', 'optimizer steps per scale', integer('--steps', 1), 200)
@@ -52,39 +52,84 @@ export function registerStyle(program: Command): void {
         tf.dispose([content, style]);
         throw new Error(`not style: ${error.message}\n${WEIGHTS_HELP}`);
       });
-      const log = opts.out.replace(/\.png$/i, '') + '.jsonl';
+      const alphas: number[] = opts.alpha;
+      const stem = opts.out.replace(/\.png$/i, '');
       mkdirSync(dirname(opts.out), { recursive: true });
-      writeFileSync(log, '');
-      const controller = new AbortController();
       const interrupt = stopOnInterrupt((line) => process.stderr.write(`${line}\n`), 'the pastiche so far');
-      const bar = progress('style', opts.scales * opts.steps);
+      const pastiches: tf.Tensor4D[] = [];
       try {
-        const pastiche = await styleTransfer(vgg, content, style, {
-          alpha: opts.alpha,
-          size: opts.size,
-          scales: opts.scales,
-          steps: opts.steps,
-          lr: opts.lr,
-          samples: opts.samples,
-          styleSamples: opts.styleSamples,
-          seed: opts.seed,
-          signal: controller.signal,
-          onProgress: (p) => {
-            appendFileSync(log, `${JSON.stringify({ scale: p.scale, step: p.step, height: p.height, width: p.width, ...p.losses })}\n`);
-            // Scales skipped for being too small still count in the bar's total, so the bar ends where the work does.
-            bar.update((opts.scales - p.scales + p.scale - 1) * opts.steps + p.step, { scale: `${p.scale}/${p.scales} ${p.height}×${p.width}`, loss: p.losses.total });
-            if (interrupt.requested()) controller.abort();
-          },
-        });
-        bar.stop();
-        const [, h, w] = pastiche.shape;
-        writeFileAtomic(opts.out, imageGrid(pastiche.dataSync(), 1, h, w, 3, { padding: 0 }));
-        pastiche.dispose();
-        process.stderr.write(`wrote ${opts.out} (${w}×${h}) and ${log}\n`);
+        for (const alpha of alphas) {
+          if (interrupt.requested()) break;
+          const path = alphas.length === 1 ? opts.out : `${stem}-alpha${alpha}.png`;
+          const pastiche = await paint(vgg, content, style, alpha, path, opts, interrupt.requested);
+          pastiches.push(pastiche);
+          writeFileAtomic(path, imageGrid(pastiche.dataSync(), 1, pastiche.shape[1], pastiche.shape[2], 3, { padding: 0 }));
+          process.stderr.write(`wrote ${path} (${pastiche.shape[2]}×${pastiche.shape[1]})\n`);
+        }
+        if (alphas.length > 1 && pastiches.length > 0) {
+          writeFileAtomic(opts.out, sweepGrid(content, style, pastiches, alphas));
+          process.stderr.write(`wrote ${opts.out}: content, style, then the pastiche for each α\n`);
+        }
       } finally {
         interrupt.release();
         vgg.dispose();
-        tf.dispose([content, style]);
+        tf.dispose([content, style, ...pastiches]);
       }
     });
+}
+
+/** One pastiche at content weight `alpha`, its losses written to PATH.jsonl as it goes. */
+async function paint(
+  vgg: Vgg16Features,
+  content: tf.Tensor4D,
+  style: tf.Tensor4D,
+  alpha: number,
+  path: string,
+  opts: { scales: number; steps: number; size: number; lr: number; samples: number; styleSamples: number; seed: number },
+  stopRequested: () => boolean,
+): Promise<tf.Tensor4D> {
+  const log = path.replace(/\.png$/i, '') + '.jsonl';
+  writeFileSync(log, '');
+  const controller = new AbortController();
+  const bar = progress(`style α=${alpha}`, opts.scales * opts.steps);
+  const pastiche = await styleTransfer(vgg, content, style, {
+    alpha,
+    size: opts.size,
+    scales: opts.scales,
+    steps: opts.steps,
+    lr: opts.lr,
+    samples: opts.samples,
+    styleSamples: opts.styleSamples,
+    seed: opts.seed,
+    signal: controller.signal,
+    onProgress: (p) => {
+      appendFileSync(log, `${JSON.stringify({ scale: p.scale, step: p.step, height: p.height, width: p.width, ...p.losses })}\n`);
+      // Scales skipped for being too small still count in the bar's total, so the bar ends where the work does.
+      bar.update((opts.scales - p.scales + p.scale - 1) * opts.steps + p.step, { scale: `${p.scale}/${p.scales} ${p.height}×${p.width}`, loss: p.losses.total });
+      if (stopRequested()) controller.abort();
+    },
+  });
+  bar.stop();
+  return pastiche;
+}
+
+/** Content, style (cropped to the pastiches' aspect) and each pastiche in one row, captioned. */
+function sweepGrid(content: tf.Tensor4D, style: tf.Tensor4D, pastiches: tf.Tensor4D[], alphas: number[]): Buffer {
+  const [, h, w] = pastiches[0].shape;
+  const row = tf.tidy(() => tf.concat([fitTo(content, h, w), fitTo(style, h, w), ...pastiches], 0));
+  const values = row.dataSync();
+  row.dispose();
+  const captions = ['content', 'style', ...pastiches.map((_, i) => `α = ${alphas[i]}`)];
+  return imageGrid(values, captions.length, h, w, 3, { columns: captions.length, padding: 4, captions });
+}
+
+/** `image` scaled to cover h×w and cropped at the centre. */
+function fitTo(image: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, ih, iw] = image.shape;
+    const scale = Math.max(h / ih, w / iw);
+    const [sh, sw] = [Math.max(h, Math.round(ih * scale)), Math.max(w, Math.round(iw * scale))];
+    const resized = tf.image.resizeBilinear(image, [sh, sw], false, true);
+    return tf.slice(resized, [0, Math.floor((sh - h) / 2), Math.floor((sw - w) / 2), 0], [1, h, w, 3]);
+  });
 }

@@ -99,6 +99,7 @@ const GLYPHS: Record<string, readonly number[]> = {
   '→': [0, 0x04, 0x02, 0x1f, 0x02, 0x04, 0],
   '×': [0, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0],
   'γ': [0, 0, 0x11, 0x0a, 0x04, 0x0a, 0x04],
+  'α': [0, 0, 0x0d, 0x12, 0x12, 0x12, 0x0d],
 };
 // Characters without a glyph show as a hollow box, so a missing one is visible rather than silently dropped.
 const MISSING = [0x1f, 0x11, 0x11, 0x11, 0x11, 0x11, 0x1f];
@@ -111,7 +112,7 @@ export function textWidth(text: string, scale = 1): number {
 
 /**
  * Draws `text` with the built-in 5×7 font, top-left corner at (x, y), each font pixel a `scale`×`scale` block.
- * Covers ASCII letters, digits, common punctuation and → × γ; anything else draws as a hollow box.
+ * Covers ASCII letters, digits, common punctuation and → × γ α; anything else draws as a hollow box.
  */
 export function drawText(canvas: PngCanvas, text: string, x: number, y: number, color: Rgb, scale = 1, alpha = 1): void {
   let cx = Math.round(x);

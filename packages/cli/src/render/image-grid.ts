@@ -1,3 +1,4 @@
+import { FONT_HEIGHT, drawText, textWidth } from './bitmap-font';
 import { PngCanvas, type Rgb } from './png-canvas';
 
 /** Options of {@link imageGrid}. */
@@ -10,6 +11,8 @@ export interface ImageGridOptions {
   scale?: number;
   /** Colour of the padding. Default white. */
   background?: Rgb;
+  /** One line of text under each image (in a strip the grid makes room for). */
+  captions?: readonly string[];
 }
 
 /** Shown for NaN values, so a diverged network is visible in the grid rather than painted black. */
@@ -48,13 +51,21 @@ export function imageGridCanvas(images: ArrayLike<number>, n: number, h: number,
   const rows = Math.ceil(n / cols);
   const cw = w * scale;
   const ch = h * scale;
-  const canvas = new PngCanvas(cols * cw + (cols + 1) * padding, rows * ch + (rows + 1) * padding, options.background ?? [255, 255, 255]);
+  const captions = options.captions;
+  if (captions && captions.length !== n) throw new Error(`${fn}: captions must hold one line per image (${n}), got ${captions.length}`);
+  const strip = captions ? FONT_HEIGHT + 6 : 0;
+  const canvas = new PngCanvas(cols * cw + (cols + 1) * padding, rows * (ch + strip) + (rows + 1) * padding, options.background ?? [255, 255, 255]);
   const out = canvas.data;
   const stride = canvas.width * 4;
 
   for (let k = 0; k < n; k++) {
     const x0 = padding + (k % cols) * (cw + padding);
-    const y0 = padding + Math.floor(k / cols) * (ch + padding);
+    const y0 = padding + Math.floor(k / cols) * (ch + strip + padding);
+    if (captions) {
+      canvas.setClip(x0, y0 + ch, x0 + cw, y0 + ch + strip);
+      drawText(canvas, captions[k], x0 + Math.max(0, (cw - textWidth(captions[k])) / 2), y0 + ch + 3, [0, 0, 0]);
+      canvas.resetClip();
+    }
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const src = ((k * h + y) * w + x) * c;
