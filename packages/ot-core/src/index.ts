@@ -11,7 +11,7 @@ export { defineCost, sumCosts, scaleCost } from './costs/combinators';
 export { cosineCost } from './costs/cosine';
 export { euclideanCost } from './costs/euclidean';
 export { relaxedEmd } from './sets/relaxed-emd';
-export { momentMatching } from './sets/moment-matching';
+export { momentMatching, moments, type Moments } from './sets/moment-matching';
 export { selfSimilarity } from './sets/self-similarity';
 export { Adam, type AdamOptions } from './optim/adam';
 export { freeze } from './freeze';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cosineCost, euclideanCost, momentMatching, relaxedEmd, selfSimilarity } from '@not/ot-core';
+import { cosineCost, euclideanCost, momentMatching, relaxedEmd, selfSimilarity, type Moments } from '@not/ot-core';
 import type { Vgg16Layer } from '@not/metrics';
 
 /** The VGG16 layers whose hypercolumns STROTSS compares (Kolkin et al. 2019). */
@@ -9,6 +9,11 @@ export const STROTSS_LAYERS: readonly Vgg16Layer[] = ['relu1_1', 'relu1_2', 'rel
 export interface ImagePoints {
   columns: tf.Tensor2D;
   pixels: tf.Tensor2D;
+}
+
+/** The style's points, with the moments of its columns when computed once for many steps. */
+export interface StylePoints extends ImagePoints {
+  moments?: Moments;
 }
 
 /** The four terms of the STROTSS objective and their weighted total. Scalars the caller owns. */
@@ -30,7 +35,7 @@ export interface StrotssLosses {
  * pastiche's) and a style image (at positions of its own), with content weight `alpha` > 0: larger keeps more of
  * the content's layout, smaller lets more of the style in.
  */
-export function strotssLosses(pastiche: ImagePoints, content: tf.Tensor2D, style: ImagePoints, alpha: number): StrotssLosses {
+export function strotssLosses(pastiche: ImagePoints, content: tf.Tensor2D, style: StylePoints, alpha: number): StrotssLosses {
   if (!(Number.isFinite(alpha) && alpha > 0)) throw new Error(`strotssLosses: alpha must be a finite number > 0, got ${alpha}`);
   if (content.shape.join() !== pastiche.columns.shape.join()) {
     throw new Error(`strotssLosses: content hypercolumns must match the pastiche's [${pastiche.columns.shape}] (same positions), got [${content.shape}]`);
@@ -39,7 +44,7 @@ export function strotssLosses(pastiche: ImagePoints, content: tf.Tensor2D, style
   return tf.tidy(() => {
     const terms = {
       content: tf.mul(selfSimilarity(content, pastiche.columns, cosine), pastiche.columns.shape[0]) as tf.Scalar,
-      moments: momentMatching(pastiche.columns, style.columns),
+      moments: momentMatching(pastiche.columns, style.moments ?? style.columns),
       remd: relaxedEmd(pastiche.columns, style.columns, cosine),
       palette: relaxedEmd(pastiche.pixels, style.pixels, euclideanCost()),
     };

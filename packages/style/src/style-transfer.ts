@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@not/ot-core';
+import { Rng, moments } from '@not/ot-core';
 import type { Vgg16Features } from '@not/metrics';
 import { resizeBilinear } from './bilinear';
 import { coarseToFine } from './coarse-to-fine';
 import { randomPositions, sampleHypercolumns } from './hypercolumns';
 import { foldPyramid, laplacian, laplacianPyramid } from './laplacian-pyramid';
 import { RmsProp } from './rmsprop';
-import { strotssLosses, type ImagePoints, type StrotssLosses } from './strotss-loss';
+import { strotssLosses, type StrotssLosses, type StylePoints } from './strotss-loss';
 
 export interface StyleTransferOptions {
   /** Content weight α > 0: larger keeps more of the content's layout. Default 1. */
@@ -124,10 +124,11 @@ async function optimizeScale(vgg: Vgg16Features, content: tf.Tensor4D, style: tf
   // The style at the pastiche's long side, as STROTSS compares them at the same scale.
   const ratio = Math.max(h, w) / Math.max(style.shape[1], style.shape[2]);
   const styleSize: [number, number] = [Math.max(vgg.minSize, Math.round(style.shape[1] * ratio)), Math.max(vgg.minSize, Math.round(style.shape[2] * ratio))];
-  const stylePoints: ImagePoints = tf.tidy(() => {
+  const stylePoints: Required<StylePoints> = tf.tidy(() => {
     const scaled = resizeBilinear(style, ...styleSize);
     const at = randomPositions(s.rng, styleSize[0], styleSize[1], s.styleSamples);
-    return { columns: sampleHypercolumns(vgg.apply(scaled), at, styleSize), pixels: sampleHypercolumns([scaled], at, styleSize) };
+    const columns = sampleHypercolumns(vgg.apply(scaled), at, styleSize);
+    return { columns, pixels: sampleHypercolumns([scaled], at, styleSize), moments: moments(columns) };
   });
   const contentMaps = vgg.apply(content);
   const levels = Math.min(5, Math.floor(Math.log2(Math.min(h, w))));
@@ -154,6 +155,6 @@ async function optimizeScale(vgg: Vgg16Features, content: tf.Tensor4D, style: tf
     return foldPyramid(bands);
   } finally {
     optimizer.dispose();
-    tf.dispose([...bands, ...contentMaps, stylePoints.columns, stylePoints.pixels]);
+    tf.dispose([...bands, ...contentMaps, stylePoints.columns, stylePoints.pixels, stylePoints.moments.mean, stylePoints.moments.covariance]);
   }
 }

@@ -5,7 +5,8 @@ import { pointCost } from './point-cost';
 /** Norms below this count as this, so a zero vector has cosine 0 to everything instead of NaN. */
 const MIN_NORM = 1e-8;
 
-const unit = (x: tf.Tensor, axis: number) => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', axis, true), MIN_NORM));
+// √Σx² rather than tf.norm, whose pow-based gradient costs several passes over large feature matrices.
+const unit = (x: tf.Tensor, axis: number) => tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), axis, true)), MIN_NORM));
 
 /**
  * The cosine distance c(x, y) = 1 − ⟨x, y⟩ / (||x||·||y||), in [0, 2]: it compares directions and ignores lengths,

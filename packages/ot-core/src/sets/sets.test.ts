@@ -8,7 +8,7 @@ import { quadraticCost } from '../costs/quadratic';
 import { sumCosts } from '../costs/combinators';
 import { weakQuadraticCost } from '../costs/weak-quadratic';
 import { relaxedEmd } from './relaxed-emd';
-import { momentMatching } from './moment-matching';
+import { momentMatching, moments } from './moment-matching';
 import { selfSimilarity } from './self-similarity';
 
 beforeAll(async () => {
@@ -62,6 +62,25 @@ describe('momentMatching', () => {
     expect(value(momentMatching(tf.tensor2d([[0], [2]]), tf.tensor2d([[1], [1], [4]])))).toBeCloseTo(2, 6);
     // 2-D: μ (1, 1) vs (0, 1): 1/2; Σ [[1, 1], [1, 1]] vs [[0, 0], [0, 1]]: 3/4.
     expect(value(momentMatching(tf.tensor2d([[0, 0], [2, 2]]), tf.tensor2d([[0, 0], [0, 2]])))).toBeCloseTo(1.25, 6);
+  });
+
+  it('takes the second set as precomputed moments', () => {
+    const b = tf.tensor2d([[0, 0], [0, 2]]);
+    const m = moments(b);
+    expect(value(momentMatching(tf.tensor2d([[0, 0], [2, 2]]), m))).toBeCloseTo(1.25, 6);
+    expect(() => momentMatching(tf.zeros([2, 3]) as tf.Tensor2D, m)).toThrow(/momentMatching: b must be a point set \[M, 3\] or its moments/);
+  });
+
+  it('has the gradient of its definition (against finite differences)', () => {
+    const b = tf.tensor2d([[0, 1, 0.5], [2, 0, 1], [1, 1, 3]]);
+    const loss = (a: tf.Tensor) => momentMatching(a as tf.Tensor2D, b);
+    const a = [[0.3, -1, 2], [1.5, 0.2, -0.4], [0.1, 0.8, 1.1], [-0.6, 0.4, 0.9]];
+    const gradient = tf.grad(loss)(tf.tensor2d(a)).arraySync() as number[][];
+    const h = 1e-2;
+    for (const [i, j] of [[0, 0], [1, 2], [3, 1]]) {
+      const shifted = (d: number) => value(loss(tf.tensor2d(a.map((row, r) => row.map((v, c) => (r === i && c === j ? v + d : v))))));
+      expect(gradient[i][j]).toBeCloseTo((shifted(h) - shifted(-h)) / (2 * h), 3);
+    }
   });
 
   it('is 0 for a reordered copy', () => {
