@@ -1,7 +1,7 @@
 // Style transfer by relaxed optimal transport and self-similarity (STROTSS): the content weight α swept over 0.25, 1
 // and 4 on one content photo and one painting, written as one grid (content, style, one pastiche per α) to
 // out/sweep.png, each pastiche beside it (out/sweep-alpha<α>.png, its losses per step in .jsonl). The defaults are
-// sized for a CPU (128 pixels, 2 scales of 60 steps, 512 positions per step; about 18 minutes on 2 cores with wasm);
+// sized for a CPU (128 pixels, 2 scales of 60 steps, 512 positions per step; about 20 minutes on 2 cores with wasm);
 // on a GPU try --size 512 --scales 4 --steps 200 --samples 1024 --style-samples 4096.
 //
 // It needs torchvision's VGG16 weights (vgg16-397923af.pth, 528 MB): found in ~/.cache/not or PyTorch hub's cache, or

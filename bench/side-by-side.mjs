@@ -1,0 +1,169 @@
+// Our training steps, push-forward and FID features against PyTorch CPU's, side by side: the same networks, batch
+// sizes and steps, each side in one process (this one and bench/torch_side.py), runs interleaved (ours, PyTorch on 1
+// thread, PyTorch on 2 threads, again) so that both see the same machine. Prints median ms and the ratios ours /
+// PyTorch, and writes bench/RESULTS.md. Ours runs on the default backend (`auto`: tfjs-node where installed, else
+// wasm, which is single-threaded in Node: the 1-thread column is the like-for-like one).
+//
+//   pnpm bench                       # everything (this side by side: about 18 minutes on 2 cores)
+//   BENCH_QUICK=1 pnpm --filter not-bench start    # one run per row, for a smoke test
+//   BENCH_PYTHON=/usr/bin/python3    # the Python with torch (default: /usr/bin/python3 when present, else python3)
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, useBackend } from '@not/backends';
+import { NeuralOT, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { ResNetPotential, UNetMap } from '@not/nets';
+import { FidInceptionV3, fidInceptionWeightShapes } from '@not/metrics';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = !!process.env.BENCH_QUICK;
+
+// The configuration `pnpm start` trains (the cpu preset on 32×32 grayscale) and the reference notebooks' networks at
+// batch 16 (batch 64 does not fit wasm's 4 GB heap yet).
+const CPU = { name: 'cpu preset', size: 32, channels: 1, base: 16, filters: 16, maxFilters: 64, batch: 16, tIters: 3, noiseSamples: 1, pushBatch: 64 };
+const REFERENCE = { name: 'reference nets', size: 64, channels: 3, base: 48, filters: 64, maxFilters: 512, batch: 16, tIters: 10, noiseSamples: 1, pushBatch: 64 };
+const weak = (config) => ({ ...config, name: `${config.name}, weak K=8`, noiseSamples: 8 });
+
+const ROWS = [
+  { label: 'T step', kind: 't-step', config: CPU, runs: 9 },
+  { label: 'f step', kind: 'f-step', config: CPU, runs: 9 },
+  { label: `NOT outer step (K_T = ${CPU.tIters})`, kind: 'outer', config: CPU, runs: 5 },
+  { label: 'T step', kind: 't-step', config: weak(CPU), runs: 5 },
+  { label: `NOT outer step (K_T = ${CPU.tIters})`, kind: 'outer', config: weak(CPU), runs: 3 },
+  { label: 'push-forward, batch 64', kind: 'push', config: CPU, runs: 9, images: CPU.pushBatch },
+  { label: 'T step', kind: 't-step', config: REFERENCE, runs: 3 },
+  { label: 'f step', kind: 'f-step', config: REFERENCE, runs: 3 },
+  { label: 'push-forward, batch 64', kind: 'push', config: REFERENCE, runs: 3, images: REFERENCE.pushBatch },
+  { label: 'FID Inception features, 8 images 64×64', kind: 'fid', config: { name: 'pytorch-fid InceptionV3', size: 64, batch: 8 }, runs: 5, images: 8 },
+];
+
+/** Uniform images in [-1, 1] as a Sampler. */
+const sampler = (config, seed) => ({
+  shape: [config.size, config.size, config.channels],
+  sample: (n) => tf.randomUniform([n, config.size, config.size, config.channels], -1, 1, 'float32', seed++),
+});
+
+/**
+ * Our side of a row: `run` runs it once, `dispose` frees what it built. The NOT steps are the solver's own (its
+ * private map and potential updates), so the bench times the code users run.
+ */
+function ours(row) {
+  const c = row.config;
+  if (row.kind === 'fid') {
+    const weights = Object.fromEntries(
+      fidInceptionWeightShapes().map(([key, shape], i) => [key, key.endsWith('running_var') ? tf.ones(shape) : tf.randomNormal(shape, 0, 0.05, 'float32', i)]),
+    );
+    const net = FidInceptionV3.fromWeights(weights, { batchSize: c.batch });
+    tf.dispose(Object.values(weights));
+    const x = tf.randomUniform([c.batch, c.size, c.size, 3], -1, 1);
+    return { run: () => tf.tidy(() => net.features(x).dataSync()), dispose: () => (net.dispose(), x.dispose()) };
+  }
+  const map = new UNetMap({ size: c.size, channels: c.channels, noiseChannels: c.noiseSamples > 1 ? 1 : 0, base: c.base });
+  const potential = new ResNetPotential({ size: c.size, channels: c.channels, filters: c.filters, maxFilters: c.maxFilters });
+  const solver = new NeuralOT({
+    map,
+    potential,
+    source: sampler(c, 1),
+    target: sampler(c, 1000),
+    cost: c.noiseSamples > 1 ? weakQuadraticCost({ gamma: 0.66 }) : quadraticCost(),
+    batchSize: c.batch,
+    tIters: c.tIters,
+    noise: c.noiseSamples > 1 ? { samples: c.noiseSamples, std: 0.1 } : undefined,
+  });
+  const x = tf.randomUniform([c.pushBatch, c.size, c.size, c.channels], -1, 1);
+  const z = map.noiseShape(c.pushBatch);
+  const runs = {
+    't-step': () => solver.mapUpdate({ step: 0 }),
+    'f-step': () => solver.potentialUpdate(),
+    outer: () => solver.trainStep(),
+    push: () => tf.tidy(() => map.apply(x, z ? tf.randomNormal(z, 0, 0.1) : undefined, { training: false }).dataSync()),
+  };
+  return { run: runs[row.kind], dispose: () => (solver.dispose(), tf.dispose([...Object.values(map.stateDict()), ...Object.values(potential.stateDict()), x])) };
+}
+
+/** The PyTorch process: ask(row, threads) → ms, or null with `skipped` set. */
+function startTorch() {
+  const python = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const child = spawn(python, [join(here, 'torch_side.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const failed = new Promise((resolve) => child.on('error', (error) => resolve({ error: error.message })));
+  const ask = async (request) => {
+    child.stdin.write(`${JSON.stringify(request)}\n`);
+    const next = await Promise.race([lines.next(), failed]);
+    if (next.error || next.done) return { skip: next.error ?? `${python} bench/torch_side.py exited (is torch installed?)` };
+    return JSON.parse(next.value);
+  };
+  return { ask, stop: () => child.stdin.end() };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => (ms === null ? '–' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+const ratio = (a, b) => (a === null || b === null ? '–' : `${(a / b).toFixed(2)}×`);
+
+const report = await useBackend('auto');
+console.error(describeBackend(report));
+const torch = startTorch();
+const versions = await torch.ask({ hello: true });
+const results = [];
+for (const row of ROWS) {
+  const side = ours(row);
+  const case_ = { kind: row.kind, config: row.config };
+  const times = { ours: [], 1: [], 2: [] };
+  let skip = versions.skip ?? null;
+  const runs = quick ? 1 : row.runs;
+  for (let r = -1; r < runs; r++) {
+    // r = -1 is the warm-up of both sides (kernel compilation, first allocations), not counted.
+    const t0 = performance.now();
+    const before = tf.memory().numTensors;
+    side.run();
+    if (tf.memory().numTensors !== before) throw new Error(`bench: ${row.label} (${row.config.name}) leaked ${tf.memory().numTensors - before} tensors`);
+    if (r >= 0) times.ours.push(performance.now() - t0);
+    for (const threads of [1, 2]) {
+      if (skip) break;
+      const answer = await torch.ask({ case: case_, threads });
+      if (answer.skip) skip = answer.skip;
+      else if (r >= 0) times[threads].push(answer.ms);
+    }
+  }
+  side.dispose();
+  const result = { row, ours: median(times.ours), torch1: skip ? null : median(times[1]), torch2: skip ? null : median(times[2]), skip, runs };
+  results.push(result);
+  console.log(
+    `${`${row.label} (${row.config.name})`.padEnd(58)} ours ${fmt(result.ours).padStart(7)} ms   torch 1t ${fmt(result.torch1).padStart(7)}  2t ${fmt(result.torch2).padStart(7)}   ours/torch ${ratio(result.ours, result.torch1)} (1t) ${ratio(result.ours, result.torch2)} (2t)${skip ? `   torch skipped: ${skip}` : ''}`,
+  );
+}
+torch.stop();
+
+const tfjsVersion = JSON.parse(readFileSync(join(here, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')).version;
+const perSecond = (ms, images) => (ms === null ? '–' : (images / (ms / 1000)).toFixed(1));
+const table = results.map(({ row, ours: o, torch1, torch2, skip, runs }) => {
+  const cells = [`${row.label}`, row.config.name, fmt(o), fmt(torch1), fmt(torch2), ratio(o, torch1), ratio(o, torch2)];
+  if (row.images) cells[0] += ` (img/s: ours ${perSecond(o, row.images)}, torch 1t ${perSecond(torch1, row.images)})`;
+  return `| ${cells.join(' | ')} | ${runs}${skip ? ` (torch skipped: ${skip})` : ''} |`;
+});
+const markdown = `# Side-by-side: NOT.ts against PyTorch CPU
+
+Written by \`pnpm bench\` (bench/side-by-side.mjs with bench/torch_side.py) on ${new Date().toISOString().slice(0, 10)}.
+Median milliseconds of one run (after one warm-up), the two sides interleaved run by run.
+
+- Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB
+- Ours: Node ${process.version}, @tensorflow/tfjs-core ${tfjsVersion}, ${describeBackend(report)}
+- PyTorch: ${versions.torch ?? `not run (${versions.skip})`} (Python ${versions.python ?? '–'}), CPU, torch.set_num_threads(1 | 2)
+- Command: \`pnpm bench\`${quick ? ' with BENCH_QUICK=1 (one run per row)' : ''}
+
+| step | networks | ours ms | PyTorch 1 thread ms | PyTorch 2 threads ms | ours / PyTorch 1t | ours / PyTorch 2t | runs |
+|---|---|---|---|---|---|---|---|
+${table.join('\n')}
+
+cpu preset: 32×32×1, UNet base 16, ResNet 16 (cap 64), batch 16. Reference nets: 64×64×3, UNet base 48 (9.7M
+parameters), ResNet 64 (cap 512, 22.9M), batch 16. Weak rows: 8 noise draws per input (128 images through T per step),
+γ = 0.66. A T step is T(x), the cost, f(T(x)) and T's Adam update; an f step is f(T(x)) without T's gradient, f(y) and
+f's update; an outer step is K_T T steps and one f step. The FID row runs pytorch-fid's InceptionV3 (resize to 299,
+pool3 features) with random weights of its shapes on both sides.
+`;
+writeFileSync(join(here, 'RESULTS.md'), markdown);
+console.error(`wrote ${join(here, 'RESULTS.md')}`);
