@@ -31,7 +31,11 @@ export function registerStyle(program: Command): void {
     .requiredOption('--content <image>', 'the content image (PNG or JPEG)')
     .requiredOption('--style <image>', 'the style image (PNG or JPEG)')
     .requiredOption('--out <png>', 'the pastiche (PNG; its losses go to the same name with .jsonl); with several --alpha, the sweep grid, each pastiche beside it as NAME-alpha<α>.png')
-    .option('--alpha <list>', 'content weight α > 0 (larger keeps more of the content, smaller takes more of the style), or a comma-separated sweep', numberList('--alpha'), [1])
+    .addOption(
+      new Option('--alpha <list>', 'content weight α > 0 (larger keeps more of the content, smaller takes more of the style), or a comma-separated sweep')
+        .argParser(numberList('--alpha'))
+        .default([1], '1'),
+    )
     .option('--size <S>', 'long side of the result in pixels', integer('--size', 16), 256)
     .option('--scales <N>', 'coarse-to-fine scales, each doubling the size, ending at --size', integer('--scales', 1), 4)
     .option('--steps <N>', 'optimizer steps per scale', integer('--steps', 1), 200)
