@@ -61,7 +61,6 @@ export async function fetchFidInceptionWeights(options: FidWeightsLocation = {})
     download: options.download ?? true,
     fetch: options.fetch ?? globalThis.fetch,
     pathOption: 'path',
-    sha256: /-([0-9a-f]+)\.[^/]*$/.exec(name)?.[1] ?? null,
   });
 }
 

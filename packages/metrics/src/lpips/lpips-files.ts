@@ -109,7 +109,6 @@ export async function fetchLpipsWeights(net: LpipsNet, options: LpipsWeightsLoca
       url: trunk.url,
       otherDirs: [await torchHubCheckpoints()],
       pathOption: 'trunkPath',
-      sha256: /-([0-9a-f]+)\.pth$/.exec(trunk.file)![1],
     }));
   const linPath =
     (await given('linPath')) ?? (await findOrDownload({ ...common, name: lin.file, url: lin.url, otherDirs: [], pathOption: 'linPath', sha256: lin.sha256 }));

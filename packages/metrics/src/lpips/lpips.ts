@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LPIPS_CHANNELS, LPIPS_SCALE, LPIPS_SHIFT, checkLpipsNet, linKey, lpipsMinSize, lpipsTrunk, type LpipsNet } from './lpips-architecture';
 import { ConvTrunk } from '../layers/conv-trunk';
+import { weightTensor } from '../weights/read-weight-file';
 import { resolveLpipsWeights, type LpipsWeights } from './lpips-weights';
 import { normalizeChannels } from './normalize-channels';
 
@@ -34,10 +35,7 @@ export class Lpips {
     this.net = net;
     this.batchSize = batchSize;
     this.minSize = lpipsMinSize(net);
-    const read = (key: string): tf.Tensor => {
-      const value = weights[key];
-      return value instanceof tf.Tensor ? tf.clone(value) : tf.tensor(value.data, [...value.shape], 'float32');
-    };
+    const read = (key: string): tf.Tensor => weightTensor(weights[key]);
     this.trunk = new ConvTrunk(lpipsTrunk(net), read);
     this.lins = LPIPS_CHANNELS[net].map((c, l) => tf.tidy(() => tf.reshape(read(linKey(l)), [c, 1]) as tf.Tensor2D));
     this.shift = tf.tensor1d(LPIPS_SHIFT as number[], 'float32');

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConvTrunk } from '../layers/conv-trunk';
 import { checkNhwc } from '../layers/pair';
 import type { WeightTensor } from '../inception/fid-inception-v3';
-import { readWeightFile } from '../weights/read-weight-file';
+import { readWeightFile, weightTensor } from '../weights/read-weight-file';
 import { defaultCacheDir, findOrDownload, givenFile, torchHubCheckpoints } from '../weights/weight-file-cache';
 import { VGG16_LAYERS, VGG16_WIDTHS, checkVgg16Layers, checkVgg16Widths, vgg16Channels, vgg16Strides, vgg16Trunk, type Vgg16Layer } from './vgg16-architecture';
 
@@ -64,11 +64,7 @@ export class Vgg16Features {
         if (value.shape.join() !== shape.join()) throw new Error(`${FN}: "${key}" must have shape [${shape}], got [${value.shape}]`);
       }
     }
-    const read = (key: string): tf.Tensor => {
-      const value = weights[key];
-      return value instanceof tf.Tensor ? tf.cast(value, 'float32') : tf.tensor(value.data, [...value.shape], 'float32');
-    };
-    return new Vgg16Features(new ConvTrunk(steps, read), layers, widths);
+    return new Vgg16Features(new ConvTrunk(steps, (key) => weightTensor(weights[key])), layers, widths);
   }
 
   /** The feature maps of `x` ([B, H, W, 3] in [-1, 1], H and W ≥ minSize), one per layer; the caller owns them. */
@@ -119,7 +115,6 @@ export async function loadVgg16Features(options: LoadVgg16Options = {}): Promise
       download: options.download ?? true,
       fetch: options.fetch ?? globalThis.fetch,
       pathOption: 'path',
-      sha256: /-([0-9a-f]+)\.pth$/.exec(VGG16_WEIGHTS.file)![1],
     }));
   const { readFile } = await import('node:fs/promises');
   try {

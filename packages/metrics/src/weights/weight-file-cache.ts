@@ -17,8 +17,11 @@ export interface CachedFileRequest {
   fetch: typeof globalThis.fetch;
   /** Which option lets a user pass the file instead (for the messages), e.g. "trunkPath". */
   pathOption: string;
-  /** The expected SHA-256 in hex, or a prefix of it (as PyTorch hub's file names carry); null: not checked. */
-  sha256: string | null;
+  /**
+   * The expected SHA-256 in hex, or a prefix of it; null: not checked. Default: the hex digits a name of the form
+   * `name-<hex>.ext` carries (PyTorch hub's convention), else not checked.
+   */
+  sha256?: string | null;
 }
 
 /** Default cache folder: $NOT_CACHE_DIR, else $XDG_CACHE_HOME/not, else ~/.cache/not (as the FID loader). */
@@ -59,7 +62,8 @@ export async function givenFile(fn: string, option: string, value: unknown): Pro
  * `sha256` is null). Errors name `fn`, the file and where it was looked for.
  */
 export async function findOrDownload(request: CachedFileRequest): Promise<string> {
-  const { fn, name, url, cacheDir, download, pathOption, sha256 } = request;
+  const { fn, name, url, cacheDir, download, pathOption } = request;
+  const sha256 = request.sha256 !== undefined ? request.sha256 : (/-([0-9a-f]+)\.[^/]*$/.exec(name)?.[1] ?? null);
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
   const dirs = [cacheDir, ...request.otherDirs];
