@@ -3,10 +3,10 @@ import { Rng, moments } from '@not/ot-core';
 import type { Vgg16Features } from '@not/metrics';
 import { resizeBilinear } from './bilinear';
 import { coarseToFine } from './coarse-to-fine';
-import { randomPositions, sampleHypercolumns } from './hypercolumns';
+import { randomPositions, sampleHypercolumns, type Positions } from './hypercolumns';
 import { foldPyramid, laplacian, laplacianPyramid } from './laplacian-pyramid';
 import { RmsProp } from './rmsprop';
-import { strotssLosses, type StrotssLosses, type StylePoints } from './strotss-loss';
+import { strotssLosses, type ImagePoints, type StrotssLosses, type StylePoints } from './strotss-loss';
 
 export interface StyleTransferOptions {
   /** Content weight α > 0: larger keeps more of the content's layout. Default 1. */
@@ -125,10 +125,8 @@ async function optimizeScale(vgg: Vgg16Features, content: tf.Tensor4D, style: tf
   const ratio = Math.max(h, w) / Math.max(style.shape[1], style.shape[2]);
   const styleSize: [number, number] = [Math.max(vgg.minSize, Math.round(style.shape[1] * ratio)), Math.max(vgg.minSize, Math.round(style.shape[2] * ratio))];
   const stylePoints: Required<StylePoints> = tf.tidy(() => {
-    const scaled = resizeBilinear(style, ...styleSize);
-    const at = randomPositions(s.rng, styleSize[0], styleSize[1], s.styleSamples);
-    const columns = sampleHypercolumns(vgg.apply(scaled), at, styleSize);
-    return { columns, pixels: sampleHypercolumns([scaled], at, styleSize), moments: moments(columns) };
+    const points = imagePoints(vgg, resizeBilinear(style, ...styleSize), randomPositions(s.rng, styleSize[0], styleSize[1], s.styleSamples));
+    return { ...points, moments: moments(points.columns) };
   });
   const contentMaps = vgg.apply(content);
   const levels = Math.min(5, Math.floor(Math.log2(Math.min(h, w))));
@@ -141,9 +139,7 @@ async function optimizeScale(vgg: Vgg16Features, content: tf.Tensor4D, style: tf
       tf.tidy(() => {
         const contentColumns = sampleHypercolumns(contentMaps, at, [h, w]);
         const { grads } = tf.variableGrads(() => {
-          const pastiche = foldPyramid(bands);
-          const points = { columns: sampleHypercolumns(vgg.apply(pastiche), at, [h, w]), pixels: sampleHypercolumns([pastiche], at, [h, w]) };
-          const terms = strotssLosses(points, contentColumns, stylePoints, s.alpha);
+          const terms = strotssLosses(imagePoints(vgg, foldPyramid(bands), at), contentColumns, stylePoints, s.alpha);
           losses = Object.fromEntries(Object.entries(terms).map(([key, value]) => [key, value.dataSync()[0]])) as Record<keyof StrotssLosses, number>;
           return terms.total;
         }, bands);
@@ -155,6 +151,12 @@ async function optimizeScale(vgg: Vgg16Features, content: tf.Tensor4D, style: tf
     return foldPyramid(bands);
   } finally {
     optimizer.dispose();
-    tf.dispose([...bands, ...contentMaps, stylePoints.columns, stylePoints.pixels, stylePoints.moments.mean, stylePoints.moments.covariance]);
+    tf.dispose([bands, contentMaps, stylePoints]);
   }
+}
+
+/** An image's hypercolumns and colours at `at`. */
+function imagePoints(vgg: Vgg16Features, image: tf.Tensor4D, at: Positions): ImagePoints {
+  const size: [number, number] = [image.shape[1], image.shape[2]];
+  return { columns: sampleHypercolumns(vgg.apply(image), at, size), pixels: sampleHypercolumns([image], at, size) };
 }
