@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, type RngState, type Sampler, type TransportMap } from '@not/ot-core';
+import { Rng, pushForward, type RngState, type Sampler, type TransportMap } from '@not/ot-core';
 
 /** A sampler whose position can be saved and restored, so a resumed run draws the same batches (ImageSampler is one). */
 export interface ResumableSampler<S = unknown> extends Sampler {
@@ -60,7 +60,7 @@ export function pushforwardOnTheFly(base: Sampler, map: TransportMap, options: P
     shape: base.shape,
     sample(n: number) {
       const x = base.sample(n);
-      const y = push(map, x, noiseStd, rng.seed());
+      const y = pushForward(map, x, { noiseStd, seed: rng.seed() });
       x.dispose();
       return y;
     },
@@ -84,7 +84,7 @@ export function pushforwardCached(base: IndexedSampler, map: TransportMap, optio
   for (let start = 0; start < base.length; start += batch) {
     const indices = Array.from({ length: Math.min(batch, base.length - start) }, (_, i) => start + i);
     const x = base.batchAt(indices);
-    const y = push(map, x, noiseStd, seed + start);
+    const y = pushForward(map, x, { noiseStd, seed: seed + start });
     pushed.set(y.dataSync() as Float32Array, start * itemSize);
     tf.dispose([x, y]);
   }
@@ -100,10 +100,4 @@ export function pushforwardCached(base: IndexedSampler, map: TransportMap, optio
     state: () => ({ base: base.state() }),
     restore: (state) => base.restore(state.base),
   };
-}
-
-/** T(x) in inference mode, with seeded noise for a stochastic T; the caller owns the result. */
-function push(map: TransportMap, x: tf.Tensor, noiseStd: number, seed: number): tf.Tensor {
-  const shape = map.noiseShape(x.shape[0]);
-  return tf.tidy(() => map.apply(x, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed) : undefined, { training: false }));
 }

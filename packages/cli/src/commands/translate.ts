@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import * as tf from '@tensorflow/tfjs-core';
+import { pushForward } from '@not/ot-core';
 import { ImageDataset, type ImageSplit, openImageSource, writeNpy } from '@not/datasets';
 import { backendOption, selectBackend } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
@@ -44,8 +44,7 @@ export function registerTranslate(program: Command): void {
           const chunk = items.slice(start, start + opts.batch);
           const x = data.batch(chunk[0].split, chunk.map((item) => item.index));
           for (let k = 0; k < opts.draws; k++) {
-            const shape = map.noiseShape(chunk.length);
-            const y = tf.tidy(() => map.apply(x, shape ? tf.randomNormal(shape, 0, config.noiseStd, 'float32', opts.seed + start * opts.draws + k) : undefined, { training: false }));
+            const y = pushForward(map, x, { noiseStd: config.noiseStd, seed: opts.seed + start * opts.draws + k });
             const values = y.dataSync();
             y.dispose();
             chunk.forEach((item, i) => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { TransportMap } from '@not/ot-core';
+import { pushForward, type TransportMap } from '@not/ot-core';
 import { type ImageDataset, type ImageSplit, readNpy, writeNpy } from '@not/datasets';
 import { type FashionClassifier, type FeatureExtractor, FeatureStatistics, type KidOptions, type KidResult, type Lpips, kernelInceptionDistance } from '@not/metrics';
 import { writeFileAtomic } from '../files/atomic-write';
@@ -75,10 +75,7 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
   for (let start = 0; start < count; start += batch) {
     const indices = Array.from({ length: Math.min(batch, count - start) }, (_, i) => start + i);
     const x = source.batch(split, indices);
-    const y = tf.tidy(() => {
-      const shape = map.noiseShape(indices.length);
-      return map.apply(x, shape ? tf.randomNormal(shape, 0, options.noiseStd, 'float32', seed + start) : undefined, { training: false }) as tf.Tensor4D;
-    });
+    const y = pushForward(map, x, { noiseStd: options.noiseStd, seed: seed + start }) as tf.Tensor4D;
     if (wants('cost')) {
       const cost = tf.tidy(() => tf.sum(tf.mean(tf.square(tf.sub(x, y)), [1, 2, 3])));
       costSum += cost.dataSync()[0];

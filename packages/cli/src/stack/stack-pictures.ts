@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { StackEvaluation, StageReport } from '@not/stacking';
-import type { TransportMap } from '@not/ot-core';
+import { pushForward, type TransportMap } from '@not/ot-core';
 import { imageGrid } from '../render/image-grid';
 import { PLOT_COLORS } from '../render/palette';
 import { scatterPlot } from '../render/scatter-plot';
@@ -15,8 +15,7 @@ export function stageGrid(maps: readonly TransportMap[], x: tf.Tensor4D, y: tf.T
     // Each row is the next stage applied to the row above, so a stack of n stages costs n applications.
     const depths: tf.Tensor[] = [];
     maps.reduce<tf.Tensor>((input, map, k) => {
-      const shape = map.noiseShape(n);
-      const output = map.apply(input, shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed + k) : undefined, { training: false });
+      const output = pushForward(map, input, { noiseStd, seed: seed + k });
       depths.push(output);
       return output;
     }, x);

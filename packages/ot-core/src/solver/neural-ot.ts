@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Adam, type AdamOptions } from '../optim/adam';
 import { Rng, type RngState } from '../rng';
 import type { Potential, Sampler, StateDict, TransportCost, TransportMap } from '../types';
+import { pushForward } from '../push-forward';
 import { type NoisedPotentialOptions, addNoise, edmWeight, sampleSigmas } from './noise-levels';
 
 export interface NeuralOTOptions {
@@ -153,7 +154,7 @@ export class NeuralOT {
 
   /** Maps x with T in inference mode (one noise draw per x for a stochastic map). The caller owns the result. */
   push(x: tf.Tensor, seed = this.rng.seed()): tf.Tensor {
-    return tf.tidy(() => this.map.apply(x, this.noiseFor(x.shape[0], seed), { training: false }));
+    return pushForward(this.map, x, { noiseStd: this.noiseStd, seed });
   }
 
   /**
@@ -243,7 +244,7 @@ export class NeuralOT {
     const seeds = [this.rng.seed(), this.rng.seed(), this.rng.seed()];
     const loss = tf.tidy(() => {
       // T(x) is computed outside the gradient scope: T is frozen (inference mode) during f updates.
-      const tx = this.map.apply(x, this.noiseFor(this.batchSize, seeds[0]), { training: false });
+      const tx = pushForward(this.map, x, { noiseStd: this.noiseStd, seed: seeds[0] });
       const { value, grads } = tf.variableGrads(() => {
         if (!this.noised) return tf.sub(tf.mean(this.potential.apply(tx)), tf.mean(this.potential.apply(y)));
         // The same σ and ε perturb T(x) and y, so the difference compares like with like.
