@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, useBackend } from '@not/backends';
-import { NeuralOT, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { NeuralOT, pushForward, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { FidInceptionV3, fidInceptionWeightShapes } from '@not/metrics';
 
@@ -75,12 +75,11 @@ function ours(row) {
     noise: c.noiseSamples > 1 ? { samples: c.noiseSamples, std: 0.1 } : undefined,
   });
   const x = tf.randomUniform([c.pushBatch, c.size, c.size, c.channels], -1, 1);
-  const z = map.noiseShape(c.pushBatch);
   const runs = {
     't-step': () => solver.mapUpdate({ step: 0 }),
     'f-step': () => solver.potentialUpdate(),
     outer: () => solver.trainStep(),
-    push: () => tf.tidy(() => map.apply(x, z ? tf.randomNormal(z, 0, 0.1) : undefined, { training: false }).dataSync()),
+    push: () => tf.tidy(() => pushForward(map, x, { noiseStd: 0.1, seed: 0 }).dataSync()),
   };
   return { run: runs[row.kind], dispose: () => (solver.dispose(), tf.dispose([...Object.values(map.stateDict()), ...Object.values(potential.stateDict()), x])) };
 }
