@@ -2,7 +2,7 @@
 // sizes and steps, each side in one process (this one and bench/torch_side.py), runs interleaved (ours, PyTorch on 1
 // thread, PyTorch on 2 threads, again) so that both see the same machine. Prints median ms and the ratios ours /
 // PyTorch, and writes bench/RESULTS.md. Ours runs on the default backend (`auto`: tfjs-node where installed, else
-// wasm, which is single-threaded in Node: the 1-thread column is the like-for-like one).
+// wasm on every core): the PyTorch column with as many threads as ours is the like-for-like one.
 //
 //   pnpm bench                       # everything (this side by side: about 18 minutes on 2 cores)
 //   BENCH_QUICK=1 pnpm --filter not-bench start    # one run per row, for a smoke test
@@ -105,6 +105,7 @@ const ratio = (a, b) => (a === null || b === null ? '–' : `${(a / b).toFixed(2
 
 const report = await useBackend('auto');
 console.error(describeBackend(report));
+const ourThreads = Number(/(\d+) threads?/.exec(report.detail)?.[1] ?? 1);
 const torch = startTorch();
 const versions = await torch.ask({ hello: true });
 const results = [];
@@ -150,11 +151,11 @@ Written by \`pnpm bench\` (bench/side-by-side.mjs with bench/torch_side.py) on $
 Median milliseconds of one run (after one warm-up), the two sides interleaved run by run.
 
 - Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB
-- Ours: Node ${process.version}, @tensorflow/tfjs-core ${tfjsVersion}, ${describeBackend(report)}
+- Ours: Node ${process.version}, @tensorflow/tfjs-core ${tfjsVersion}, ${describeBackend(report)}, ${report.detail.split(';')[0]}
 - PyTorch: ${versions.torch ?? `not run (${versions.skip})`} (Python ${versions.python ?? '–'}), CPU, torch.set_num_threads(1 | 2)
 - Command: \`pnpm bench\`${quick ? ' with BENCH_QUICK=1 (one run per row)' : ''}
 
-| step | networks | ours ms | PyTorch 1 thread ms | PyTorch 2 threads ms | ours / PyTorch 1t | ours / PyTorch 2t | runs |
+| step | networks | ours ms (${ourThreads} thread${ourThreads === 1 ? '' : 's'}) | PyTorch 1 thread ms | PyTorch 2 threads ms | ours / PyTorch 1t | ours / PyTorch 2t | runs |
 |---|---|---|---|---|---|---|---|
 ${table.join('\n')}
 

@@ -1,9 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-names';
 import { registerWasmTrainingKernels } from './register-wasm-training';
+import { startWasmNodeThreads } from './wasm-node-threads';
 
 /** A backend that could not be loaded, with a reason fit to show a user. */
 export class BackendUnavailable extends Error {}
+
+export interface BackendOptions {
+  /**
+   * CPU threads for wasm in Node (default: every core, `os.availableParallelism()`; tfjs allows at most 8); 1 runs
+   * the single-threaded build. Fixed when wasm first starts in a process. Browsers decide for themselves (threads
+   * need a cross-origin-isolated page).
+   */
+  threads?: number;
+}
 
 /** What a successful load tells the report. */
 export interface LoadedBackend {
@@ -55,18 +65,34 @@ async function loadNative(pkg: string): Promise<LoadedBackend> {
   return { tfBackend: tf.getBackend(), detail: `native TensorFlow from ${pkg}` };
 }
 
-async function loadWasm(): Promise<LoadedBackend> {
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+async function loadWasm({ threads }: BackendOptions): Promise<LoadedBackend> {
   const pkg = '@tensorflow/tfjs-backend-wasm';
-  const wasm = (await importPackage(pkg)) as { getThreadsCount?: () => number };
+  const wasm = (await importPackage(pkg)) as { getThreadsCount(): number };
   // Before setBackend, so that no kernel of a first training step can miss them.
   const kernels = registerWasmTrainingKernels();
-  await activate('wasm', `loading ${pkg}`);
+  const start = () => activate('wasm', `loading ${pkg}`);
+  if ('wasm' in (tf.engine() as unknown as { registry: object }).registry) {
+    const running = wasm.getThreadsCount();
+    if (threads !== undefined && threads !== running) {
+      throw new Error(
+        `useBackend: wasm already runs on ${running} thread${running === 1 ? '' : 's'} in this process; ` +
+          `threads are fixed when wasm first starts (asked for ${threads})`,
+      );
+    }
+    await start();
+  } else if (isNode && threads !== 1) {
+    await startWasmNodeThreads(threads, start);
+  } else {
+    await start();
+  }
+  const running = wasm.getThreadsCount();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = wasm.getThreadsCount?.() ?? 1;
   return {
     tfBackend: tf.getBackend(),
     detail:
-      `${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}; training kernels added: ` +
+      `${simd ? 'SIMD' : 'no SIMD'}, ${running} thread${running === 1 ? '' : 's'}; training kernels added: ` +
       `${kernels.added.join(', ')}; replaced: ${kernels.replaced.join(', ')}; gradients: ${kernels.gradients.join(', ')}; ` +
       `numeric-pad guard: ${kernels.guarded.join(', ')}`,
   };
@@ -81,7 +107,7 @@ async function loadCpu(): Promise<LoadedBackend> {
   return { tfBackend: tf.getBackend(), detail: 'pure JavaScript (slow: tiny tensors and tests only)' };
 }
 
-export const LOADERS: Record<BackendName, () => Promise<LoadedBackend>> = {
+export const LOADERS: Record<BackendName, (options: BackendOptions) => Promise<LoadedBackend>> = {
   'tensorflow-gpu': () => loadNative('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => loadNative('@tensorflow/tfjs-node'),
   wasm: loadWasm,

@@ -3,3 +3,4 @@ export { BACKEND_REQUESTS, AUTO_ORDER, type BackendRequest, type BackendName } f
 export { registerWasmTrainingKernels, type WasmTrainingKernels } from './register-wasm-training';
 export { installConv2dGradient } from './conv2d-gradient';
 export { installLeakyReluGradient } from './leaky-relu-gradient';
+export type { BackendOptions } from './backend-loaders';

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, useBackend } from './index';
@@ -13,6 +14,9 @@ describe('useBackend', () => {
     expect(report.skipped[0].why).toBe('package @tensorflow/tfjs-node-gpu is not installed');
     expect(report.skipped[1].why).toBe('package @tensorflow/tfjs-node is not installed');
     expect(report.detail).toContain('Conv2DBackpropFilter');
+    // Node gets tfjs's threaded build, on every core (tfjs allows at most 8).
+    const threads = Math.min(availableParallelism(), 8);
+    expect(report.detail).toContain(`SIMD, ${threads} thread${threads === 1 ? '' : 's'};`);
     const line = describeBackend(report);
     expect(line).toContain('backend wasm');
     expect(line).toContain('tensorflow-gpu: package @tensorflow/tfjs-node-gpu is not installed');
@@ -52,6 +56,16 @@ describe('useBackend', () => {
       'useBackend: backend "tensorflow" is not available: package @tensorflow/tfjs-node is not installed',
     );
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('threads are checked, and fixed once wasm has started', async () => {
+    const running = Math.min(availableParallelism(), 8);
+    await expect(useBackend('wasm', { threads: 0 })).rejects.toThrow('useBackend: threads must be a whole number ≥ 1, got 0');
+    await expect(useBackend('wasm', { threads: 1.5 })).rejects.toThrow('useBackend: threads must be a whole number ≥ 1, got 1.5');
+    await expect(useBackend('wasm', { threads: running + 1 })).rejects.toThrow(
+      `useBackend: wasm already runs on ${running} thread${running === 1 ? '' : 's'} in this process; threads are fixed when wasm first starts (asked for ${running + 1})`,
+    );
+    expect((await useBackend('wasm', { threads: running })).name).toBe('wasm');
   });
 
   it('an unknown name throws a clear error', async () => {

@@ -1,5 +1,5 @@
 import { AUTO_ORDER, BACKEND_REQUESTS, isBackendRequest, type BackendName, type BackendRequest } from './backend-names';
-import { BackendUnavailable, LOADERS } from './backend-loaders';
+import { BackendUnavailable, LOADERS, type BackendOptions } from './backend-loaders';
 
 export interface SkippedBackend {
   name: BackendName;
@@ -27,23 +27,27 @@ let queue: Promise<unknown> = Promise.resolve();
  * `@tensorflow/tfjs-node`), then wasm with our training kernels, then cpu, and reports which it got and why the
  * others were skipped. A named backend that cannot load throws, naming it and the reason. Safe to call again.
  */
-export function useBackend(name: BackendRequest = 'auto'): Promise<BackendReport> {
+export function useBackend(name: BackendRequest = 'auto', options: BackendOptions = {}): Promise<BackendReport> {
   if (!isBackendRequest(name)) {
     return Promise.reject(
       new Error(`useBackend: unknown backend ${JSON.stringify(name)}; expected one of ${BACKEND_REQUESTS.join(', ')}`),
     );
   }
-  const run = queue.then(() => select(name));
+  const { threads } = options;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    return Promise.reject(new Error(`useBackend: threads must be a whole number ≥ 1, got ${threads}`));
+  }
+  const run = queue.then(() => select(name, options));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function select(requested: BackendRequest): Promise<BackendReport> {
+async function select(requested: BackendRequest, options: BackendOptions): Promise<BackendReport> {
   const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
   const skipped: SkippedBackend[] = [];
   for (const name of candidates) {
     try {
-      const { tfBackend, detail } = await LOADERS[name]();
+      const { tfBackend, detail } = await LOADERS[name](options);
       const reason =
         requested === 'auto'
           ? skipped.length === 0

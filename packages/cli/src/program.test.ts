@@ -31,6 +31,7 @@ describe('not bench w2', () => {
 
   it('explains bad options', async () => {
     await expect(run(['bench', 'w2', '--dim', '0'])).rejects.toThrow(/--dim must be an integer >= 1, got "0"/);
+    await expect(run(['bench', 'w2', '--dim', '2', '--threads', '0'])).rejects.toThrow(/--threads must be an integer >= 1, got "0"/);
     await expect(run(['bench', 'w2', '--dim', '2', '--eval-points', 'x.json'])).rejects.toThrow('bench w2: --eval-points needs --eval-out');
     await expect(run(['bench', 'w2', '--dim', '2', '--pair', '/nonexistent/pair.json'])).rejects.toThrow(/--pair \/nonexistent\/pair.json: cannot read JSON/);
   });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readGaussianPair, readPoints } from '../w2/pair-file';
 import { runW2Benchmark } from '../w2/w2-benchmark';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { progress } from '../progress';
 import { integer, number } from '../parse';
 
@@ -21,11 +21,12 @@ export function registerBench(program: Command): void {
     .option('--eval-out <file>', 'where to write T(eval points) as JSON')
     .option('--json', 'print one JSON line (progress goes to stderr)')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
       if (opts.evalPoints && !opts.evalOut) throw new Error('bench w2: --eval-points needs --eval-out');
       const pair = opts.pair ? readGaussianPair(opts.pair) : undefined;
       const evalPoints = opts.evalPoints ? readPoints(opts.evalPoints, opts.dim) : undefined;
-      const backend = await selectBackend(opts.backend);
+      const backend = await selectBackend(opts);
       const bar = progress(`w2 D=${opts.dim}`, opts.steps);
       const result = runW2Benchmark({
         dim: opts.dim,

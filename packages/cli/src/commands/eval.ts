@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { ImageDataset, openImageSource } from '@not/datasets';
 import { FashionClassifier, type FidInceptionV3, LPIPS_NETS, type Lpips, loadFidInceptionV3, loadLpips } from '@not/metrics';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { defaultCacheDir } from '../files/cache-dir';
 import { EVAL_METRICS, type EvalMetric, evaluateMap } from '../eval/evaluate-map';
 import { integer } from '../parse';
@@ -25,8 +25,9 @@ export function registerEval(program: Command): void {
     .option('--cache <dir>', 'where downloaded weights and the target features are kept (default: $NOT_CACHE_DIR or ~/.cache/not)')
     .option('--json', 'print one JSON line')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
-      await selectBackend(opts.backend);
+      await selectBackend(opts);
       const { config, map } = loadTrainedMap(opts.checkpoint);
       const metrics = parseMetrics(opts.metrics ?? (config.size === 32 && config.channels === 1 ? 'classifier,cost' : 'fid,kid,cost'));
       const [source, target] = await Promise.all(

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readNpy } from '@not/datasets';
 import { FeatureStatistics, type FeatureRows, kernelInceptionDistance } from '@not/metrics';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { integer } from '../parse';
 
 export function registerMetrics(program: Command): void {
@@ -29,8 +29,9 @@ export function registerMetrics(program: Command): void {
     .option('--seed <S>', 'seed of the subsets', integer('--seed', 0), 0)
     .option('--json', 'print one JSON line')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
-      await selectBackend(opts.backend);
+      await selectBackend(opts);
       const result = kernelInceptionDistance(readFeatures(opts.a), readFeatures(opts.b), { subsets: opts.subsets, subsetSize: opts.subsetSize, seed: opts.seed });
       process.stdout.write(
         opts.json ? `${JSON.stringify(result)}\n` : `KID ${result.kid} ± ${result.standardError} (std ${result.std} over ${result.subsets} subsets of ${result.subsetSize})\n`,

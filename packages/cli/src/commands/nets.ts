@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Module, Rng } from '@not/ot-core';
 import { type ParameterSummary, ResNetPotential, UNet, loadSafetensorsInto, parameterSummary } from '@not/nets';
 import { readNpy, writeNpy } from '@not/datasets';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
 import { integer, number } from '../parse';
 
@@ -179,9 +179,10 @@ export function registerNets(program: Command): void {
   addArchOptions(nets.command('summary').description('print the parameter count of each layer and the total'))
     .option('--json', 'print one JSON object instead of a table')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
       const config = netConfig('nets summary', opts);
-      await selectBackend(opts.backend);
+      await selectBackend(opts);
       const net = buildNet(config);
       try {
         const summary = parameterSummary(net);
@@ -205,13 +206,14 @@ export function registerNets(program: Command): void {
     .option('--noise-std <s>', 'standard deviation of the unet noise channels (the reference Z_STD)', number('--noise-std'), 0.1)
     .option('--seed <S>', 'seed of the noise channels', integer('--seed', 0), 0)
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts, command: Command) => {
       const name = 'nets apply';
       const config = netConfig(name, opts);
       const size = config.arch === 'unet' && command.getOptionValueSource('size') === 'cli' ? (opts.size as number) : undefined;
       const weights = readFile(name, '--weights', opts.weights);
       const input = readInput(name, opts.input, config, size);
-      await selectBackend(opts.backend);
+      await selectBackend(opts);
       const net = buildNet(config);
       try {
         loadWeights(name, net, opts.weights, weights, config);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { StageReport } from '@not/stacking';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { integer, number } from '../parse';
 import { progress, type Progress } from '../progress';
 import { stopOnInterrupt } from '../stop-on-interrupt';
@@ -22,8 +22,9 @@ export function registerStack(program: Command): void {
     .option('--resume', 'continue the run in --out from its last checkpoint (mid-stage included)')
     .option('--json', 'print the summary as one JSON line at the end (progress goes to stderr)')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
-      const backend = await selectBackend(opts.backend);
+      const backend = await selectBackend(opts);
       const preset: TrainPreset = opts.preset ?? presetFor(backend.name);
       const flags: StackFlags = {
         ...trainFlags(opts),

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decodeImageFile } from '@not/datasets';
 import { VGG16_WEIGHTS, loadVgg16Features, type Vgg16Features } from '@not/metrics';
 import { STROTSS_LAYERS, styleTransfer } from '@not/style';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
 import { integer, integerList, number, numberList } from '../parse';
 import { progress } from '../progress';
@@ -46,10 +46,11 @@ export function registerStyle(program: Command): void {
     .option('--weights <file>', `VGG16 weights (torchvision's ${VGG16_WEIGHTS.file}, or a .safetensors with its features.* keys); default: the cache folders, else a download`)
     .option('--no-download', 'never download the weights')
     .addOption(backendOption())
+    .addOption(threadsOption())
     // Channels per VGG16 block, for tests with a narrow random network.
     .addOption(new Option('--vgg-widths <list>').argParser(integerList('--vgg-widths')).hideHelp())
     .action(async (opts) => {
-      await selectBackend(opts.backend);
+      await selectBackend(opts);
       const content = readImage(opts.content);
       const style = readImage(opts.style);
       const vgg = await loadVgg16Features({ path: opts.weights, download: opts.download, layers: STROTSS_LAYERS, widths: opts.vggWidths }).catch((error: Error) => {

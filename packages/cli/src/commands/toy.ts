@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { TOY_SAMPLER_NAMES } from '@not/datasets';
 import type { Activation } from '@not/nets';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { progress } from '../progress';
 import { integer, integerList, number } from '../parse';
 import { TOY_COSTS, type ToyCost, runToy, toyDefaults } from '../toy/run-toy';
@@ -45,6 +45,7 @@ export function registerToy(program: Command): void {
     .option('--out <file>', 'where to write the PNG', 'toy-map.png')
     .option('--json', 'print one JSON line of metrics (progress goes to stderr)')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
       const cost = opts.cost as ToyCost;
       if (cost === 'strong') {
@@ -56,7 +57,7 @@ export function registerToy(program: Command): void {
       // Checked before a minute of training, not after.
       const outDir = dirname(resolve(opts.out));
       if (!existsSync(outDir)) throw new Error(`toy: --out ${opts.out}: directory ${outDir} does not exist`);
-      const backend = await selectBackend(opts.backend);
+      const backend = await selectBackend(opts);
       const steps: number = opts.steps ?? toyDefaults(cost).steps;
       const bar = progress(`toy ${opts.source} → ${opts.target} (${cost})`, steps);
       const result = runToy({

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { progress, type Progress } from '../progress';
 import { stopOnInterrupt } from '../stop-on-interrupt';
 import { type TrainPreset, departuresFromReference, presetFor } from '../train/train-config';
@@ -14,8 +14,9 @@ export function registerTrain(program: Command): void {
     .option('--resume', "continue the run in --out from its last checkpoint")
     .option('--json', 'print a JSON summary line at the end (progress goes to stderr)')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
-      const backend = await selectBackend(opts.backend);
+      const backend = await selectBackend(opts);
       const preset: TrainPreset = opts.preset ?? presetFor(backend.name);
       const flags = trainFlags(opts);
       const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { pushForward } from '@not/ot-core';
 import { ImageDataset, type ImageSplit, openImageSource, writeNpy } from '@not/datasets';
-import { backendOption, selectBackend } from '../backend-option';
+import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
 import { integer } from '../parse';
 import { progress } from '../progress';
@@ -27,8 +27,9 @@ export function registerTranslate(program: Command): void {
     .option('--batch <B>', 'images per forward pass', integer('--batch', 1), 16)
     .option('--npy', 'also write translated.npy (float32 NHWC in [-1, 1], [N·draws, S, S, C])')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (opts) => {
-      await selectBackend(opts.backend);
+      await selectBackend(opts);
       const { config, map } = loadTrainedMap(opts.checkpoint);
       if (opts.draws > 1 && map.noiseShape(1) === null) throw new Error(`translate: --draws ${opts.draws} needs a stochastic map, but ${opts.checkpoint} holds a deterministic one (cost ${config.cost})`);
       const spec = !opts.input.includes(':') && existsSync(opts.input) && statSync(opts.input).isDirectory() ? `folder:${opts.input}` : opts.input;

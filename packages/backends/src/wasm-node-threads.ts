@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Starts tfjs-backend-wasm's multi-threaded build (XNNPACK on a pthread pool) under Node, where tfjs 4.22 turns
+ * threads off (tensorflow/tfjs#3830). Three things stand in its way, each bridged only while `init` runs:
+ * - the pthread workers are created from blob: URLs, which Node's Worker cannot load: we start them from the
+ *   package's own worker source instead, and point their script import at the threaded module file;
+ * - the module caps its pool at half of `os.cpus()` (it assumes two hyper-threads per core), so 2 cores get 1
+ *   thread: we report twice the cores while the module starts, and ask for `threads` (default: every core; tfjs
+ *   allows at most 8);
+ * - idle pool workers would keep Node from exiting: after start-up they are unref'd.
+ * `init` is the first `tf.setBackend('wasm')` of the process.
+ */
+export async function startWasmNodeThreads(threads: number | undefined, init: () => Promise<void>): Promise<void> {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const os = require('node:os') as typeof import('node:os');
+  const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
+  const wasm = require('@tensorflow/tfjs-backend-wasm') as { setThreadsCount(n: number): void };
+
+  const out = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  const { wasmWorkerContents } = require(out.replace(/\.js$/, '.worker.js')) as { wasmWorkerContents: string };
+  // The worker imports the module from the URL of a Blob it is sent; make that URL the module's file.
+  const source =
+    `URL.createObjectURL = () => ${JSON.stringify(out)}; URL.revokeObjectURL = () => {};\n` +
+    wasmWorkerContents.replace(/\n/g, '\\n');
+
+  const NodeWorker = workerThreads.Worker;
+  const pool: InstanceType<typeof NodeWorker>[] = [];
+  let started = false;
+  class PthreadWorker extends NodeWorker {
+    constructor(_blobUrl: unknown, options?: import('node:worker_threads').WorkerOptions) {
+      // The source is a CommonJS script, whatever module type the main script was started with.
+      const execArgv = process.execArgv.filter((arg) => !/^--(input-type|experimental-default-type)\b/.test(arg));
+      super(source, { ...options, eval: true, execArgv });
+      pool.push(this);
+    }
+    // Node re-refs a worker when a 'message' listener is added after unref (nodejs/node#53036).
+    override on(event: string | symbol, listener: (...args: any[]) => void): this {
+      super.on(event, listener);
+      if (started) this.unref();
+      return this;
+    }
+  }
+
+  const cpus = os.cpus;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  wasm.setThreadsCount(threads ?? os.availableParallelism());
+  workerThreads.Worker = PthreadWorker as typeof NodeWorker;
+  os.cpus = () => [...cpus(), ...cpus()];
+  try {
+    await init();
+  } finally {
+    workerThreads.Worker = NodeWorker;
+    os.cpus = cpus;
+  }
+  started = true;
+  for (const worker of pool) worker.unref();
+}
