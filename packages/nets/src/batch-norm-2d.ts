@@ -52,8 +52,11 @@ export class BatchNorm2d {
     };
   }
 
-  /** [B, H, W, C] → same shape. `training` uses (and records) batch statistics; otherwise the running ones. */
-  apply(x: tf.Tensor, training: boolean): tf.Tensor4D {
+  /**
+   * [B, H, W, C] → same shape. `training` uses batch statistics and records them in the running ones (unless
+   * `record` is false: a checkpointed block's replay); otherwise it uses the running ones.
+   */
+  apply(x: tf.Tensor, training: boolean, record = training): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== this.numFeatures) {
       throw new Error(`BatchNorm2d.apply: expected x of shape [B, H, W, ${this.numFeatures}], got [${x.shape}]`);
     }
@@ -67,6 +70,8 @@ export class BatchNorm2d {
       let variance: tf.Tensor = this.runningVar;
       if (training) {
         ({ mean, variance } = tf.moments(x, [0, 1, 2]));
+      }
+      if (training && record) {
         // Running statistics take no part in the output, so no gradient flows into them.
         const m = this.momentum;
         this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));

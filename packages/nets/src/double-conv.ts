@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@not/ot-core';
 import { BatchNorm2d } from './batch-norm-2d';
+import { checkpointed } from './activation-checkpoint';
 import { Conv2d } from './conv2d';
 import { prefixState } from './state';
 
@@ -28,10 +29,14 @@ export class DoubleConv {
     ]);
   }
 
-  apply(x: tf.Tensor, training: boolean): tf.Tensor4D {
-    return tf.tidy(() => {
-      const h = tf.relu(this.bn1.apply(this.conv0.apply(x), training));
-      return tf.relu(this.bn4.apply(this.conv3.apply(h), training));
-    });
+  /** `recompute` (in training mode) keeps only x and the output for the gradient (see checkpointed). */
+  apply(x: tf.Tensor, training: boolean, recompute = false): tf.Tensor4D {
+    const layers = (input: tf.Tensor, replay: boolean) =>
+      tf.tidy(() => {
+        const h = tf.relu(this.bn1.apply(this.conv0.apply(input), training, !replay));
+        return tf.relu(this.bn4.apply(this.conv3.apply(h), training, !replay));
+      });
+    if (!(recompute && training)) return layers(x, false);
+    return checkpointed(layers, Object.values(this.state).filter((v) => v.trainable), x);
   }
 }

@@ -11,6 +11,7 @@ export { Conv2d, type Conv2dOptions, type ConvInit } from './conv2d';
 export { BatchNorm2d, type BatchNorm2dOptions } from './batch-norm-2d';
 export { maxPool2d, avgPool3x3s2 } from './pooling';
 export { upsampleBilinear2x } from './upsample';
+export { checkpointed } from './activation-checkpoint';
 export {
   encodeSafetensors,
   decodeSafetensors,

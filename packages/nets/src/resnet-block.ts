@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@not/ot-core';
+import { checkpointed } from './activation-checkpoint';
 import { Conv2d, type ConvInit } from './conv2d';
 import { prefixState } from './state';
 
@@ -32,11 +33,14 @@ export class ResnetBlock {
     ]);
   }
 
-  apply(x: tf.Tensor): tf.Tensor4D {
-    return tf.tidy(() => {
-      const shortcut = this.convS ? this.convS.apply(x) : x;
-      const dx = this.conv1.apply(tf.leakyRelu(this.conv0.apply(x), 0.2));
-      return tf.leakyRelu(tf.add(shortcut, tf.mul(dx, this.resRatio)), 0.2) as tf.Tensor4D;
-    });
+  /** `recompute` keeps only x and the output for a gradient (see checkpointed). */
+  apply(x: tf.Tensor, recompute = false): tf.Tensor4D {
+    const layers = (input: tf.Tensor) =>
+      tf.tidy(() => {
+        const shortcut = this.convS ? this.convS.apply(input) : input;
+        const dx = this.conv1.apply(tf.leakyRelu(this.conv0.apply(input), 0.2));
+        return tf.leakyRelu(tf.add(shortcut, tf.mul(dx, this.resRatio)), 0.2) as tf.Tensor4D;
+      });
+    return recompute ? checkpointed(layers, Object.values(this.state), x) : layers(x);
   }
 }

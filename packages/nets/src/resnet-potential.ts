@@ -16,6 +16,8 @@ export interface ResNetPotentialOptions {
   /** Cap on the width (nfilter_max). Default 512. */
   maxFilters?: number;
   seed?: number;
+  /** Activation checkpointing of the residual blocks (less memory, one more forward pass); see `recomputeActivations`. */
+  recomputeActivations?: boolean;
 }
 
 /**
@@ -39,13 +41,18 @@ export class ResNetPotential implements Potential {
   readonly filters: number;
   readonly maxFilters: number;
   readonly noiseConditioned = false;
+  /**
+   * Run each residual block under activation checkpointing: a gradient keeps only the blocks' inputs and outputs and
+   * recomputes the rest (same values and gradients, a fraction of the memory, about one more forward pass).
+   */
+  recomputeActivations: boolean;
   private readonly convImg: Conv2d;
   /** The reference's `resnet` Sequential: blocks, and null where an average pool sits. */
   private readonly resnet: (ResnetBlock | null)[];
   private readonly fc: { weight: tf.Variable; bias: tf.Variable };
   private readonly state: Record<string, tf.Variable>;
 
-  constructor({ size, channels = 3, filters = 64, maxFilters = 512, seed = 0 }: ResNetPotentialOptions) {
+  constructor({ size, channels = 3, filters = 64, maxFilters = 512, seed = 0, recomputeActivations = false }: ResNetPotentialOptions) {
     if (!(Number.isInteger(size) && size >= 16 && (size & (size - 1)) === 0)) {
       throw new Error(`ResNetPotential: size must be a power of two >= 16, got ${size}`);
     }
@@ -56,6 +63,7 @@ export class ResNetPotential implements Potential {
     this.channels = channels;
     this.filters = filters;
     this.maxFilters = maxFilters;
+    this.recomputeActivations = recomputeActivations;
     const rng = new Rng(seed);
     const init = 'kaiming-normal-fan-out' as const;
     const nf = filters;
@@ -87,7 +95,7 @@ export class ResNetPotential implements Potential {
     }
     return tf.tidy(() => {
       let out = tf.leakyRelu(this.convImg.apply(y), 0.2) as tf.Tensor4D;
-      for (const block of this.resnet) out = block ? block.apply(out) : avgPool3x3s2(out);
+      for (const block of this.resnet) out = block ? block.apply(out, this.recomputeActivations) : avgPool3x3s2(out);
       // PyTorch flattens [B, C, 4, 4]: channel-major.
       const flat = tf.reshape(tf.transpose(out, [0, 3, 1, 2]), [y.shape[0], -1]) as tf.Tensor2D;
       const score = tf.add(tf.matMul(flat, this.fc.weight as tf.Tensor2D, false, true), this.fc.bias);

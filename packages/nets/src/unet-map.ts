@@ -13,6 +13,8 @@ export interface UNetMapOptions {
   /** UNet width. Default 48 (the reference's T). */
   base?: number;
   seed?: number;
+  /** Activation checkpointing in training mode (UNet.recomputeActivations): less memory, one more forward pass. */
+  recomputeActivations?: boolean;
 }
 
 /**
@@ -27,14 +29,14 @@ export class UNetMap implements TransportMap {
   readonly noiseChannels: number;
   readonly unet: UNet;
 
-  constructor({ size, channels = 3, noiseChannels = 0, base = 48, seed = 0 }: UNetMapOptions) {
+  constructor({ size, channels = 3, noiseChannels = 0, base = 48, seed = 0, recomputeActivations = false }: UNetMapOptions) {
     if (!(Number.isInteger(size) && size >= 16 && size % 16 === 0)) throw new Error(`UNetMap: size must be a multiple of 16, got ${size}`);
     if (!(Number.isInteger(channels) && channels >= 1)) throw new Error(`UNetMap: channels must be an integer >= 1, got ${channels}`);
     if (!(Number.isInteger(noiseChannels) && noiseChannels >= 0)) throw new Error(`UNetMap: noiseChannels must be an integer >= 0, got ${noiseChannels}`);
     this.size = size;
     this.channels = channels;
     this.noiseChannels = noiseChannels;
-    this.unet = new UNet({ inChannels: channels + noiseChannels, outChannels: channels, base, seed });
+    this.unet = new UNet({ inChannels: channels + noiseChannels, outChannels: channels, base, seed, recomputeActivations });
   }
 
   get variables(): tf.Variable[] {

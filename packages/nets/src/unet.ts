@@ -14,6 +14,8 @@ export interface UNetOptions {
   /** Width b of the first level; the levels have b, 2b, 4b, 8b, 8b channels. Default 48 (the reference's T). */
   base?: number;
   seed?: number;
+  /** Activation checkpointing of the DoubleConv blocks in training mode; see `recomputeActivations`. */
+  recomputeActivations?: boolean;
 }
 
 /**
@@ -30,19 +32,26 @@ export class UNet implements Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly base: number;
+  /**
+   * In training mode, run each DoubleConv under activation checkpointing: a gradient keeps only the blocks' inputs
+   * and outputs and recomputes the rest (same values, gradients and running statistics, a fraction of the memory,
+   * about one more forward pass). For batches that would not fit otherwise.
+   */
+  recomputeActivations: boolean;
   private readonly inc: DoubleConv;
   private readonly downs: DoubleConv[];
   private readonly ups: DoubleConv[];
   private readonly outc: Conv2d;
   private readonly state: Record<string, tf.Variable>;
 
-  constructor({ inChannels, outChannels, base = 48, seed = 0 }: UNetOptions) {
+  constructor({ inChannels, outChannels, base = 48, seed = 0, recomputeActivations = false }: UNetOptions) {
     for (const [name, value] of [['inChannels', inChannels], ['outChannels', outChannels], ['base', base]] as const) {
       if (!(Number.isInteger(value) && value >= 1)) throw new Error(`UNet: ${name} must be an integer >= 1, got ${value}`);
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.base = base;
+    this.recomputeActivations = recomputeActivations;
     const rng = new Rng(seed);
     const b = base;
     this.inc = new DoubleConv(inChannels, b, b, rng);
@@ -75,12 +84,13 @@ export class UNet implements Module {
     }
     const training = options.training ?? false;
     return tf.tidy(() => {
-      const skips: tf.Tensor4D[] = [this.inc.apply(x, training)];
-      for (const down of this.downs) skips.push(down.apply(maxPool2d(skips[skips.length - 1]), training));
+      const c = this.recomputeActivations;
+      const skips: tf.Tensor4D[] = [this.inc.apply(x, training, c)];
+      for (const down of this.downs) skips.push(down.apply(maxPool2d(skips[skips.length - 1]), training, c));
       let y = skips.pop() as tf.Tensor4D;
       for (const up of this.ups) {
         const skip = skips.pop() as tf.Tensor4D;
-        y = up.apply(tf.concat([skip, upsampleBilinear2x(y)], 3), training);
+        y = up.apply(tf.concat([skip, upsampleBilinear2x(y)], 3), training, c);
       }
       return this.outc.apply(y);
     });

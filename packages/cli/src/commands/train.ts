@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { progress, type Progress } from '../progress';
 import { stopOnInterrupt } from '../stop-on-interrupt';
@@ -7,12 +7,18 @@ import { type TrainPreset, departuresFromReference, presetFor } from '../train/t
 import { addTrainOptions, trainFlags } from './train-options';
 import type { EvalLine } from '../train/best-map';
 import { RUN_FILES, runTraining } from '../train/train-run';
+import { RECOMPUTE_CHOICES } from '../train/activation-memory';
 
 export function registerTrain(program: Command): void {
   addTrainOptions(program.command('train').description('train a NOT map T (UNet) and potential f (ResNet) between two image sets'))
     .option('--out <dir>', 'run directory (metrics.jsonl, samples/, checkpoint.safetensors, T.safetensors)', join('runs', 'train'))
     .option('--resume', "continue the run in --out from its last checkpoint")
     .option('--json', 'print a JSON summary line at the end (progress goes to stderr)')
+    .addOption(
+      new Option('--recompute-activations <when>', "recompute activations in the backward pass: same results, less memory, slower (auto: when wasm's 4 GiB heap needs it)")
+        .choices([...RECOMPUTE_CHOICES])
+        .default('auto'),
+    )
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (opts) => {
@@ -40,6 +46,7 @@ export function registerTrain(program: Command): void {
           onEval: (e) => log(`step ${e.step}: ${describeEval(e)}${e.best ? '  (best so far: saved to best/)' : ''}`),
           onStep: (m) => bar?.update(m.step, { 'T loss': m.mapLoss, 'f loss': m.potentialLoss, 'steps/s': 1 / m.seconds }),
           shouldStop: interrupt.requested,
+          recompute: opts.recomputeActivations,
         });
         bar?.stop();
         log(`${result.interrupted ? 'stopped' : 'finished'} at step ${result.step}; resume with --resume --out ${opts.out}`);
