@@ -65,6 +65,8 @@ async function loadNative(pkg: string): Promise<LoadedBackend> {
   return { tfBackend: tf.getBackend(), detail: `native TensorFlow from ${pkg}` };
 }
 
+const threadCount = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 async function loadWasm({ threads }: BackendOptions): Promise<LoadedBackend> {
@@ -73,26 +75,20 @@ async function loadWasm({ threads }: BackendOptions): Promise<LoadedBackend> {
   // Before setBackend, so that no kernel of a first training step can miss them.
   const kernels = registerWasmTrainingKernels();
   const start = () => activate('wasm', `loading ${pkg}`);
-  if ('wasm' in (tf.engine() as unknown as { registry: object }).registry) {
-    const running = wasm.getThreadsCount();
-    if (threads !== undefined && threads !== running) {
-      throw new Error(
-        `useBackend: wasm already runs on ${running} thread${running === 1 ? '' : 's'} in this process; ` +
-          `threads are fixed when wasm first starts (asked for ${threads})`,
-      );
-    }
-    await start();
-  } else if (isNode && threads !== 1) {
-    await startWasmNodeThreads(threads, start);
-  } else {
-    await start();
+  const started = 'wasm' in (tf.engine() as unknown as { registry: object }).registry;
+  if (started && threads !== undefined && threads !== wasm.getThreadsCount()) {
+    throw new Error(
+      `useBackend: wasm already runs on ${threadCount(wasm.getThreadsCount())} in this process; ` +
+        `threads are fixed when wasm first starts (asked for ${threads})`,
+    );
   }
-  const running = wasm.getThreadsCount();
+  if (!started && isNode && threads !== 1) await startWasmNodeThreads(threads, start);
+  else await start();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   return {
     tfBackend: tf.getBackend(),
     detail:
-      `${simd ? 'SIMD' : 'no SIMD'}, ${running} thread${running === 1 ? '' : 's'}; training kernels added: ` +
+      `${simd ? 'SIMD' : 'no SIMD'}, ${threadCount(wasm.getThreadsCount())}; training kernels added: ` +
       `${kernels.added.join(', ')}; replaced: ${kernels.replaced.join(', ')}; gradients: ${kernels.gradients.join(', ')}; ` +
       `numeric-pad guard: ${kernels.guarded.join(', ')}`,
   };

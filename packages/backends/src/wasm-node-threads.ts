@@ -8,9 +8,16 @@ import * as tf from '@tensorflow/tfjs-core';
  * - the module caps its pool at half of `os.cpus()` (it assumes two hyper-threads per core), so 2 cores get 1
  *   thread: we report twice the cores while the module starts, and ask for `threads` (default: every core; tfjs
  *   allows at most 8);
- * - idle pool workers would keep Node from exiting: after start-up they are unref'd.
+ * - idle pool workers would keep Node from exiting: after start-up they are unref'd;
+ * - a worker that crashes (out of memory, mostly) leaves the main thread spinning on it forever: the worker stops the
+ *   process instead, saying why.
  * `init` is the first `tf.setBackend('wasm')` of the process.
  */
+const CRASH_MESSAGE =
+  '@not/backends: a wasm worker thread crashed, and the main thread would wait for it forever, so the process stops. ' +
+  "Out of memory is the usual cause (wasm's heap holds 4 GiB): try a smaller batch or recomputeActivations; " +
+  "useBackend('wasm', { threads: 1 }) reports it as an error instead. The worker's error: ";
+
 export async function startWasmNodeThreads(threads: number | undefined, init: () => Promise<void>): Promise<void> {
   const { createRequire } = await import('node:module');
   const require = createRequire(import.meta.url);
@@ -23,6 +30,8 @@ export async function startWasmNodeThreads(threads: number | undefined, init: ()
   // The worker imports the module from the URL of a Blob it is sent; make that URL the module's file.
   const source =
     `URL.createObjectURL = () => ${JSON.stringify(out)}; URL.revokeObjectURL = () => {};\n` +
+    `process.on('uncaughtException', (error) => { require('fs').writeSync(2, ${JSON.stringify(CRASH_MESSAGE)} + ` +
+    `String(error && error.message || error) + '\\n'); process.kill(process.pid, 'SIGKILL'); });\n` +
     wasmWorkerContents.replace(/\n/g, '\\n');
 
   const NodeWorker = workerThreads.Worker;
