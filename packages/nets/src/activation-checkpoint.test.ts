@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@not/ot-core';
+import { whileFrozen } from '@not/ot-core';
 import { ResNetPotential } from './resnet-potential';
 import { UNet } from './unet';
 
@@ -61,6 +61,25 @@ describe('activation checkpointing', () => {
     expect(tf.memory().numTensors).toBe(before);
     expectClose(got, want);
     tf.dispose(y);
+    plain.dispose();
+    checkpointed.dispose();
+  });
+
+  it('takes no parameter gradients in the replay of a frozen network, only the input\'s', async () => {
+    const options = { size: 16, channels: 2, filters: 4, maxFilters: 8, seed: 5 };
+    const plain = new ResNetPotential(options);
+    const checkpointed = new ResNetPotential({ ...options, recomputeActivations: true });
+    const y = tf.randomNormal([3, 16, 16, 2], 0, 1, 'float32', 2);
+    const inputGradient = (net: ResNetPotential) => tf.grad((input: tf.Tensor) => tf.sum(net.apply(input)) as tf.Scalar)(y);
+    const filterGradients = async (net: ResNetPotential) =>
+      (await tf.profile(() => inputGradient(net))).kernels.filter((k) => k.name === 'Conv2DBackpropFilter').length;
+    expect(await filterGradients(checkpointed)).toBeGreaterThan(0);
+    expect(await whileFrozen(checkpointed.variables, () => filterGradients(checkpointed))).toBe(0);
+    const want = inputGradient(plain);
+    const got = whileFrozen(checkpointed.variables, () => inputGradient(checkpointed));
+    expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] / tf.max(tf.abs(want)).dataSync()[0]).toBeLessThan(1e-5);
+    expect(checkpointed.variables.length).toBe(plain.variables.length);
+    tf.dispose([y, got, want]);
     plain.dispose();
     checkpointed.dispose();
   });

@@ -5,14 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
  * not its intermediate activations; the backward pass runs the block again from the input to rebuild them. Values
  * and gradients are those of the plain block; memory drops to what one block needs at a time, for one more forward
  * pass per block. `run(x, replay)` must be deterministic in x, and with `replay` true change no state (batch-norm
- * running statistics were updated by the first pass). `params` are the trainable variables the block reads: the
- * gradient reaches them only through this list.
+ * running statistics were updated by the first pass). `params` are the variables the block reads: the gradient reaches
+ * them only through this list, and only those trainable when the block runs (a frozen network's replay computes no
+ * parameter gradients).
  */
 export function checkpointed(
   run: (x: tf.Tensor, replay: boolean) => tf.Tensor4D,
   params: readonly tf.Variable[],
   x: tf.Tensor,
 ): tf.Tensor4D {
+  const trainable = params.filter((v) => v.trainable);
   const block = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const input = args[0] as tf.Tensor;
@@ -21,10 +23,10 @@ export function checkpointed(
       value: run(input, false),
       gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
         // The block reads its variables itself; passing the same tensors as inputs makes them the gradient's targets.
-        asNestedGradient(() => tf.grads((...inputs: tf.Tensor[]) => run(inputs[0], true))([saved, ...params], dy)),
+        asNestedGradient(() => tf.grads((...inputs: tf.Tensor[]) => run(inputs[0], true))([saved, ...trainable], dy)),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return block(x, ...params) as tf.Tensor4D;
+  return block(x, ...trainable) as tf.Tensor4D;
 }
 
 /**

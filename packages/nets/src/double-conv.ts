@@ -37,6 +37,6 @@ export class DoubleConv {
         return tf.relu(this.bn4.apply(this.conv3.apply(h), training, !replay));
       });
     if (!(recompute && training)) return layers(x, false);
-    return checkpointed(layers, Object.values(this.state).filter((v) => v.trainable), x);
+    return checkpointed(layers, Object.values(this.state), x);
   }
 }

@@ -15,3 +15,18 @@ export function freeze(map: TransportMap): TransportMap {
     loadStateDict: (state) => map.loadStateDict(state),
   };
 }
+
+/**
+ * Runs `f` with `variables` marked untrainable, as the reference freezes f (requires_grad False) during T updates:
+ * code that asks which variables train, such as a checkpointed block's replay, then leaves them out. Restores them
+ * afterwards, also when `f` throws.
+ */
+export function whileFrozen<T>(variables: readonly tf.Variable[], f: () => T): T {
+  const frozen = variables.filter((v) => v.trainable);
+  for (const v of frozen) v.trainable = false;
+  try {
+    return f();
+  } finally {
+    for (const v of frozen) v.trainable = true;
+  }
+}

@@ -103,6 +103,17 @@ describe('NeuralOT', () => {
     expect(modes).toEqual([true, true, false]);
   });
 
+  it("freezes f's variables during map updates only, as the reference's freeze(D), and restores them", () => {
+    const frozen: boolean[] = [];
+    const { solver, potential } = problem({ tIters: 2 });
+    const apply = potential.apply.bind(potential);
+    potential.apply = (y, options) => (frozen.push(potential.variables.every((v) => !v.trainable)), apply(y, options));
+    solver.trainStep();
+    // Two map updates (f on T(x)), then the potential update (f on T(x) and on y).
+    expect(frozen).toEqual([true, true, false, false]);
+    expect(potential.variables.every((v) => v.trainable)).toBe(true);
+  });
+
   it('trains a stochastic map with the weak cost, K noise draws per input', () => {
     const map = affineMap(2, 1);
     const solver = new NeuralOT({

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, type AdamOptions } from '../optim/adam';
+import { whileFrozen } from '../freeze';
 import { Rng, type RngState } from '../rng';
 import type { Potential, Sampler, StateDict, TransportCost, TransportMap } from '../types';
 import { pushForward } from '../push-forward';
@@ -213,7 +214,8 @@ export class NeuralOT {
       const K = this.noiseSamples;
       const B = this.batchSize;
       let costValue!: tf.Tensor;
-      const { value, grads } = tf.variableGrads(() => {
+      // f is frozen here: only T's gradient is taken (a recomputing f skips its own parameters' gradients).
+      const { value, grads } = whileFrozen(this.potential.variables, () => tf.variableGrads(() => {
         const xs = K === 1 ? x : repeatEach(x, K);
         const ysFlat = this.map.apply(xs, this.noiseFor(B * K, seeds[0]), { training: true });
         const ys = tf.reshape(ysFlat, [B, K, ...x.shape.slice(1)]);
@@ -226,7 +228,7 @@ export class NeuralOT {
         const f = this.potential.apply(addNoise(ysFlat, sigma, eps), { sigma });
         const perOutput = K === 1 ? perX : tf.reshape(repeatEach(perX, K), [B * K]);
         return tf.mean(tf.mul(edmWeight(sigma, this.noised), tf.sub(perOutput, f)));
-      }, this.map.variables);
+      }, this.map.variables));
       this.mapOptimizer.apply(grads);
       const both = tf.stack([value, costValue]);
       costValue.dispose();
