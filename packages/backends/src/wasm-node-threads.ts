@@ -39,9 +39,9 @@ export async function startWasmNodeThreads(threads: number | undefined, init: ()
   let started = false;
   class PthreadWorker extends NodeWorker {
     constructor(_blobUrl: unknown, options?: import('node:worker_threads').WorkerOptions) {
-      // The source is a CommonJS script, whatever module type the main script was started with.
-      const execArgv = process.execArgv.filter((arg) => !/^--(input-type|experimental-default-type)\b/.test(arg));
-      super(source, { ...options, eval: true, execArgv });
+      // No inherited flags: the source is a CommonJS script whatever module type the main script was started with
+      // (--input-type), and Worker refuses V8 and process-wide flags such as --max-old-space-size.
+      super(source, { ...options, eval: true, execArgv: [] });
       pool.push(this);
     }
     // Node re-refs a worker when a 'message' listener is added after unref (nodejs/node#53036).
