@@ -15,7 +15,7 @@ export { momentMatching, moments, type Moments } from './sets/moment-matching';
 export { selfSimilarity } from './sets/self-similarity';
 export { Adam, type AdamOptions } from './optim/adam';
 export { freeze, whileFrozen } from './freeze';
-export { pushForward } from './push-forward';
+export { mapNoise, pushForward } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
 export { affineMap, quadraticPotential } from './testing/affine-modules';
 export { NeuralOT, type NeuralOTOptions, type SolverProgress, type StepReport } from './solver/neural-ot';

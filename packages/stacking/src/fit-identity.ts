@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, type Sampler, type TransportMap } from '@not/ot-core';
+import { Adam, mapNoise, type Sampler, type TransportMap } from '@not/ot-core';
 
 /** Options of {@link fitIdentity}. */
 export interface FitIdentityOptions {
@@ -26,8 +26,7 @@ export function fitIdentity(map: TransportMap, source: Sampler, options: FitIden
     for (let step = 0; step < steps; step++) {
       const x = source.sample(batchSize);
       const loss = tf.tidy(() => {
-        const shape = map.noiseShape(batchSize);
-        const z = shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed + step) : undefined;
+        const z = mapNoise(map, batchSize, { noiseStd, seed: seed + step });
         const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(map.apply(x, z, { training: true }), x)), map.variables);
         optimizer.apply(grads);
         return value;

@@ -3,7 +3,7 @@ import { Adam, type AdamOptions } from '../optim/adam';
 import { whileFrozen } from '../freeze';
 import { Rng, type RngState } from '../rng';
 import type { Potential, Sampler, StateDict, TransportCost, TransportMap } from '../types';
-import { pushForward } from '../push-forward';
+import { mapNoise, pushForward } from '../push-forward';
 import { type NoisedPotentialOptions, addNoise, edmWeight, sampleSigmas } from './noise-levels';
 
 export interface NeuralOTOptions {
@@ -217,7 +217,7 @@ export class NeuralOT {
       // f is frozen here: only T's gradient is taken (a recomputing f skips its own parameters' gradients).
       const { value, grads } = whileFrozen(this.potential.variables, () => tf.variableGrads(() => {
         const xs = K === 1 ? x : repeatEach(x, K);
-        const ysFlat = this.map.apply(xs, this.noiseFor(B * K, seeds[0]), { training: true });
+        const ysFlat = this.map.apply(xs, mapNoise(this.map, B * K, { noiseStd: this.noiseStd, seed: seeds[0] }), { training: true });
         const ys = tf.reshape(ysFlat, [B, K, ...x.shape.slice(1)]);
         const perX = this.cost.evaluate(x, ys, context);
         costValue = tf.keep(tf.mean(perX));
@@ -266,11 +266,6 @@ export class NeuralOT {
     const value = loss.dataSync()[0];
     loss.dispose();
     return value;
-  }
-
-  private noiseFor(n: number, seed: number): tf.Tensor | undefined {
-    const shape = this.map.noiseShape(n);
-    return shape ? tf.randomNormal(shape, 0, this.noiseStd, 'float32', seed) : undefined;
   }
 }
 
