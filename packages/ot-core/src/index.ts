@@ -15,6 +15,7 @@ export { momentMatching, moments, type Moments } from './sets/moment-matching';
 export { selfSimilarity } from './sets/self-similarity';
 export { Adam, type AdamOptions } from './optim/adam';
 export { freeze, whileFrozen } from './freeze';
+export { moduleBuffers, restoringBuffers } from './module-buffers';
 export { mapNoise, pushForward } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
 export { affineMap, quadraticPotential } from './testing/affine-modules';

@@ -7,6 +7,7 @@ import { quadraticCost } from '../costs/quadratic';
 import { weakQuadraticCost } from '../costs/weak-quadratic';
 import { affineMap, diagonalGaussian, quadraticPotential } from '../testing/affine-modules';
 import { addNoise, edmWeight } from './noise-levels';
+import type { Potential, TransportMap } from '../types';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -167,6 +168,76 @@ describe('NeuralOT', () => {
     solver.fit({ steps: 300 });
     expect(tf.memory().numTensors).toBe(before);
     expect(mapError(map)).toBeLessThan(start / 3);
+  });
+});
+
+describe('NeuralOT micro-batching', () => {
+  // T(x) = (x − batch mean)·W + b (+ z·N): like batch norm, T couples the samples of a batch in training mode and
+  // tracks a running mean for inference mode, so splitting T's batch would change its gradients.
+  function batchCenteredMap(dim: number, noiseDim = 0): TransportMap {
+    const affine = affineMap(dim, noiseDim);
+    const runningMean = tf.variable(tf.zeros([dim]), false);
+    return {
+      get variables() {
+        return affine.variables;
+      },
+      noiseShape: affine.noiseShape,
+      apply: (x, z, options) =>
+        tf.tidy(() => {
+          const mean = options?.training ? tf.mean(x, 0) : runningMean;
+          if (options?.training) runningMean.assign(tf.add(tf.mul(runningMean, 0.9), tf.mul(mean, 0.1)));
+          return affine.apply(tf.sub(x, mean), z, options);
+        }),
+      stateDict: () => ({ ...affine.stateDict(), runningMean }),
+      loadStateDict: () => {},
+    };
+  }
+
+  function train(microBatch: number | undefined, weak: boolean) {
+    const map = batchCenteredMap(2, weak ? 1 : 0);
+    const potential = quadraticPotential(2, weak);
+    const solver = new NeuralOT({
+      map,
+      potential,
+      source: diagonalGaussian(m1, s1, 1),
+      target: diagonalGaussian(m2, s2, 2),
+      cost: weak ? weakQuadraticCost({ gamma: 0.5 }) : quadraticCost(),
+      batchSize: 16,
+      tIters: 3,
+      ...(weak ? { noise: { samples: 4, std: 1 }, noisedPotential: true } : {}),
+      mapOptimizer: { lr: 0.05 },
+      potentialOptimizer: { lr: 0.05 },
+      microBatch,
+    });
+    solver.trainStep();
+    const before = tf.memory().numTensors;
+    const reports = solver.fit({ steps: 4 }).map((r) => [r.mapLoss, r.cost, r.potentialLoss]);
+    expect(tf.memory().numTensors).toBe(before);
+    const state = Object.fromEntries(Object.entries(solver.stateDict()).map(([k, v]) => [k, Array.from(v.dataSync())]));
+    return { reports, state };
+  }
+
+  for (const weak of [false, true]) {
+    it(`gives the whole batch's losses, weights and running statistics (${weak ? 'weak cost, K = 4, noised f' : 'strong cost'})`, () => {
+      const whole = train(undefined, weak);
+      // Chunks of 5 rows: uneven (16 = 5 + 5 + 5 + 1 in f updates; 64 outputs in weak T updates).
+      const split = train(5, weak);
+      expect(Object.keys(split.state)).toEqual(Object.keys(whole.state));
+      for (const [key, values] of Object.entries(whole.state)) {
+        values.forEach((v, i) => expect(split.state[key][i], key).toBeCloseTo(v, 4));
+      }
+      whole.reports.flat().forEach((v, i) => expect(split.reports.flat()[i]).toBeCloseTo(v, 4));
+      // The training moved the weights: equal states are not two untouched initialisations.
+      expect(whole.state['map.bias'].some((v) => Math.abs(v) > 0.01)).toBe(true);
+    });
+  }
+
+  it('refuses a potential with buffers, whose samples may depend on each other', () => {
+    const potential = batchCenteredMap(2) as unknown as Potential;
+    expect(() => problem({ potential, microBatch: 8 })).toThrow(
+      "NeuralOT: microBatch splits f's batches, which needs a potential that treats samples independently; this one keeps buffers (runningMean), as batch norm does",
+    );
+    expect(() => problem({ microBatch: 0 })).toThrow('NeuralOT: microBatch must be a positive integer, got 0');
   });
 });
 

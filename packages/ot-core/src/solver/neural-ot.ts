@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, type AdamOptions } from '../optim/adam';
 import { whileFrozen } from '../freeze';
+import { moduleBuffers, restoringBuffers } from '../module-buffers';
 import { Rng, type RngState } from '../rng';
 import type { Potential, Sampler, StateDict, TransportCost, TransportMap } from '../types';
 import { mapNoise, pushForward } from '../push-forward';
@@ -31,6 +32,13 @@ export interface NeuralOTOptions {
   noisedPotential?: NoisedPotentialOptions | boolean;
   /** Seed for the noise draws. Default 0. */
   seed?: number;
+  /**
+   * The most samples f takes in one pass under a gradient; default the whole batch (K·batchSize outputs in T
+   * updates). Smaller holds less memory for the same gradients: f's passes are split and their gradients summed,
+   * while T still maps the whole batch at once (its batch norm couples the samples), once more without a gradient.
+   * Needs a potential that treats samples independently (no buffers such as batch-norm statistics).
+   */
+  microBatch?: number;
 }
 
 /** Losses of one outer step (K_T map updates and one potential update). */
@@ -72,6 +80,7 @@ export class NeuralOT {
   readonly noiseSamples: number;
   readonly noiseStd: number;
   readonly noised: NoisedPotentialOptions | null;
+  readonly microBatch: number | null;
   readonly mapOptimizer: Adam;
   readonly potentialOptimizer: Adam;
   private readonly rng: Rng;
@@ -103,6 +112,14 @@ export class NeuralOT {
     }
     if (this.noiseSamples < cost.minSamples) {
       throw new Error(`NeuralOT: cost "${cost.name}" needs K >= ${cost.minSamples} noise samples per input, got noise.samples = ${this.noiseSamples}`);
+    }
+    this.microBatch = options.microBatch === undefined ? null : positiveInt('microBatch', options.microBatch);
+    const coupled = Object.keys(moduleBuffers(potential));
+    if (this.microBatch !== null && coupled.length > 0) {
+      throw new Error(
+        `NeuralOT: microBatch splits f's batches, which needs a potential that treats samples independently; this one ` +
+          `keeps buffers (${coupled.slice(0, 3).join(', ')}${coupled.length > 3 ? ', …' : ''}), as batch norm does`,
+      );
     }
     this.noised = options.noisedPotential ? (options.noisedPotential === true ? {} : options.noisedPotential) : null;
     if (this.noised && !potential.noiseConditioned) {
@@ -213,22 +230,38 @@ export class NeuralOT {
     const values = tf.tidy(() => {
       const K = this.noiseSamples;
       const B = this.batchSize;
+      const n = B * K;
+      const xs = K === 1 ? x : repeatEach(x, K);
+      const z = mapNoise(this.map, n, { noiseStd: this.noiseStd, seed: seeds[0] });
+      const noise = this.potentialNoise(n, xs.shape, seeds);
+      const mapped = () => this.map.apply(xs, z, { training: true });
       let costValue!: tf.Tensor;
-      // f is frozen here: only T's gradient is taken (a recomputing f skips its own parameters' gradients).
-      const { value, grads } = whileFrozen(this.potential.variables, () => tf.variableGrads(() => {
-        const xs = K === 1 ? x : repeatEach(x, K);
-        const ysFlat = this.map.apply(xs, mapNoise(this.map, B * K, { noiseStd: this.noiseStd, seed: seeds[0] }), { training: true });
-        const ys = tf.reshape(ysFlat, [B, K, ...x.shape.slice(1)]);
-        const perX = this.cost.evaluate(x, ys, context);
+      // The loss E c(x, T(x)) − E f(T(x)) (per output weighted by λ(σ), the output's own noise level, in the noised
+      // variant) is a cost term over whole groups of K outputs minus f's term, a weighted mean that splits over outputs.
+      const costTerm = (ys: tf.Tensor): tf.Scalar => {
+        const perX = this.cost.evaluate(x, tf.reshape(ys, [B, K, ...x.shape.slice(1)]), context);
         costValue = tf.keep(tf.mean(perX));
-        if (!this.noised) return tf.sub(tf.mean(perX), tf.mean(this.potential.apply(ysFlat)));
-        // Per output: λ(σ)·(c(x, ·) − f(T(x) + σε, σ)), each output weighted by its own σ.
-        const sigma = sampleSigmas(B * K, seeds[1], this.noised);
-        const eps = tf.randomNormal(ysFlat.shape, 0, 1, 'float32', seeds[2]);
-        const f = this.potential.apply(addNoise(ysFlat, sigma, eps), { sigma });
-        const perOutput = K === 1 ? perX : tf.reshape(repeatEach(perX, K), [B * K]);
-        return tf.mean(tf.mul(edmWeight(sigma, this.noised), tf.sub(perOutput, f)));
-      }, this.map.variables));
+        return noise ? tf.mean(tf.mul(noise.weight, K === 1 ? perX : tf.reshape(repeatEach(perX, K), [n]))) : tf.mean(perX);
+      };
+      // f is frozen here: only T's gradient is taken (a recomputing f skips its own parameters' gradients).
+      const { value, grads } = whileFrozen(this.potential.variables, () => {
+        const chunks = rowChunks(n, this.microBatch);
+        if (chunks.length === 1) {
+          return tf.variableGrads(() => {
+            const ys = mapped();
+            return tf.sub(costTerm(ys), this.potentialMean(ys, chunks[0], n, noise));
+          }, this.map.variables);
+        }
+        // f in chunks: T(x) without a gradient first (its running statistics count once, below), then the loss's
+        // gradient with respect to T(x), f's part chunk by chunk; then T's gradient from that, on the whole batch,
+        // whose batch norm couples the samples.
+        const ys = restoringBuffers(this.map, mapped);
+        const cost = tf.valueAndGrad(costTerm)(ys);
+        const parts = chunks.map((chunk) => tf.valueAndGrad((part: tf.Tensor) => this.potentialMean(part, chunk, n, noise))(rows(ys, ...chunk)));
+        const gradOfYs = tf.sub(cost.grad, tf.concat(parts.map((p) => p.grad)));
+        const result = tf.variableGrads(() => tf.sum(tf.mul(mapped(), gradOfYs)), this.map.variables);
+        return { value: tf.sub(cost.value, tf.addN(parts.map((p) => p.value))), grads: result.grads };
+      });
       this.mapOptimizer.apply(grads);
       const both = tf.stack([value, costValue]);
       costValue.dispose();
@@ -245,19 +278,19 @@ export class NeuralOT {
     const y = this.target.sample(this.batchSize);
     const seeds = [this.rng.seed(), this.rng.seed(), this.rng.seed()];
     const loss = tf.tidy(() => {
+      const B = this.batchSize;
       // T(x) is computed outside the gradient scope: T is frozen (inference mode) during f updates.
       const tx = pushForward(this.map, x, { noiseStd: this.noiseStd, seed: seeds[0] });
-      const { value, grads } = tf.variableGrads(() => {
-        if (!this.noised) return tf.sub(tf.mean(this.potential.apply(tx)), tf.mean(this.potential.apply(y)));
-        // The same σ and ε perturb T(x) and y, so the difference compares like with like.
-        const sigma = sampleSigmas(this.batchSize, seeds[1], this.noised);
-        const eps = tf.randomNormal(tx.shape, 0, 1, 'float32', seeds[2]);
-        const diff = tf.sub(
-          this.potential.apply(addNoise(tx, sigma, eps), { sigma }),
-          this.potential.apply(addNoise(y, sigma, eps), { sigma }),
-        );
-        return tf.mean(tf.mul(edmWeight(sigma, this.noised), diff));
-      }, this.potential.variables);
+      // The same σ and ε perturb T(x) and y in the noised variant, so the difference compares like with like.
+      const noise = this.potentialNoise(B, tx.shape, seeds);
+      // E f(T(x)) − E f(y), each a (weighted) mean over samples that splits into chunks of rows.
+      const term = (batch: tf.Tensor, chunk: Rows) => this.potentialMean(rows(batch, ...chunk), chunk, B, noise);
+      const chunks = rowChunks(B, this.microBatch);
+      const passes =
+        chunks.length === 1
+          ? [() => tf.sub(term(tx, chunks[0]), term(y, chunks[0])) as tf.Scalar]
+          : chunks.flatMap((chunk) => [() => term(tx, chunk), () => tf.neg(term(y, chunk)) as tf.Scalar]);
+      const { value, grads } = accumulatedGrads(passes, this.potential.variables);
       this.potentialOptimizer.apply(grads);
       return value;
     });
@@ -267,6 +300,64 @@ export class NeuralOT {
     loss.dispose();
     return value;
   }
+
+  /** The noised variant's σ and ε for n samples of the given shape, and each sample's weight λ(σ); else undefined. */
+  private potentialNoise(n: number, shape: number[], seeds: number[]): PotentialNoise | undefined {
+    if (!this.noised) return undefined;
+    const sigma = sampleSigmas(n, seeds[1], this.noised);
+    return { sigma, eps: tf.randomNormal(shape, 0, 1, 'float32', seeds[2]), weight: edmWeight(sigma, this.noised) };
+  }
+
+  /**
+   * f's share of a loss: its mean over `part`, rows [start, start + count) of a batch of `total`, scaled by
+   * count / total so that the shares of a batch's chunks add up to its mean. With noise, f sees each row perturbed
+   * by its own σ and is weighted by λ(σ).
+   */
+  private potentialMean(part: tf.Tensor, [start, count]: Rows, total: number, noise?: PotentialNoise): tf.Scalar {
+    const f = noise
+      ? this.potential.apply(addNoise(part, rows(noise.sigma, start, count), rows(noise.eps, start, count)), {
+          sigma: rows(noise.sigma, start, count),
+        })
+      : this.potential.apply(part);
+    const mean = tf.mean(noise ? tf.mul(rows(noise.weight, start, count), f) : f) as tf.Scalar;
+    return count === total ? mean : (tf.mul(mean, count / total) as tf.Scalar);
+  }
+}
+
+/** The noised variant's perturbation of f's inputs: σ per sample, ε like the samples, and the loss weight λ(σ). */
+interface PotentialNoise {
+  sigma: tf.Tensor1D;
+  eps: tf.Tensor;
+  weight: tf.Tensor1D;
+}
+
+/** A range of rows of a batch: [first, count]. */
+type Rows = [number, number];
+
+/** Rows [0, n) in chunks of at most `size` (one chunk when size is null). */
+function rowChunks(n: number, size: number | null): Rows[] {
+  const step = size ?? n;
+  return Array.from({ length: Math.ceil(n / step) }, (_, i): Rows => [i * step, Math.min(step, n - i * step)]);
+}
+
+/** Rows [start, start + count) of a batch. */
+function rows<T extends tf.Tensor>(batch: T, start: number, count: number): T {
+  return count === batch.shape[0] ? batch : tf.slice(batch, start, count);
+}
+
+/** The sum of several losses and of their gradients, one loss under a gradient tape at a time. */
+function accumulatedGrads(losses: (() => tf.Scalar)[], variables: tf.Variable[]): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+  let total = tf.variableGrads(losses[0], variables);
+  for (const loss of losses.slice(1)) {
+    const next = tf.variableGrads(loss, variables);
+    const sum = {
+      value: tf.add(total.value, next.value) as tf.Scalar,
+      grads: Object.fromEntries(Object.entries(total.grads).map(([k, g]) => [k, tf.add(g, next.grads[k])])),
+    };
+    tf.dispose([total.value, next.value, ...Object.values(total.grads), ...Object.values(next.grads)]);
+    total = sum;
+  }
+  return total;
 }
 
 /** [B, ...] → [B·K, ...] with each row repeated K times in a row (x0, x0, …, x1, x1, …). */
