@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from './batch-norm-train';
 import { variableFrom } from './init';
 
 export interface BatchNorm2dOptions {
@@ -14,8 +15,8 @@ export interface BatchNorm2dOptions {
  * State, named as in PyTorch: `weight` (1) and `bias` (0), trainable; buffers (non-trainable variables)
  * `running_mean` (0), `running_var` (1) and `num_batches_tracked` (int32 scalar).
  *
- * Training mode normalises with the batch mean and biased variance (computed with `tf.moments`, whose gradient is
- * plain and fast) and updates the running statistics as PyTorch does: `r ← (1 − momentum)·r + momentum·batch`, with
+ * Training mode normalises with the batch mean and biased variance (one fused op, `batchNormTraining`) and updates
+ * the running statistics as PyTorch does: `r ← (1 − momentum)·r + momentum·batch`, with
  * the UNBIASED batch variance (divisor n − 1, n = B·H·W) for `running_var`, and counts the batch. Inference mode
  * normalises with the running statistics and changes nothing.
  */
@@ -53,10 +54,11 @@ export class BatchNorm2d {
   }
 
   /**
-   * [B, H, W, C] → same shape. `training` uses batch statistics and records them in the running ones (unless
-   * `record` is false: a checkpointed block's replay); otherwise it uses the running ones.
+   * [B, H, W, C] → same shape, then ReLU when `relu` is set (fused: the ReLU's gradient costs no extra tensors).
+   * `training` uses batch statistics and records them in the running ones (unless `record` is false: a checkpointed
+   * block's replay); otherwise it uses the running ones.
    */
-  apply(x: tf.Tensor, training: boolean, record = training): tf.Tensor4D {
+  apply(x: tf.Tensor, training: boolean, { record = training, relu = false }: { record?: boolean; relu?: boolean } = {}): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== this.numFeatures) {
       throw new Error(`BatchNorm2d.apply: expected x of shape [B, H, W, ${this.numFeatures}], got [${x.shape}]`);
     }
@@ -65,21 +67,25 @@ export class BatchNorm2d {
     if (training && n < 2) {
       throw new Error(`BatchNorm2d.apply: training needs more than 1 value per channel (B·H·W), got x of shape [${x.shape}]`);
     }
-    return tf.tidy(() => {
-      let mean: tf.Tensor = this.runningMean;
-      let variance: tf.Tensor = this.runningVar;
-      if (training) {
-        ({ mean, variance } = tf.moments(x, [0, 1, 2]));
-      }
-      if (training && record) {
-        // Running statistics take no part in the output, so no gradient flows into them.
+    const weight = this.weight as tf.Tensor1D;
+    const bias = this.bias as tf.Tensor1D;
+    if (!training) {
+      return tf.tidy(() => {
+        const y = tf.batchNorm4d(x as tf.Tensor4D, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, bias, weight, this.eps);
+        return relu ? tf.relu(y) : y;
+      });
+    }
+    const { y, mean, variance } = batchNormTraining(x as tf.Tensor4D, weight, bias, this.eps, relu);
+    if (record) {
+      // Running statistics take no part in the output, so no gradient flows into them.
+      tf.tidy(() => {
         const m = this.momentum;
         this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
         this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / (n - 1))));
         this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
-      }
-      const scale = tf.mul(tf.rsqrt(tf.add(variance, this.eps)), this.weight);
-      return tf.add(tf.mul(tf.sub(x, mean), scale), this.bias) as tf.Tensor4D;
-    });
+      });
+    }
+    tf.dispose([mean, variance]);
+    return y;
   }
 }

@@ -33,8 +33,8 @@ export class DoubleConv {
   apply(x: tf.Tensor, training: boolean, recompute = false): tf.Tensor4D {
     const layers = (input: tf.Tensor, replay: boolean) =>
       tf.tidy(() => {
-        const h = tf.relu(this.bn1.apply(this.conv0.apply(input), training, !replay));
-        return tf.relu(this.bn4.apply(this.conv3.apply(h), training, !replay));
+        const h = this.bn1.apply(this.conv0.apply(input), training, { record: !replay, relu: true });
+        return this.bn4.apply(this.conv3.apply(h), training, { record: !replay, relu: true });
       });
     if (!(recompute && training)) return layers(x, false);
     return checkpointed(layers, Object.values(this.state), x);

@@ -43,6 +43,15 @@ export class UNetMap implements TransportMap {
     return this.unet.variables;
   }
 
+  /** The UNet's activation checkpointing in training mode (UNet.recomputeActivations). */
+  get recomputeActivations(): boolean {
+    return this.unet.recomputeActivations;
+  }
+
+  set recomputeActivations(on: boolean) {
+    this.unet.recomputeActivations = on;
+  }
+
   noiseShape(n: number): number[] | null {
     return this.noiseChannels > 0 ? [n, this.size, this.size, this.noiseChannels] : null;
   }

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** A training-mode batch norm's output and the batch statistics it used (per channel; the caller disposes them). */
+export interface BatchNormed {
+  y: tf.Tensor4D;
+  mean: tf.Tensor1D;
+  variance: tf.Tensor1D;
+}
+
+/**
+ * Batch normalisation of NHWC x with the batch's own statistics (biased variance), scaled by `weight` and shifted by
+ * `bias`, then ReLU when `relu` is set, as one differentiable op. Written out in tfjs ops, its gradient would keep
+ * about a dozen image-sized tensors until the whole backward pass ends (tfjs frees a gradient's intermediates only
+ * then); this one keeps x and the output, and frees its own temporaries as it goes:
+ *   x̂ = (x − μ)/σ,  g = dy (masked where ReLU cut),  dβ = Σg,  dγ = Σ g·x̂,  dx = γ/σ · (g − dβ/n − x̂·dγ/n).
+ * The batch mean and variance come back for the running statistics; no gradient flows through them.
+ */
+export function batchNormTraining(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D, eps: number, relu: boolean): BatchNormed {
+  const n = x.shape[0] * x.shape[1] * x.shape[2];
+  let stats!: { mean: tf.Tensor1D; variance: tf.Tensor1D };
+  const op = tf.customGrad(((input: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const { mean, variance } = tf.moments(input, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+    stats = { mean: tf.keep(mean), variance: tf.keep(variance) };
+    const normed = tf.batchNorm4d(input, mean, variance, beta, gamma, eps);
+    const value = relu ? tf.relu(normed) : normed;
+    save([input, mean, tf.rsqrt(tf.add(variance, eps)), gamma, value]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor4D, [xs, mu, invStd, scale, out]: tf.Tensor[]) => {
+        // Image-sized temporaries are freed as soon as they are used: at most four live at once.
+        const g = relu ? tf.tidy(() => tf.mul(dy, tf.step(out))) : dy;
+        const xHat = tf.tidy(() => tf.mul(tf.sub(xs, mu), invStd));
+        const [dWeight, dBias] = tf.tidy(() => [tf.sum(tf.mul(g, xHat), [0, 1, 2]), tf.sum(g, [0, 1, 2])]);
+        const k = tf.mul(scale, invStd);
+        // dx = k·g − (x̂·k·dγ/n + k·dβ/n)
+        const correction = tf.tidy(() => tf.add(tf.mul(xHat, tf.mul(k, tf.div(dWeight, n))), tf.mul(k, tf.div(dBias, n))));
+        xHat.dispose();
+        const dx = tf.tidy(() => tf.sub(tf.mul(g, k), correction));
+        tf.dispose([correction, k, ...(g === dy ? [] : [g])]);
+        return [dx, dWeight, dBias];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = op(x, weight, bias) as tf.Tensor4D;
+  return { y, ...stats };
+}
