@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { integer } from '../parse';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { progress, type Progress } from '../progress';
 import { stopOnInterrupt } from '../stop-on-interrupt';
@@ -7,7 +8,7 @@ import { type TrainPreset, departuresFromReference, presetFor } from '../train/t
 import { addTrainOptions, trainFlags } from './train-options';
 import type { EvalLine } from '../train/best-map';
 import { RUN_FILES, runTraining } from '../train/train-run';
-import { RECOMPUTE_CHOICES } from '../train/activation-memory';
+import { RECOMPUTE_CHOICES, type MicroBatchChoice } from '../train/step-memory';
 
 export function registerTrain(program: Command): void {
   addTrainOptions(program.command('train').description('train a NOT map T (UNet) and potential f (ResNet) between two image sets'))
@@ -17,6 +18,11 @@ export function registerTrain(program: Command): void {
     .addOption(
       new Option('--recompute-activations <when>', "recompute activations in the backward pass: same results, less memory, slower (auto: when wasm's 4 GiB heap needs it)")
         .choices([...RECOMPUTE_CHOICES])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--micro-batch <n>', "the most samples f takes per pass (its gradients are summed: same results, less memory; auto: when wasm's 4 GiB heap needs it)")
+        .argParser((value): MicroBatchChoice => (value === 'auto' ? value : integer('--micro-batch', 1)(value)))
         .default('auto'),
     )
     .addOption(backendOption())
@@ -47,6 +53,7 @@ export function registerTrain(program: Command): void {
           onStep: (m) => bar?.update(m.step, { 'T loss': m.mapLoss, 'f loss': m.potentialLoss, 'steps/s': 1 / m.seconds }),
           shouldStop: interrupt.requested,
           recompute: opts.recomputeActivations,
+          microBatch: opts.microBatch,
         });
         bar?.stop();
         log(`${result.interrupted ? 'stopped' : 'finished'} at step ${result.step}; resume with --resume --out ${opts.out}`);

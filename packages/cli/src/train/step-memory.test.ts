@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { ResNetPotential, UNetMap } from '@not/nets';
-import { decideRecompute } from './activation-memory';
+import { planStepMemory } from './step-memory';
 
-describe('decideRecompute', () => {
+describe('planStepMemory', () => {
   let map: UNetMap;
   let potential: ResNetPotential;
-  let nets: Parameters<typeof decideRecompute>[1];
+  let nets: Parameters<typeof planStepMemory>[1];
+  const auto = { recompute: 'auto', microBatch: 'auto' } as const;
   beforeAll(async () => {
     await useBackend('wasm');
     map = new UNetMap({ size: 16, channels: 1, noiseChannels: 1, base: 4 });
@@ -16,30 +17,50 @@ describe('decideRecompute', () => {
   });
   afterAll(() => (map.dispose(), potential.dispose()));
 
-  it('on wasm, measures the step against the heap budget and leaves the networks as they were', () => {
+  it('on wasm, picks the fastest layout within the budget and leaves the networks as they were', async () => {
     const before = Object.values(map.stateDict()).map((v) => Array.from(v.dataSync()));
     const tensors = tf.memory().numTensors;
-    const fits = decideRecompute('auto', nets);
-    expect(fits).toMatchObject({ recompute: false });
-    expect(fits.reason).toMatch(/^a training step needs about \d+\.\d\d GiB \(activations 0\.00 GiB\), within wasm's budget of 3\.00 GiB$/);
-    const need = fits.need as number;
-    expect(need).toBeGreaterThan(tf.memory().numBytes);
-    const tight = decideRecompute('auto', nets, need * 0.8);
-    expect(tight).toMatchObject({ recompute: true, need });
-    expect(tight.reason).toMatch(/over wasm's budget of \d+\.\d\d GiB$/);
-    expect(() => decideRecompute('auto', nets, need * 0.3)).toThrow(
-      /^train: a training step needs about .* with recomputed activations; wasm's heap holds 4 GiB \(budget .*\): lower --batch, or use the native backend/,
+    const fits = await planStepMemory(auto, nets);
+    expect(fits).toMatchObject({ recompute: false, microBatch: null });
+    expect(fits.reason).toMatch(/^a step keeping activations: \d+\.\d MiB, within wasm's budget of 3\.00 GiB$/);
+    const whole = fits.need as number;
+    expect(whole).toBeGreaterThan(tf.memory().numBytes);
+    // Recomputing saves memory; splitting f's passes saves more; the plan takes the first that fits.
+    const recomputed = await planStepMemory(auto, nets, whole - 1);
+    expect(recomputed).toMatchObject({ recompute: true, microBatch: null });
+    const recomputedNeed = recomputed.need as number;
+    expect(recomputedNeed).toBeLessThan(whole);
+    const split = await planStepMemory(auto, nets, recomputedNeed - 1);
+    expect(split).toMatchObject({ recompute: true });
+    expect(split.microBatch).toBeGreaterThanOrEqual(1);
+    expect(split.microBatch).toBeLessThan(8);
+    expect(split.need).toBeLessThanOrEqual(recomputedNeed - 1);
+    expect(split.reason).toMatch(new RegExp(`^a step recomputing activations, f in passes of ${split.microBatch}: `));
+    // A fixed choice is kept, and a budget no layout meets is refused with every layout's need.
+    const kept = await planStepMemory({ recompute: 'off', microBatch: 'auto' }, nets, whole - 1);
+    expect(kept).toMatchObject({ recompute: false });
+    expect(kept.microBatch).toBeLessThan(8);
+    await expect(planStepMemory(auto, nets, tf.memory().numBytes)).rejects.toThrow(
+      /^train: a step at --batch 4 needs about keeping activations: [\d.]+ MiB; recomputing activations: [\d.]+ MiB; recomputing activations, f in passes of 1: [\d.]+ MiB; wasm's heap holds 4 GiB \(budget [\d.]+ MiB\): lower --batch, or use the native backend/,
     );
-    // The probe ran T in training mode: its batch-norm running statistics are back, and nothing leaked.
+    // The probes ran T in training mode: its batch-norm running statistics are back, and nothing leaked.
     expect(Object.values(map.stateDict()).map((v) => Array.from(v.dataSync()))).toEqual(before);
     expect(tf.memory().numTensors).toBe(tensors);
+    expect([map.recomputeActivations, potential.recomputeActivations]).toEqual([false, false]);
   });
 
-  it('follows an explicit choice, and only wasm has the cap', async () => {
-    expect(decideRecompute('on', nets)).toEqual({ recompute: true, reason: '--recompute-activations on' });
-    expect(decideRecompute('off', nets)).toEqual({ recompute: false, reason: '--recompute-activations off' });
+  it('follows explicit choices, and only wasm has the cap', async () => {
+    expect(await planStepMemory({ recompute: 'on', microBatch: 3 }, nets)).toEqual({
+      recompute: true,
+      microBatch: 3,
+      reason: '--recompute-activations on, --micro-batch 3',
+    });
     await useBackend('cpu');
-    expect(decideRecompute('auto', nets)).toEqual({ recompute: false, reason: 'the cpu backend has no 4 GiB heap cap' });
+    expect(await planStepMemory(auto, nets)).toEqual({
+      recompute: false,
+      microBatch: null,
+      reason: '--recompute-activations auto, --micro-batch auto: the cpu backend has no 4 GiB heap cap',
+    });
     await useBackend('wasm');
   });
 });

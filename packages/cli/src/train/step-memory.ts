@@ -1,85 +1,129 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Potential, TransportMap } from '@not/ot-core';
+import { type Potential, type TransportMap, restoringBuffers, whileFrozen } from '@not/ot-core';
 
 /** What `--recompute-activations` accepts: decide from the heap (auto), or always / never recompute. */
 export const RECOMPUTE_CHOICES = ['auto', 'on', 'off'] as const;
 export type RecomputeChoice = (typeof RECOMPUTE_CHOICES)[number];
+/** What `--micro-batch` takes: auto (split f's passes only when the heap needs it), or the most samples per pass. */
+export type MicroBatchChoice = 'auto' | number;
 
-/** wasm's heap is capped at 4 GiB; leave room for the backward pass's working tensors and fragmentation. */
+/** wasm's heap is capped at 4 GiB; leave room for fragmentation and the allocator's own growth. */
 const WASM_BUDGET = 3 * 2 ** 30;
 
-/**
- * Share of a step's peak heap left with recomputed activations, measured on the reference 64×64 networks at batch 16
- * (T step 3850 → 1805 MB, f step 3943 → 2044 MB): what auto expects before it refuses a batch outright.
- */
-const RECOMPUTED_SHARE = 0.55;
-
-export interface RecomputeDecision {
+/** How a training step runs within the memory it has. */
+export interface StepMemoryPlan {
+  /** Recompute activations in the backward pass (both networks). */
   recompute: boolean;
+  /** The most samples f takes per pass under a gradient (NeuralOT's microBatch), or null for whole batches. */
+  microBatch: number | null;
   /** Why, for the log. */
   reason: string;
-  /** On wasm under auto: the bytes a training step would hold with activations kept. */
+  /** On wasm under auto: the bytes the chosen step is expected to reach. */
   need?: number;
 }
 
-/**
- * Whether a run must recompute activations in the backward pass to fit: only wasm has a hard heap cap. What a step
- * keeps for its gradient is measured per image on two images and scaled: a T step holds T's and f's activations for
- * `batch × noiseSamples` images, an f step f's for 2 × `batch`; with the networks' and optimizers' own tensors, the
- * larger must stay under `budget` bytes. Where even recomputing would not bring it under, auto refuses the run (wasm
- * would crash or hang on the heap's cap mid-step).
- */
-export function decideRecompute(
-  choice: RecomputeChoice,
-  nets: { map: TransportMap; potential: Potential; imageShape: readonly number[]; batch: number; noiseSamples: number },
-  budget = WASM_BUDGET,
-): RecomputeDecision {
-  if (choice !== 'auto') return { recompute: choice === 'on', reason: `--recompute-activations ${choice}` };
-  if (tf.getBackend() !== 'wasm') return { recompute: false, reason: `the ${tf.getBackend()} backend has no 4 GiB heap cap` };
-  const { map, potential, imageShape, batch, noiseSamples } = nets;
-  const perImage = activationBytesPerImage(map, potential, imageShape);
-  const tStep = (perImage.map + perImage.potential) * batch * noiseSamples;
-  const fStep = perImage.potential * 2 * batch;
-  const need = tf.memory().numBytes + Math.max(tStep, fStep);
-  const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
-  const estimate = `a training step needs about ${gib(need)} (activations ${gib(Math.max(tStep, fStep))})`;
-  if (need <= budget) return { recompute: false, reason: `${estimate}, within wasm's budget of ${gib(budget)}`, need };
-  if (need * RECOMPUTED_SHARE > budget) {
-    throw new Error(
-      `train: ${estimate}, and about ${gib(need * RECOMPUTED_SHARE)} with recomputed activations; wasm's heap holds ` +
-        `4 GiB (budget ${gib(budget)}): lower --batch, or use the native backend (@tensorflow/tfjs-node or -gpu)`,
-    );
-  }
-  return { recompute: true, reason: `${estimate}, over wasm's budget of ${gib(budget)}`, need };
+/** The networks of a run (each able to recompute its activations) and the sizes of its steps. */
+interface StepNets {
+  map: TransportMap & { recomputeActivations: boolean };
+  potential: Potential & { recomputeActivations: boolean };
+  imageShape: readonly number[];
+  batch: number;
+  noiseSamples: number;
 }
 
 /**
- * Bytes the gradient keeps per image of T (in training mode) and of f: each network on two images under a gradient
- * tape, read from tfjs's live bytes at the end of the forward pass. T's batch-norm running statistics are put back.
+ * Picks, for wasm's capped heap, the fastest way a training step fits: whole batches as they are; else with
+ * recomputed activations (about 11% slower); else also f's passes split into micro-batches (T keeps the whole batch,
+ * as its batch norm couples the samples; one more forward pass of T per map update). The peak bytes of the gradients
+ * are measured per image on two images; a T step holds T's for all K·batch outputs and frozen f's for one pass, an
+ * f step f's for one pass (2·batch samples unsplit), with the networks', optimizers' and gradients' own tensors on
+ * top. Refuses batches that fit no way (wasm would crash, or hang, on the heap's cap mid-step).
  */
-function activationBytesPerImage(map: TransportMap, potential: Potential, imageShape: readonly number[]) {
-  const buffers = Object.values(map.stateDict()).filter((v): v is tf.Variable => v instanceof tf.Variable && !v.trainable);
-  const kept = buffers.map((v) => tf.clone(v));
-  const taped = (net: { variables: tf.Variable[] }, forward: () => tf.Tensor): number => {
-    let bytes = 0;
-    tf.tidy(() => {
-      tf.variableGrads(() => {
-        const before = tf.memory().numBytes;
-        const y = forward();
-        bytes = tf.memory().numBytes - before;
-        return tf.sum(y) as tf.Scalar;
-      }, net.variables.slice(0, 1));
-    });
-    return bytes / 2;
+export async function planStepMemory(
+  choice: { recompute: RecomputeChoice; microBatch: MicroBatchChoice },
+  nets: StepNets,
+  budget = WASM_BUDGET,
+): Promise<StepMemoryPlan> {
+  const recomputes = choice.recompute === 'auto' ? [false, true] : [choice.recompute === 'on'];
+  const givenMicroBatch = choice.microBatch === 'auto' ? null : choice.microBatch;
+  const flags = `--recompute-activations ${choice.recompute}, --micro-batch ${choice.microBatch}`;
+  if (tf.getBackend() !== 'wasm' || (recomputes.length === 1 && givenMicroBatch !== null)) {
+    const why = tf.getBackend() === 'wasm' ? flags : `${flags}: the ${tf.getBackend()} backend has no 4 GiB heap cap`;
+    return { recompute: choice.recompute === 'on', microBatch: givenMicroBatch, reason: why };
+  }
+  const { batch, noiseSamples } = nets;
+  const outputs = batch * noiseSamples;
+  const peaks = await peakBytesPerImage(nets);
+  const fixed = tf.memory().numBytes + 2 * (trainableBytes(nets.map) + trainableBytes(nets.potential));
+  const needOf = ([recompute, microBatch]: Layout) => {
+    const { map, potential, frozenPotential } = recompute ? peaks.recomputed : peaks.kept;
+    const tStep = map * outputs + frozenPotential * (microBatch ?? outputs) + trainableBytes(nets.map);
+    const fStep = potential * (microBatch ?? 2 * batch) + trainableBytes(nets.potential);
+    return fixed + Math.max(tStep, fStep);
   };
+  const layouts = recomputes.map((recompute): Layout => [recompute, givenMicroBatch]);
+  if (givenMicroBatch === null) {
+    // The largest micro-batch that fits: the need grows by f's per-image peak with each sample per pass.
+    const recompute = recomputes[recomputes.length - 1];
+    const { potential, frozenPotential } = recompute ? peaks.recomputed : peaks.kept;
+    const perSample = Math.max(potential, frozenPotential);
+    layouts.push([recompute, Math.max(1, Math.min(outputs, Math.floor((budget - needOf([recompute, 0])) / perSample)))]);
+  }
+  const described = (layout: Layout) =>
+    `${layout[0] ? 'recomputing' : 'keeping'} activations${layout[1] === null ? '' : `, f in passes of ${layout[1]}`}: ${size(needOf(layout))}`;
+  const chosen = layouts.find((layout) => needOf(layout) <= budget);
+  if (!chosen) {
+    throw new Error(
+      `train: a step at --batch ${batch} needs about ${layouts.map(described).join('; ')}; wasm's heap holds 4 GiB ` +
+        `(budget ${size(budget)}): lower --batch, or use the native backend (@tensorflow/tfjs-node or -gpu)`,
+    );
+  }
+  const [recompute, microBatch] = chosen;
+  return { recompute, microBatch, reason: `a step ${described(chosen)}, within wasm's budget of ${size(budget)}`, need: needOf(chosen) };
+}
+
+/** Whether activations are recomputed, and f's micro-batch (null: whole batches). */
+type Layout = [boolean, number | null];
+
+/** Bytes for the log: MiB below 1 GiB. */
+function size(bytes: number): string {
+  return bytes < 2 ** 30 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+}
+
+function trainableBytes(net: { variables: tf.Variable[] }): number {
+  return net.variables.reduce((sum, v) => sum + v.size * 4, 0);
+}
+
+/**
+ * Peak bytes per image of T's gradient (in training mode), f's, and f's with respect to its input alone (frozen, as in
+ * T updates), with activations kept and recomputed: each on two images, profiled, less what was there before and the
+ * parameter gradients. Both networks' recompute settings are put back.
+ */
+async function peakBytesPerImage({ map, potential, imageShape }: StepNets) {
   const x = tf.zeros([2, ...imageShape]);
   const noiseShape = map.noiseShape(2);
   const z = noiseShape ? tf.zeros(noiseShape) : undefined;
-  const bytes = {
-    map: taped(map, () => map.apply(x, z, { training: true })),
-    potential: taped(potential, () => potential.apply(x)),
+  const peak = async (gradient: () => unknown, parameterGradBytes: number): Promise<number> => {
+    const before = tf.memory().numBytes;
+    // T runs in training mode: its batch-norm running statistics are put back after each probe.
+    const { peakBytes } = await tf.profile(() => restoringBuffers(map, () => tf.tidy(() => void gradient())));
+    return Math.max(0, (peakBytes - before - parameterGradBytes) / 2);
   };
-  buffers.forEach((v, i) => v.assign(kept[i]));
-  tf.dispose([x, ...(z ? [z] : []), ...kept]);
-  return bytes;
+  const settings = [map.recomputeActivations, potential.recomputeActivations];
+  const measure = async (recompute: boolean) => {
+    map.recomputeActivations = potential.recomputeActivations = recompute;
+    const sum = (y: tf.Tensor) => tf.sum(y) as tf.Scalar;
+    return {
+      map: await peak(() => tf.variableGrads(() => sum(map.apply(x, z, { training: true })), map.variables), trainableBytes(map)),
+      potential: await peak(() => tf.variableGrads(() => sum(potential.apply(x)), potential.variables), trainableBytes(potential)),
+      // In T updates f is frozen: only the gradient with respect to its input is taken.
+      frozenPotential: await peak(() => whileFrozen(potential.variables, () => tf.grad((y: tf.Tensor) => sum(potential.apply(y)))(x)), 0),
+    };
+  };
+  try {
+    return { kept: await measure(false), recomputed: await measure(true) };
+  } finally {
+    [map.recomputeActivations, potential.recomputeActivations] = settings;
+    tf.dispose([x, ...(z ? [z] : [])]);
+  }
 }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type AdamOptions, NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
-import { decideRecompute, type RecomputeChoice } from './activation-memory';
+import { type MicroBatchChoice, type RecomputeChoice, planStepMemory } from './step-memory';
 import { writeFileAtomic } from '../files/atomic-write';
 import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
 import { defaultCacheDir } from '../files/cache-dir';
@@ -49,6 +49,8 @@ export interface TrainRunOptions {
   shouldStop?: () => boolean;
   /** Recompute activations in the backward pass (same results, less memory): 'auto' (default) when wasm's heap needs it. */
   recompute?: RecomputeChoice;
+  /** The most samples f takes per pass under a gradient (same results, less memory): 'auto' (default) when wasm's heap needs it. */
+  microBatch?: MicroBatchChoice;
 }
 
 export interface TrainRunResult {
@@ -69,7 +71,7 @@ const GRID_COLUMNS = 10;
  * (the map alone). Checkpoints are atomic; resuming gives the same numbers as an uninterrupted run with that seed.
  */
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
-  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, shouldStop, cacheDir = defaultCacheDir(), recompute = 'auto' } = options;
+  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, shouldStop, cacheDir = defaultCacheDir(), recompute = 'auto', microBatch = 'auto' } = options;
   const checkpointPath = join(out, RUN_FILES.checkpoint);
   if (!resume && existsSync(checkpointPath)) {
     throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
@@ -92,6 +94,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const map = createMap(config);
   const potential = createPotential(config);
   const { cost, gamma } = createCost(config);
+  const noiseSamples = weak ? config.noiseSamples : 1;
+  const memory = await planStepMemory({ recompute, microBatch }, { map, potential, imageShape: sourceData.shape, batch: config.batch, noiseSamples });
+  map.recomputeActivations = potential.recomputeActivations = memory.recompute;
+  log(`memory: ${memory.reason}`);
   const solver = new NeuralOT({
     map,
     potential,
@@ -103,10 +109,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     ...optimizerSettings(config),
     noise: weak ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
     seed: config.seed + 4,
+    microBatch: memory.microBatch ?? undefined,
   });
-  const memory = decideRecompute(recompute, { map, potential, imageShape: sourceData.shape, batch: config.batch, noiseSamples: weak ? config.noiseSamples : 1 });
-  map.unet.recomputeActivations = potential.recomputeActivations = memory.recompute;
-  log(`${memory.recompute ? 'recomputing' : 'keeping'} activations for the backward pass: ${memory.reason}`);
   const metricsPath = join(out, RUN_FILES.metrics);
   if (saved) {
     solver.loadState(saved.tensors, saved.progress);
