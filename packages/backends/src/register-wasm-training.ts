@@ -1,5 +1,6 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { installConv2dGradient } from './conv2d-gradient';
+import { adamUpdateConfig } from './kernels/adam-update';
 import { avgPoolGradConfig } from './kernels/avg-pool-grad';
 import { batchMatMulConfig } from './kernels/batch-mat-mul';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
@@ -30,8 +31,9 @@ function mark(config: KernelConfig, replaces?: KernelConfig): Marked {
   return Object.assign(config, { [OURS]: true as const }, replaces ? { [REPLACES]: replaces } : {});
 }
 
-/** Kernels wasm 4.22 lacks. */
+/** Kernels wasm 4.22 lacks, and the fused Adam update @not/ot-core runs where registered. */
 const ADDED: KernelConfig[] = [
+  adamUpdateConfig,
   conv2dBackpropFilterConfig,
   depthwiseConv2dBackpropFilterConfig,
   depthwiseConv2dBackpropInputConfig,

@@ -14,6 +14,7 @@ export { relaxedEmd } from './sets/relaxed-emd';
 export { momentMatching, moments, type Moments } from './sets/moment-matching';
 export { selfSimilarity } from './sets/self-similarity';
 export { Adam, type AdamOptions } from './optim/adam';
+export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './optim/adam-kernel';
 export { freeze, whileFrozen } from './freeze';
 export { moduleBuffers, restoringBuffers } from './module-buffers';
 export { mapNoise, pushForward } from './push-forward';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Scheduled, valueAt } from '../schedule';
 import type { StateDict } from '../types';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-kernel';
 
 export interface AdamOptions {
   /** Learning rate, or a Schedule of the optimizer's own step count. Default 1e-4 (the NOT reference). */
@@ -52,17 +53,18 @@ export class Adam {
     const lr = valueAt(this.lr, this.t - 1);
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
+    const attrs: AdamUpdateAttrs = { lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, biasCorrection1: c1, biasCorrection2: c2 };
+    const fused = tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       this.variables.forEach((param, i) => {
-        let g = grads[param.name];
+        const g = grads[param.name];
         if (!g) return;
-        if (this.weightDecay) g = tf.add(g, tf.mul(param, this.weightDecay));
-        const m = tf.add(tf.mul(this.m[i], b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), 1 - b2));
+        const [p, m, v] = fused
+          ? (tf.engine().runKernel(ADAM_UPDATE_KERNEL, { param, grad: g, m: this.m[i], v: this.v[i] }, { ...attrs }) as tf.Tensor[])
+          : adamUpdate(param, g, this.m[i], this.v[i], attrs);
+        param.assign(p);
         this.m[i].assign(m);
         this.v[i].assign(v);
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(c2)), this.eps);
-        param.assign(tf.sub(param, tf.mul(tf.div(m, denom), lr / c1)));
       });
     });
   }
@@ -93,4 +95,13 @@ export class Adam {
   dispose(): void {
     for (const t of [...this.m, ...this.v]) t.dispose();
   }
+}
+
+/** The update in tfjs ops, for backends without the fused kernel: the new param, m and v. */
+function adamUpdate(param: tf.Tensor, grad: tf.Tensor, m0: tf.Tensor, v0: tf.Tensor, a: AdamUpdateAttrs): tf.Tensor[] {
+  const g = a.weightDecay ? tf.add(grad, tf.mul(param, a.weightDecay)) : grad;
+  const m = tf.add(tf.mul(m0, a.beta1), tf.mul(g, 1 - a.beta1));
+  const v = tf.add(tf.mul(v0, a.beta2), tf.mul(tf.square(g), 1 - a.beta2));
+  const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(a.biasCorrection2)), a.eps);
+  return [tf.sub(param, tf.mul(tf.div(m, denom), a.lr / a.biasCorrection1)), m, v];
 }
