@@ -78,6 +78,23 @@ describe('trainStack', () => {
     disposeMaps(result.maps);
   });
 
+  it("passes a stage's microBatch to its solver: f sees passes of at most that many samples, and the maps are the same", async () => {
+    const seen: number[] = [];
+    const makePotential = () => {
+      const f = quadraticPotential(DIM);
+      const apply = f.apply.bind(f);
+      f.apply = (y, o) => (seen.push(y.shape[0]), apply(y, o));
+      return f;
+    };
+    const whole = await trainStack(options({ stages: [{ steps: 3 }, { steps: 3 }] }));
+    const split = await trainStack(options({ stages: [{ steps: 3 }, { steps: 3, microBatch: 50 }], makePotential }));
+    // Stage 1 in whole batches of 128; stage 2 in passes of 50, 50 and 28.
+    expect(Math.max(...seen)).toBe(128);
+    expect(new Set(seen.slice(seen.indexOf(50)))).toEqual(new Set([50, 28]));
+    whole.maps.forEach((map, i) => weights(map).forEach((w, j) => expect(weights(split.maps[i])[j]).toBeCloseTo(w, 4)));
+    disposeMaps([...whole.maps, ...split.maps]);
+  });
+
   it('stops when a stage does not improve the validation value by the margin, and keeps the best depth', async () => {
     const scripted = [5, 4, 3.99, 1];
     let trained = 0;

@@ -30,6 +30,8 @@ export interface StageSettings {
   potentialOptimizer: AdamOptions;
   /** Noise draws per input in a map update (stochastic maps). */
   noiseSamples: number;
+  /** NeuralOT's microBatch: the most samples f takes per pass (same updates, less memory); default whole batches. */
+  microBatch: number | undefined;
 }
 
 export interface StageOptions extends Partial<StageSettings> {
@@ -240,6 +242,7 @@ class StackRun {
       mapOptimizer: settings.mapOptimizer,
       potentialOptimizer: settings.potentialOptimizer,
       noise: map.noiseShape(1) ? { samples: settings.noiseSamples, std: o.noiseStd ?? 0.1 } : undefined,
+      microBatch: settings.microBatch,
       seed: (o.seed ?? 0) + 1000 * stage,
     });
     let best: StateDict | null = null;
@@ -369,6 +372,7 @@ class StackRun {
       mapOptimizer: own.mapOptimizer ?? o.mapOptimizer ?? {},
       potentialOptimizer: own.potentialOptimizer ?? o.potentialOptimizer ?? {},
       noiseSamples: own.noiseSamples ?? o.noiseSamples ?? 8,
+      microBatch: own.microBatch ?? o.microBatch,
       steps: own.steps,
     };
   }

@@ -58,6 +58,8 @@ export function registerStack(program: Command): void {
             if (at.stage === 0) log(`the source as it is (depth 0): metric ${e.value.toFixed(2)}`);
           },
           shouldStop: interrupt.requested,
+          recompute: opts.recomputeActivations,
+          microBatch: opts.microBatch,
         });
         bar?.stop();
         if (interrupted) log(`stopped; resume with --resume --out ${opts.out}`);

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { integer, number } from '../parse';
 import { EVAL_SELECTIONS, LR_DECAYS, TRAIN_COSTS, TRAIN_PRESETS, type TrainFlags } from '../train/train-config';
+import { type MicroBatchChoice, RECOMPUTE_CHOICES } from '../train/step-memory';
 
 /** The flags of a NOT run (data, cost, networks, optimizer, schedule): `not train` has them, and `not stack` per stage. */
 export function addTrainOptions(command: Command, stacking = false): Command {
@@ -32,6 +33,16 @@ export function addTrainOptions(command: Command, stacking = false): Command {
     .option('--checkpoint-every <N>', 'outer steps between checkpoints', positive('--checkpoint-every'))
     .option('--eval-every <N>', 'outer steps between evaluations on the test split, keeping the best map in best/ (0: none)', integer('--eval-every', 0))
     .addOption(new Option(`${metric} <m>`, `what picks the best map${stacking ? ' and depth' : ''}: FID, or the Fashion-MNIST classifier FD (default: classifier for 32×32 grayscale)`).choices([...EVAL_SELECTIONS]))
+    .addOption(
+      new Option('--recompute-activations <when>', "recompute activations in the backward pass: same results, less memory, slower (auto: when wasm's 4 GiB heap needs it)")
+        .choices([...RECOMPUTE_CHOICES])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--micro-batch <n>', "the most samples f takes per pass (its gradients are summed: same results, less memory; auto: when wasm's 4 GiB heap needs it)")
+        .argParser((value): MicroBatchChoice => (value === 'auto' ? value : integer('--micro-batch', 1)(value)))
+        .default('auto'),
+    )
     .addOption(
       new Option('--preset <name>', "defaults for everything not given: the notebooks' ('reference') or sized for a CPU; default by backend").choices([
         ...TRAIN_PRESETS,

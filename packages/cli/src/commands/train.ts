@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { type Command, Option } from 'commander';
-import { integer } from '../parse';
+import type { Command } from 'commander';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { progress, type Progress } from '../progress';
 import { stopOnInterrupt } from '../stop-on-interrupt';
@@ -8,23 +7,12 @@ import { type TrainPreset, departuresFromReference, presetFor } from '../train/t
 import { addTrainOptions, trainFlags } from './train-options';
 import type { EvalLine } from '../train/best-map';
 import { RUN_FILES, runTraining } from '../train/train-run';
-import { RECOMPUTE_CHOICES, type MicroBatchChoice } from '../train/step-memory';
 
 export function registerTrain(program: Command): void {
   addTrainOptions(program.command('train').description('train a NOT map T (UNet) and potential f (ResNet) between two image sets'))
     .option('--out <dir>', 'run directory (metrics.jsonl, samples/, checkpoint.safetensors, T.safetensors)', join('runs', 'train'))
     .option('--resume', "continue the run in --out from its last checkpoint")
     .option('--json', 'print a JSON summary line at the end (progress goes to stderr)')
-    .addOption(
-      new Option('--recompute-activations <when>', "recompute activations in the backward pass: same results, less memory, slower (auto: when wasm's 4 GiB heap needs it)")
-        .choices([...RECOMPUTE_CHOICES])
-        .default('auto'),
-    )
-    .addOption(
-      new Option('--micro-batch <n>', "the most samples f takes per pass (its gradients are summed: same results, less memory; auto: when wasm's 4 GiB heap needs it)")
-        .argParser((value): MicroBatchChoice => (value === 'auto' ? value : integer('--micro-batch', 1)(value)))
-        .default('auto'),
-    )
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (opts) => {

@@ -12,7 +12,8 @@ import type { EvalResult } from '../eval/evaluate-map';
 import { BEST_DIR } from '../train/best-map';
 import { readCheckpointModule } from '../train/checkpoint';
 import type { TrainConfig, TrainPreset } from '../train/train-config';
-import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings } from '../train/train-run';
+import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings, planRunMemory } from '../train/train-run';
+import type { MicroBatchChoice, RecomputeChoice, StepMemoryPlan } from '../train/step-memory';
 import { loadTrainedMap } from '../train/trained-map';
 import { StackCheckpointFile } from './stack-checkpoint-file';
 import { type StackConfig, type StackFlags, resolveStackConfig } from './stack-config';
@@ -53,6 +54,9 @@ export interface StackRunOptions {
   onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
   cacheDir?: string;
   shouldStop?: () => boolean;
+  /** Recompute activations / split f's passes (same results, less memory): 'auto' (default) when wasm's heap needs it. */
+  recompute?: RecomputeChoice;
+  microBatch?: MicroBatchChoice;
 }
 
 /**
@@ -84,6 +88,10 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
     if (!resuming) for (const name of [STACK_FILES.metrics, STACK_FILES.eval]) writeFileSync(join(out, name), '');
 
     const [sourceData, targetData] = images.map((source) => new ImageDataset(source, { size: last.size, channels: last.channels }));
+    // The stages trained here (a --first run's stage is given): each one's memory plan.
+    const given = first ? 1 : 0;
+    const choice = { recompute: options.recompute ?? 'auto', microBatch: options.microBatch ?? 'auto' } as const;
+    const memory = await planStageMemory(config.stages.slice(given), given, sourceData.shape, choice, log);
     const validation = await Validation.open(last.evalMetric, cacheDir);
     const x = gridBatch(sourceData);
     const y = gridBatch(targetData);
@@ -102,9 +110,9 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
       const result: TrainStackResult = await trainStack({
         source: new ImageSampler(sourceData, { split: 'train', seed: last.seed }),
         target: new ImageSampler(targetData, { split: 'train', seed: last.seed + 1 }),
-        stages: config.stages.slice(first ? 1 : 0).map(stageOptions),
-        makeMap: (stage) => createMap(config.stages[stage - 1]),
-        makePotential: (stage) => createPotential(config.stages[stage - 1]),
+        stages: config.stages.slice(given).map((stage, i) => stageOptions(stage, memory[i])),
+        makeMap: (stage) => Object.assign(createMap(config.stages[stage - 1]), { recomputeActivations: memory[stage - 1 - given].recompute }),
+        makePotential: (stage) => Object.assign(createPotential(config.stages[stage - 1]), { recomputeActivations: memory[stage - 1 - given].recompute }),
         start: first ? { maps: [first.map], potential: first.potential ?? undefined } : undefined,
         init: config.init,
         evaluate,
@@ -167,8 +175,9 @@ function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap &
 }
 
 /** One stage's trainStack settings from its `not train` configuration. */
-function stageOptions(config: TrainConfig): StageOptions {
+function stageOptions(config: TrainConfig, memory: StepMemoryPlan): StageOptions {
   return {
+    microBatch: memory.microBatch ?? undefined,
     steps: config.steps,
     cost: createCost(config).cost,
     batchSize: config.batch,
@@ -176,6 +185,38 @@ function stageOptions(config: TrainConfig): StageOptions {
     ...optimizerSettings(config),
     noiseSamples: config.noiseSamples,
   };
+}
+
+/**
+ * The memory plan of each stage trained (planRunMemory on throwaway networks; stage numbers start after `given`),
+ * measured once per distinct network layout and batch.
+ */
+async function planStageMemory(
+  stages: readonly TrainConfig[],
+  given: number,
+  imageShape: readonly number[],
+  choice: { recompute: RecomputeChoice; microBatch: MicroBatchChoice },
+  log: (line: string) => void,
+): Promise<StepMemoryPlan[]> {
+  const plans = new Map<string, StepMemoryPlan>();
+  const result: StepMemoryPlan[] = [];
+  for (const [i, config] of stages.entries()) {
+    const key = JSON.stringify([config.size, config.channels, config.cost, config.base, config.filters, config.maxFilters, config.batch, config.noiseSamples]);
+    let plan = plans.get(key);
+    if (!plan) {
+      const nets = { map: createMap(config), potential: createPotential(config) };
+      try {
+        plan = await planRunMemory(config, nets, imageShape, choice);
+      } finally {
+        nets.map.dispose();
+        nets.potential.dispose();
+      }
+      plans.set(key, plan);
+      log(`memory, stage ${given + i + 1}: ${plan.reason}`);
+    }
+    result.push(plan);
+  }
+  return result;
 }
 
 /** The numbers of an evaluation worth a column in the summary. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type AdamOptions, NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
-import { type MicroBatchChoice, type RecomputeChoice, planStepMemory } from './step-memory';
+import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
 import { writeFileAtomic } from '../files/atomic-write';
 import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
 import { defaultCacheDir } from '../files/cache-dir';
@@ -94,9 +94,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const map = createMap(config);
   const potential = createPotential(config);
   const { cost, gamma } = createCost(config);
-  const noiseSamples = weak ? config.noiseSamples : 1;
-  const memory = await planStepMemory({ recompute, microBatch }, { map, potential, imageShape: sourceData.shape, batch: config.batch, noiseSamples });
-  map.recomputeActivations = potential.recomputeActivations = memory.recompute;
+  const memory = await planRunMemory(config, { map, potential }, sourceData.shape, { recompute, microBatch });
   log(`memory: ${memory.reason}`);
   const solver = new NeuralOT({
     map,
@@ -178,6 +176,22 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
 /** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */
 export function createMap(config: TrainConfig): UNetMap {
   return new UNetMap({ channels: config.channels, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
+}
+
+/**
+ * How the run's steps fit in memory (see planStepMemory), measured on its networks, which are then set to recompute
+ * their activations or not accordingly.
+ */
+export async function planRunMemory(
+  config: TrainConfig,
+  nets: { map: UNetMap; potential: ResNetPotential },
+  imageShape: readonly number[],
+  choice: { recompute: RecomputeChoice; microBatch: MicroBatchChoice },
+): Promise<StepMemoryPlan> {
+  const noiseSamples = config.cost === 'weak' ? config.noiseSamples : 1;
+  const plan = await planStepMemory(choice, { ...nets, imageShape, batch: config.batch, noiseSamples });
+  nets.map.recomputeActivations = nets.potential.recomputeActivations = plan.recompute;
+  return plan;
 }
 
 /** The run's potential f, freshly initialised. */
