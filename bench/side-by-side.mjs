@@ -23,12 +23,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const quick = !!process.env.BENCH_QUICK;
 
 // The configuration `pnpm start` trains (the cpu preset on 32×32 grayscale) and the reference notebooks' networks at
-// batch 16 (batch 64 does not fit wasm's 4 GB heap yet).
+// batch 16, and at the reference's batch 64 in the layout `not train` picks on wasm to fit its 4 GiB heap.
 const CPU = { name: 'cpu preset', size: 32, channels: 1, base: 16, filters: 16, maxFilters: 64, batch: 16, tIters: 3, noiseSamples: 1, pushBatch: 64 };
 const REFERENCE = { name: 'reference nets', size: 64, channels: 3, base: 48, filters: 64, maxFilters: 512, batch: 16, tIters: 10, noiseSamples: 1, pushBatch: 64 };
+const REFERENCE_64 = { ...REFERENCE, name: 'reference nets, batch 64, recomputed, f in passes of 13', batch: 64, memory: { microBatch: 13 } };
 const weak = (config) => ({ ...config, name: `${config.name}, weak K=8`, noiseSamples: 8 });
 
+// Batch 64 first, on a fresh heap (wasm's never shrinks: its size after a row is the peak so far). One timed run each
+// and no warm-up: a step takes minutes.
 const ROWS = [
+  { label: 'T step', kind: 't-step', config: REFERENCE_64, runs: 1, warmUp: false, heap: true },
+  { label: 'f step', kind: 'f-step', config: REFERENCE_64, runs: 1, warmUp: false, heap: true },
   { label: 'T step', kind: 't-step', config: CPU, runs: 9 },
   { label: 'f step', kind: 'f-step', config: CPU, runs: 9 },
   { label: `NOT outer step (K_T = ${CPU.tIters})`, kind: 'outer', config: CPU, runs: 5 },
@@ -62,8 +67,9 @@ function ours(row) {
     const x = tf.randomUniform([c.batch, c.size, c.size, 3], -1, 1);
     return { run: () => tf.tidy(() => net.features(x).dataSync()), dispose: () => (net.dispose(), x.dispose()) };
   }
-  const map = new UNetMap({ size: c.size, channels: c.channels, noiseChannels: c.noiseSamples > 1 ? 1 : 0, base: c.base });
-  const potential = new ResNetPotential({ size: c.size, channels: c.channels, filters: c.filters, maxFilters: c.maxFilters });
+  const recomputeActivations = c.memory !== undefined;
+  const map = new UNetMap({ size: c.size, channels: c.channels, noiseChannels: c.noiseSamples > 1 ? 1 : 0, base: c.base, recomputeActivations });
+  const potential = new ResNetPotential({ size: c.size, channels: c.channels, filters: c.filters, maxFilters: c.maxFilters, recomputeActivations });
   const solver = new NeuralOT({
     map,
     potential,
@@ -73,6 +79,7 @@ function ours(row) {
     batchSize: c.batch,
     tIters: c.tIters,
     noise: c.noiseSamples > 1 ? { samples: c.noiseSamples, std: 0.1 } : undefined,
+    microBatch: c.memory?.microBatch,
   });
   const x = tf.randomUniform([c.pushBatch, c.size, c.size, c.channels], -1, 1);
   const runs = {
@@ -115,7 +122,7 @@ for (const row of ROWS) {
   const times = { ours: [], 1: [], 2: [] };
   let skip = versions.skip ?? null;
   const runs = quick ? 1 : row.runs;
-  for (let r = -1; r < runs; r++) {
+  for (let r = row.warmUp === false ? 0 : -1; r < runs; r++) {
     // r = -1 is the warm-up of both sides (kernel compilation, first allocations), not counted.
     const t0 = performance.now();
     const before = tf.memory().numTensors;
@@ -130,25 +137,28 @@ for (const row of ROWS) {
     }
   }
   side.dispose();
-  const result = { row, ours: median(times.ours), torch1: skip ? null : median(times[1]), torch2: skip ? null : median(times[2]), skip, runs };
+  const heap = row.heap ? tf.backend().wasm?.HEAPU8.buffer.byteLength : undefined;
+  const result = { row, ours: median(times.ours), torch1: skip ? null : median(times[1]), torch2: skip ? null : median(times[2]), skip, runs, heap };
   results.push(result);
   console.log(
-    `${`${row.label} (${row.config.name})`.padEnd(58)} ours ${fmt(result.ours).padStart(7)} ms   torch 1t ${fmt(result.torch1).padStart(7)}  2t ${fmt(result.torch2).padStart(7)}   ours/torch ${ratio(result.ours, result.torch1)} (1t) ${ratio(result.ours, result.torch2)} (2t)${skip ? `   torch skipped: ${skip}` : ''}`,
+    `${`${row.label} (${row.config.name})`.padEnd(58)} ours ${fmt(result.ours).padStart(7)} ms   torch 1t ${fmt(result.torch1).padStart(7)}  2t ${fmt(result.torch2).padStart(7)}   ours/torch ${ratio(result.ours, result.torch1)} (1t) ${ratio(result.ours, result.torch2)} (2t)${heap ? `   wasm heap ${(heap / 2 ** 30).toFixed(2)} GiB` : ''}${skip ? `   torch skipped: ${skip}` : ''}`,
   );
 }
 torch.stop();
 
 const tfjsVersion = JSON.parse(readFileSync(join(here, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')).version;
 const perSecond = (ms, images) => (ms === null ? '–' : (images / (ms / 1000)).toFixed(1));
-const table = results.map(({ row, ours: o, torch1, torch2, skip, runs }) => {
+const table = results.map(({ row, ours: o, torch1, torch2, skip, runs, heap }) => {
   const cells = [`${row.label}`, row.config.name, fmt(o), fmt(torch1), fmt(torch2), ratio(o, torch1), ratio(o, torch2)];
   if (row.images) cells[0] += ` (img/s: ours ${perSecond(o, row.images)}, torch 1t ${perSecond(torch1, row.images)})`;
+  if (heap) cells[0] += ` (wasm heap so far ${(heap / 2 ** 30).toFixed(2)} GiB of 4)`;
   return `| ${cells.join(' | ')} | ${runs}${skip ? ` (torch skipped: ${skip})` : ''} |`;
 });
 const markdown = `# Side-by-side: NOT.ts against PyTorch CPU
 
 Written by \`pnpm bench\` (bench/side-by-side.mjs with bench/torch_side.py) on ${new Date().toISOString().slice(0, 10)}.
-Median milliseconds of one run (after one warm-up), the two sides interleaved run by run.
+Median milliseconds of one run (after one warm-up; the batch-64 rows: one run, no warm-up), the two sides interleaved
+run by run.
 
 - Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB
 - Ours: Node ${process.version}, @tensorflow/tfjs-core ${tfjsVersion}, ${describeBackend(report)}, ${report.detail.split(';')[0]}
@@ -160,7 +170,8 @@ Median milliseconds of one run (after one warm-up), the two sides interleaved ru
 ${table.join('\n')}
 
 cpu preset: 32×32×1, UNet base 16, ResNet 16 (cap 64), batch 16. Reference nets: 64×64×3, UNet base 48 (9.7M
-parameters), ResNet 64 (cap 512, 22.9M), batch 16. Weak rows: 8 noise draws per input (128 images through T per step),
+parameters), ResNet 64 (cap 512, 22.9M), batch 16; at batch 64 ours recomputes activations and splits f's passes into
+micro-batches of 13 (\`not train\`'s plan for wasm's heap; the same updates), PyTorch runs them as they are. Weak rows: 8 noise draws per input (128 images through T per step),
 γ = 0.66. A T step is T(x), the cost, f(T(x)) and T's Adam update; an f step is f(T(x)) without T's gradient, f(y) and
 f's update; an outer step is K_T T steps and one f step. The FID row runs pytorch-fid's InceptionV3 (resize to 299,
 pool3 features) with random weights of its shapes on both sides.
