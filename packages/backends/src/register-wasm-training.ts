@@ -13,6 +13,7 @@ import { GUARDED_KERNELS, numericPadGuard } from './kernels/numeric-pad-guard';
 import { resizeBilinearGradConfig } from './kernels/resize-bilinear-grad';
 import { reverseConfig } from './kernels/reverse';
 import { sliceConfig } from './kernels/slice';
+import { transposeConfig } from './kernels/transpose';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 import { installLeakyReluGradient } from './leaky-relu-gradient';
 
@@ -44,7 +45,7 @@ type Replacement = { name: string; make: (existing: KernelConfig) => KernelConfi
 
 /**
  * wasm kernels replaced: too slow (Conv2DBackpropInput, BatchMatMul with transposed operands, AvgPoolGrad,
- * LeakyRelu, Reverse, Slice) or wrong (MaxPoolGrad, ResizeBilinearGrad half-pixel).
+ * LeakyRelu, Reverse, Slice, Transpose) or wrong (MaxPoolGrad, ResizeBilinearGrad half-pixel).
  */
 const REPLACED: Replacement[] = [
   { name: 'AvgPoolGrad', make: (existing) => avgPoolGradConfig(existing) },
@@ -55,6 +56,7 @@ const REPLACED: Replacement[] = [
   { name: 'ResizeBilinearGrad', make: (existing) => resizeBilinearGradConfig(existing) },
   { name: 'Reverse', make: (existing) => reverseConfig(existing) },
   { name: 'Slice', make: (existing) => sliceConfig(existing) },
+  { name: 'Transpose', make: (existing) => transposeConfig(existing) },
 ];
 
 /** Forward conv/pool kernels wrapped to refuse a numeric pad that tfjs sizes wrongly (see numeric-pad-guard). */
