@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@not/ot-core';
 import { checkpointed } from './activation-checkpoint';
 import { Conv2d, type ConvInit } from './conv2d';
+import { residualLeakyRelu } from './residual-leaky-relu';
 import { prefixState } from './state';
 
 /**
@@ -39,7 +40,7 @@ export class ResnetBlock {
       tf.tidy(() => {
         const shortcut = this.convS ? this.convS.apply(input) : input;
         const dx = this.conv1.apply(tf.leakyRelu(this.conv0.apply(input), 0.2));
-        return tf.leakyRelu(tf.add(shortcut, tf.mul(dx, this.resRatio)), 0.2) as tf.Tensor4D;
+        return residualLeakyRelu(shortcut as tf.Tensor4D, dx, this.resRatio, 0.2);
       });
     return recompute ? checkpointed(layers, Object.values(this.state), x) : layers(x);
   }
