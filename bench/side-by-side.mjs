@@ -26,7 +26,7 @@ const quick = !!process.env.BENCH_QUICK;
 // batch 16, and at the reference's batch 64 in the layout `not train` picks on wasm to fit its 4 GiB heap.
 const CPU = { name: 'cpu preset', size: 32, channels: 1, base: 16, filters: 16, maxFilters: 64, batch: 16, tIters: 3, noiseSamples: 1, pushBatch: 64 };
 const REFERENCE = { name: 'reference nets', size: 64, channels: 3, base: 48, filters: 64, maxFilters: 512, batch: 16, tIters: 10, noiseSamples: 1, pushBatch: 64 };
-const REFERENCE_64 = { ...REFERENCE, name: 'reference nets, batch 64, recomputed, f in passes of 13', batch: 64, memory: { microBatch: 13 } };
+const REFERENCE_64 = { ...REFERENCE, name: 'reference nets, batch 64, recomputed, f in passes of 16', batch: 64, memory: { microBatch: 16 } };
 const weak = (config) => ({ ...config, name: `${config.name}, weak K=8`, noiseSamples: 8 });
 
 // Batch 64 first, on a fresh heap (wasm's never shrinks: its size after a row is the peak so far). One timed run each
@@ -171,7 +171,7 @@ ${table.join('\n')}
 
 cpu preset: 32×32×1, UNet base 16, ResNet 16 (cap 64), batch 16. Reference nets: 64×64×3, UNet base 48 (9.7M
 parameters), ResNet 64 (cap 512, 22.9M), batch 16; at batch 64 ours recomputes activations and splits f's passes into
-micro-batches of 13 (\`not train\`'s plan for wasm's heap; the same updates), PyTorch runs them as they are. Weak rows: 8 noise draws per input (128 images through T per step),
+micro-batches of 16 (\`not train\`'s plan for wasm's heap; the same updates), PyTorch runs them as they are. Weak rows: 8 noise draws per input (128 images through T per step),
 γ = 0.66. A T step is T(x), the cost, f(T(x)) and T's Adam update; an f step is f(T(x)) without T's gradient, f(y) and
 f's update; an outer step is K_T T steps and one f step. The FID row runs pytorch-fid's InceptionV3 (resize to 299,
 pool3 features) with random weights of its shapes on both sides.
