@@ -1,18 +1,9 @@
 import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { ADAM_UPDATE_KERNEL, AdamUpdateAttrs } from '@not/ot-core';
 import { runWasmKernel, type WasmBackendLike } from '../wasm-kernel-ops';
 
-/** The kernel @not/ot-core's Adam runs when a backend registers it (its ADAM_UPDATE_KERNEL). */
-export const ADAM_UPDATE = 'NotAdamUpdate';
-
-interface AdamUpdateAttrs {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  biasCorrection1: number;
-  biasCorrection2: number;
-}
+/** The kernel @not/ot-core's Adam runs when a backend registers it (the type ties the two names together). */
+export const ADAM_UPDATE: typeof ADAM_UPDATE_KERNEL = 'NotAdamUpdate';
 
 /**
  * Below this many elements one JavaScript pass beats fifteen wasm kernel calls (~40 µs each on 2 threads, whatever
