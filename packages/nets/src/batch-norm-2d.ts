@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTraining } from './batch-norm-train';
+import { batchNormTraining, normalize } from './batch-norm-train';
 import { variableFrom } from './init';
 
 export interface BatchNorm2dOptions {
@@ -71,7 +71,7 @@ export class BatchNorm2d {
     const bias = this.bias as tf.Tensor1D;
     if (!training) {
       return tf.tidy(() => {
-        const y = tf.batchNorm4d(x as tf.Tensor4D, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, bias, weight, this.eps);
+        const y = normalize(x as tf.Tensor4D, this.runningMean as tf.Tensor1D, this.runningVar as tf.Tensor1D, weight, bias, this.eps);
         return relu ? tf.relu(y) : y;
       });
     }

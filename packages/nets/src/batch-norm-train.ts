@@ -21,7 +21,7 @@ export function batchNormTraining(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.
   const op = tf.customGrad(((input: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const { mean, variance } = tf.moments(input, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
     stats = { mean: tf.keep(mean), variance: tf.keep(variance) };
-    const normed = tf.batchNorm4d(input, mean, variance, beta, gamma, eps);
+    const normed = normalize(input, mean, variance, gamma, beta, eps);
     const value = relu ? tf.relu(normed) : normed;
     save([input, mean, tf.rsqrt(tf.add(variance, eps)), gamma, value]);
     return {
@@ -43,4 +43,12 @@ export function batchNormTraining(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = op(x, weight, bias) as tf.Tensor4D;
   return { y, ...stats };
+}
+
+/**
+ * (x − mean)·weight/√(variance + eps) + bias per channel, in three image-sized ops: wasm's own FusedBatchNorm kernel
+ * takes ~3× as long (80 against 25 ms on [64, 64, 64, 48]).
+ */
+export function normalize(x: tf.Tensor4D, mean: tf.Tensor1D, variance: tf.Tensor1D, weight: tf.Tensor1D, bias: tf.Tensor1D, eps: number): tf.Tensor4D {
+  return tf.tidy(() => tf.add(tf.mul(tf.sub(x, mean), tf.mul(tf.rsqrt(tf.add(variance, eps)), weight)), bias) as tf.Tensor4D);
 }
