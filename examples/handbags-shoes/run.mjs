@@ -1,7 +1,7 @@
 // The flagship run: learn a map from bags to shoes with Neural Optimal Transport, then translate held-out bags, then
 // stack two more maps on top of it (each trained from the stack's output to the shoes) and keep the best depth.
 // By default it uses the Fashion-MNIST bags and shoes embedded in @not/datasets and networks sized for a CPU (about
-// 20 minutes on 2 cores: about 11 for the run, 9 for the stacking). Every flag of `not train` may be added, e.g. the
+// 16 minutes on 2 cores: about 9 for the run, 7 for the stacking). Every flag of `not train` may be added, e.g. the
 // reference configuration on a GPU:
 //
 //   node run.mjs --source igan:handbag_64.hdf5 --target igan:shoes_64.hdf5 --size 64 --preset reference
