@@ -1,21 +1,22 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { installConv2dGradient } from './conv2d-gradient';
 import { adamUpdateConfig } from './kernels/adam-update';
-import { avgPoolGradConfig } from './kernels/avg-pool-grad';
-import { batchMatMulConfig } from './kernels/batch-mat-mul';
+import { avgPoolGrad } from './kernels/avg-pool-grad';
+import { batchMatMul } from './kernels/batch-mat-mul';
 import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter';
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input';
 import { depthwiseConv2dBackpropFilterConfig } from './kernels/depthwise-conv2d-backprop-filter';
 import { depthwiseConv2dBackpropInputConfig } from './kernels/depthwise-conv2d-backprop-input';
-import { leakyReluConfig } from './kernels/leaky-relu';
+import { leakyRelu } from './kernels/leaky-relu';
 import { maxPoolGradConfig } from './kernels/max-pool-grad';
 import { GUARDED_KERNELS, numericPadGuard } from './kernels/numeric-pad-guard';
-import { resizeBilinearGradConfig } from './kernels/resize-bilinear-grad';
-import { reverseConfig } from './kernels/reverse';
-import { sliceConfig } from './kernels/slice';
-import { transposeConfig } from './kernels/transpose';
+import { resizeBilinearGrad } from './kernels/resize-bilinear-grad';
+import { reverse } from './kernels/reverse';
+import { slice } from './kernels/slice';
+import { transpose } from './kernels/transpose';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum';
 import { installLeakyReluGradient } from './leaky-relu-gradient';
+import { replacing } from './wasm-kernel-ops';
 
 /** Marks kernel configs registered by us, across module copies, so a second call changes nothing. */
 const OURS = Symbol.for('@not/backends/kernel');
@@ -48,15 +49,15 @@ type Replacement = { name: string; make: (existing: KernelConfig) => KernelConfi
  * LeakyRelu, Reverse, Slice, Transpose) or wrong (MaxPoolGrad, ResizeBilinearGrad half-pixel).
  */
 const REPLACED: Replacement[] = [
-  { name: 'AvgPoolGrad', make: (existing) => avgPoolGradConfig(existing) },
-  { name: 'BatchMatMul', make: (existing) => batchMatMulConfig(existing) },
+  { name: 'AvgPoolGrad', make: (existing) => replacing(existing, avgPoolGrad) },
+  { name: 'BatchMatMul', make: (existing) => replacing(existing, batchMatMul) },
   { name: 'Conv2DBackpropInput', make: () => conv2dBackpropInputConfig },
-  { name: 'LeakyRelu', make: (existing) => leakyReluConfig(existing) },
+  { name: 'LeakyRelu', make: (existing) => replacing(existing, leakyRelu) },
   { name: 'MaxPoolGrad', make: () => maxPoolGradConfig },
-  { name: 'ResizeBilinearGrad', make: (existing) => resizeBilinearGradConfig(existing) },
-  { name: 'Reverse', make: (existing) => reverseConfig(existing) },
-  { name: 'Slice', make: (existing) => sliceConfig(existing) },
-  { name: 'Transpose', make: (existing) => transposeConfig(existing) },
+  { name: 'ResizeBilinearGrad', make: (existing) => replacing(existing, resizeBilinearGrad) },
+  { name: 'Reverse', make: (existing) => replacing(existing, reverse) },
+  { name: 'Slice', make: (existing) => replacing(existing, slice) },
+  { name: 'Transpose', make: (existing) => replacing(existing, transpose) },
 ];
 
 /** Forward conv/pool kernels wrapped to refuse a numeric pad that tfjs sizes wrongly (see numeric-pad-guard). */

@@ -1,4 +1,4 @@
-import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { ConvOps } from './conv-ops';
 
 /** The part of tfjs-backend-wasm's BackendWasm that kernel-level composition needs. */
@@ -7,6 +7,24 @@ export interface WasmBackendLike {
   readSync(dataId: object): unknown;
   makeOutput(shape: number[], dtype: string): TensorInfo;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** What a kernel function is called with. */
+export type KernelArgs = Parameters<KernelFunc>[0];
+
+/**
+ * A wasm kernel in place of `existing`, which `run` may still call for the cases it leaves alone: tfjs runs a
+ * kernel's setup (binding its C function) only for the registered config, so the replacement carries the original's
+ * setup and disposal.
+ */
+export function replacing(existing: KernelConfig, run: (existing: KernelConfig, args: KernelArgs) => TensorInfo): KernelConfig {
+  return {
+    kernelName: existing.kernelName,
+    backendName: 'wasm',
+    setupFunc: existing.setupFunc,
+    disposeFunc: existing.disposeFunc,
+    kernelFunc: ((args: KernelArgs) => run(existing, args)) as KernelFunc,
+  };
 }
 
 /** Calls a registered wasm kernel directly (no engine, no tape): intermediates are ours to dispose. */

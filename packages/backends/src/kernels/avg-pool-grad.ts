@@ -1,13 +1,11 @@
 import {
-  AvgPoolGrad,
   backend_util,
   type AvgPoolGradAttrs,
   type KernelConfig,
-  type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { depthwiseInputGradient } from '../conv-gradients';
-import { wasmKernelOps, type WasmBackendLike } from '../wasm-kernel-ops';
+import { type KernelArgs, wasmKernelOps, type WasmBackendLike } from '../wasm-kernel-ops';
 
 /**
  * tfjs-backend-wasm 4.22's AvgPoolGrad is a scalar loop ~30× slower than the forward pool (25 ms for dy
@@ -19,7 +17,7 @@ import { wasmKernelOps, type WasmBackendLike } from '../wasm-kernel-ops';
  * cuts it (the forward divides those by the in-bounds count, so only 'valid' pooling, e.g. of an explicitly
  * zero-padded input as PyTorch's count_include_pad=True, has its true gradient). Non-float32 dy goes to the original.
  */
-function avgPoolGrad(existing: KernelConfig, args: Parameters<KernelFunc>[0]): TensorInfo {
+export function avgPoolGrad(existing: KernelConfig, args: KernelArgs): TensorInfo {
   const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
   if (dy.dtype !== 'float32') return existing.kernelFunc(args) as TensorInfo;
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as AvgPoolGradAttrs & {
@@ -45,14 +43,4 @@ function avgPoolGrad(existing: KernelConfig, args: Parameters<KernelFunc>[0]): T
   } finally {
     backend.disposeData(filter.dataId);
   }
-}
-
-export function avgPoolGradConfig(existing: KernelConfig): KernelConfig {
-  return {
-    kernelName: AvgPoolGrad,
-    backendName: 'wasm',
-    setupFunc: existing.setupFunc,
-    disposeFunc: existing.disposeFunc,
-    kernelFunc: ((args: Parameters<KernelFunc>[0]) => avgPoolGrad(existing, args)) as KernelFunc,
-  };
 }

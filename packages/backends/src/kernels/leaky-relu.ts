@@ -1,5 +1,5 @@
-import { LeakyRelu, util, type KernelConfig, type KernelFunc, type LeakyReluAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
-import { runWasmKernel, type WasmBackendLike } from '../wasm-kernel-ops';
+import { util, type KernelConfig, type LeakyReluAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelArgs, runWasmKernel, type WasmBackendLike } from '../wasm-kernel-ops';
 
 /**
  * tfjs-backend-wasm 4.22's LeakyRelu branches per element and runs at ~10 ns per element on random signs; Step
@@ -7,7 +7,7 @@ import { runWasmKernel, type WasmBackendLike } from '../wasm-kernel-ops';
  * both multiply by alpha rounded to float32 (x·1 = x exactly; NaN stays NaN, ±0 keeps its sign). Other dtypes and
  * a negative alpha (where 0·alpha would flip the sign of a zero) go to the original.
  */
-function leakyRelu(existing: KernelConfig, args: Parameters<KernelFunc>[0]): TensorInfo {
+export function leakyRelu(existing: KernelConfig, args: KernelArgs): TensorInfo {
   const x = args.inputs.x as TensorInfo;
   const { alpha } = args.attrs as unknown as LeakyReluAttrs;
   if (x.dtype !== 'float32' || !(alpha >= 0) || util.sizeFromShape(x.shape) === 0) {
@@ -20,14 +20,4 @@ function leakyRelu(existing: KernelConfig, args: Parameters<KernelFunc>[0]): Ten
   } finally {
     backend.disposeData(slope.dataId);
   }
-}
-
-export function leakyReluConfig(existing: KernelConfig): KernelConfig {
-  return {
-    kernelName: LeakyRelu,
-    backendName: 'wasm',
-    setupFunc: existing.setupFunc,
-    disposeFunc: existing.disposeFunc,
-    kernelFunc: ((args: Parameters<KernelFunc>[0]) => leakyRelu(existing, args)) as KernelFunc,
-  };
 }

@@ -1,10 +1,9 @@
 import {
-  ResizeBilinearGrad,
   type KernelConfig,
-  type KernelFunc,
   type ResizeBilinearGradAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../wasm-kernel-ops';
 
 interface WasmBackendWithValues {
   readSync(dataId: object): ArrayLike<number>;
@@ -53,18 +52,9 @@ function halfPixelGrad(images: TensorInfo, dy: TensorInfo, backend: WasmBackendW
  * resizeBilinear(x, size, false, true), PyTorch's align_corners=False, is wrong). This keeps the wasm kernel for
  * the other modes (alignCorners included, which it gets right) and handles half-pixel centers in JS.
  */
-export function resizeBilinearGradConfig(original: KernelConfig): KernelConfig {
-  return {
-    kernelName: ResizeBilinearGrad,
-    backendName: 'wasm',
-    // The original is unregistered, so tfjs no longer runs its setup (binding the C function): we do.
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
-    kernelFunc: ((args: { inputs: { images?: TensorInfo; dy?: TensorInfo }; backend: unknown; attrs?: unknown }) => {
-      const { halfPixelCenters } = args.attrs as ResizeBilinearGradAttrs & { halfPixelCenters?: boolean };
-      if (!halfPixelCenters) return original.kernelFunc(args as Parameters<KernelFunc>[0]);
-      const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
-      return halfPixelGrad(images, dy, args.backend as WasmBackendWithValues);
-    }) as unknown as KernelFunc,
-  };
+export function resizeBilinearGrad(original: KernelConfig, args: KernelArgs): TensorInfo {
+  const { halfPixelCenters } = args.attrs as unknown as ResizeBilinearGradAttrs & { halfPixelCenters?: boolean };
+  if (!halfPixelCenters) return original.kernelFunc(args) as TensorInfo;
+  const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+  return halfPixelGrad(images, dy, args.backend as unknown as WasmBackendWithValues);
 }

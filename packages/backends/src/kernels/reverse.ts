@@ -1,5 +1,5 @@
-import { Reverse, util, type KernelConfig, type KernelFunc, type ReverseAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
-import type { WasmBackendLike } from '../wasm-kernel-ops';
+import { util, type KernelConfig, type ReverseAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelArgs, WasmBackendLike } from '../wasm-kernel-ops';
 import { copyRun, heapArray } from './heap-copy';
 
 /** One axis group after merging: its length and whether it is reversed. */
@@ -31,7 +31,7 @@ export function reverseGroups(shape: readonly number[], axes: readonly number[])
  * block per outer index (the filter flip is kh·kw block copies); an innermost reversed group is copied element by
  * element backwards. Strings go to the original kernel.
  */
-function reverse(existing: KernelConfig, args: Parameters<KernelFunc>[0]): TensorInfo {
+export function reverse(existing: KernelConfig, args: KernelArgs): TensorInfo {
   const x = args.inputs.x as TensorInfo;
   const { dims } = args.attrs as unknown as ReverseAttrs;
   if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0) {
@@ -77,15 +77,4 @@ function reverse(existing: KernelConfig, args: Parameters<KernelFunc>[0]): Tenso
     }
   }
   return out;
-}
-
-export function reverseConfig(existing: KernelConfig): KernelConfig {
-  return {
-    kernelName: Reverse,
-    backendName: 'wasm',
-    // The original stays callable (strings): keep the setup that binds its C function.
-    setupFunc: existing.setupFunc,
-    disposeFunc: existing.disposeFunc,
-    kernelFunc: ((args: Parameters<KernelFunc>[0]) => reverse(existing, args)) as KernelFunc,
-  };
 }

@@ -1,13 +1,11 @@
 import {
   slice_util,
-  Slice,
   util,
   type KernelConfig,
-  type KernelFunc,
   type SliceAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { WasmBackendLike } from '../wasm-kernel-ops';
+import type { KernelArgs, WasmBackendLike } from '../wasm-kernel-ops';
 import { copyRun, heapArray } from './heap-copy';
 
 /** One axis of a slice after merging: the input's length along it, the first index kept and how many. */
@@ -46,7 +44,7 @@ export function sliceAxes(shape: readonly number[], begin: readonly number[], si
  * copy). This one merges axes (see `sliceAxes`) so that runs are as long as possible and copies short runs with a
  * loop. Strings and scalars go to the original kernel.
  */
-function slice(existing: KernelConfig, args: Parameters<KernelFunc>[0]): TensorInfo {
+export function slice(existing: KernelConfig, args: KernelArgs): TensorInfo {
   const x = args.inputs.x as TensorInfo;
   if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0) {
     return existing.kernelFunc(args) as TensorInfo;
@@ -84,14 +82,4 @@ function slice(existing: KernelConfig, args: Parameters<KernelFunc>[0]): TensorI
     }
   }
   return out;
-}
-
-export function sliceConfig(existing: KernelConfig): KernelConfig {
-  return {
-    kernelName: Slice,
-    backendName: 'wasm',
-    setupFunc: existing.setupFunc,
-    disposeFunc: existing.disposeFunc,
-    kernelFunc: ((args: Parameters<KernelFunc>[0]) => slice(existing, args)) as KernelFunc,
-  };
 }

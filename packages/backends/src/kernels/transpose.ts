@@ -1,5 +1,5 @@
-import { Transpose, util, type KernelConfig, type KernelFunc, type TensorInfo, type TransposeAttrs } from '@tensorflow/tfjs-core';
-import type { WasmBackendLike } from '../wasm-kernel-ops';
+import { util, type KernelConfig, type TensorInfo, type TransposeAttrs } from '@tensorflow/tfjs-core';
+import type { KernelArgs, WasmBackendLike } from '../wasm-kernel-ops';
 import { heapArray } from './heap-copy';
 
 /**
@@ -32,7 +32,7 @@ const TILE = 32;
  * output, so that reads and writes both stay within a few cache lines (~2× faster); other permutations, where rows
  * stay contiguous and tfjs's kernel is fast, go to the original.
  */
-function transpose(existing: KernelConfig, args: Parameters<KernelFunc>[0]): TensorInfo {
+export function transpose(existing: KernelConfig, args: KernelArgs): TensorInfo {
   const x = args.inputs.x as TensorInfo;
   const { perm } = args.attrs as unknown as TransposeAttrs;
   const merged = transposeAxes(x.shape, perm);
@@ -82,14 +82,4 @@ function transpose(existing: KernelConfig, args: Parameters<KernelFunc>[0]): Ten
     }
   }
   return out;
-}
-
-export function transposeConfig(existing: KernelConfig): KernelConfig {
-  return {
-    kernelName: Transpose,
-    backendName: 'wasm',
-    setupFunc: existing.setupFunc,
-    disposeFunc: existing.disposeFunc,
-    kernelFunc: ((args: Parameters<KernelFunc>[0]) => transpose(existing, args)) as KernelFunc,
-  };
 }
