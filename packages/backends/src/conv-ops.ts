@@ -17,6 +17,8 @@ export interface ConvOps<T> {
   reverse(x: T, axes: number[]): T;
   slice(x: T, begin: number[], size: number[]): T;
   sum(x: T, axis: number): T;
+  /** Plain 2-D matrix product [m, k] · [k, n]. */
+  matMul(a: T, b: T): T;
   /** NHWC forward convolution with explicit padding. */
   conv2d(x: T, filter: T, strides: Pair, pad: NhwcPadding, dilations: Pair): T;
   /** NHWC depthwise convolution with explicit padding; filter [kh, kw, inChannels, multiplier]. */

@@ -70,10 +70,10 @@ describe('wasm convolution backprop kernels match cpu', () => {
     await useBackend('wasm');
   });
 
-  it('Conv2DBackpropFilter on 40 random geometries', async () => {
-    const rand = seededRandom(7);
+  /** Runs Conv2DBackpropFilter on wasm and cpu for each case; returns the worst relative difference. */
+  async function backpropFilterWorst(cases: ConvCase[], rand: () => number): Promise<number> {
     let worst = 0;
-    for (const c of convCases(1, 40)) {
+    for (const c of cases) {
       const inputs = {
         x: { shape: c.xShape, values: randomValues(rand, c.xShape) },
         dy: { shape: c.dyShape, values: randomValues(rand, c.dyShape) },
@@ -91,7 +91,20 @@ describe('wasm convolution backprop kernels match cpu', () => {
       worst = Math.max(worst, d.relative);
       expect(d.relative, JSON.stringify(c)).toBeLessThan(TOLERANCE);
     }
+    return worst;
+  }
+
+  it('Conv2DBackpropFilter on 40 random geometries', async () => {
+    const worst = await backpropFilterWorst(convCases(1, 40), seededRandom(7));
     console.log(`Conv2DBackpropFilter: worst relative error ${worst.toExponential(2)}`);
+  });
+
+  it('Conv2DBackpropFilter on pointwise filters (a matrix product), fewer and more output channels than input', async () => {
+    const pointwise = (xShape: ConvCase['xShape'], co: number, pad: Pad): ConvCase => ({
+      xShape, filterShape: [1, 1, xShape[3], co], dyShape: [...xShape.slice(0, 3), co], strides: [1, 1], pad, dataFormat: 'NHWC',
+    });
+    const cases = [pointwise([2, 5, 7, 3], 6, 'valid'), pointwise([3, 4, 4, 7], 2, 'same'), pointwise([1, 6, 3, 4], 4, 0)];
+    expect(await backpropFilterWorst(cases, seededRandom(9))).toBeLessThan(TOLERANCE);
   });
 
   it('Conv2DBackpropInput (replaced) on 40 random geometries', async () => {

@@ -103,6 +103,24 @@ describe('the Conv2D gradient', () => {
     console.log(`Conv2D gradient on wasm: worst relative error ${worst.toExponential(2)}`);
   });
 
+  it('on wasm takes a pointwise filter gradient as one matrix product, with the same values as cpu', async () => {
+    const rand = seededRandom(23);
+    for (const [ci, co] of [[3, 8], [8, 3]]) {
+      const c: GradCase = { xShape: [2, 6, 5, ci], filterShape: [1, 1, ci, co], outShape: [2, 6, 5, co], strides: [1, 1], dilations: [1, 1], pad: 'same' };
+      const x = randomValues(rand, c.xShape);
+      const w = randomValues(rand, c.filterShape);
+      const r = randomValues(rand, c.outShape);
+      const want = await onBackend('cpu', () => convGrads(c, x, w, r, false));
+      let got: Float32Array[] = [];
+      const profile = await onBackend('wasm', () => tf.profile(() => { got = convGrads(c, x, w, r, false); }));
+      const kernels = profile.kernels.map((k) => k.name);
+      // The forward convolution and the input gradient's; the filter gradient is the matMul.
+      expect(kernels.filter((k) => k === 'Conv2D')).toHaveLength(2);
+      expect(kernels).toContain('BatchMatMul');
+      for (let i = 0; i < 2; i++) expect(difference(got[i], want[i]).relative).toBeLessThan(1e-5);
+    }
+  });
+
   it('on cpu is exactly the original gradient (delegation)', async () => {
     const rand = seededRandom(22);
     for (const c of gradCases(6, 8).filter((g) => g.dilations[0] === 1 && g.dilations[1] === 1)) {

@@ -10,6 +10,7 @@ export const tensorOps: ConvOps<tf.Tensor> = {
   reverse: (x, axes) => tf.reverse(x, axes),
   slice: (x, begin, size) => tf.slice(x, begin, size),
   sum: (x, axis) => tf.sum(x, axis),
+  matMul: (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
   conv2d: (x, filter, strides, pad, dilations) =>
     tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad, 'NHWC', dilations),
   depthwiseConv2d: (x, filter, strides, pad, dilations) =>

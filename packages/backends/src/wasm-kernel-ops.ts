@@ -54,6 +54,19 @@ export function wasmKernelOps(backend: WasmBackendLike): ConvOps<TensorInfo> {
     reverse: (x, axes) => run('Reverse', { x }, { dims: axes }),
     slice: (x, begin, size) => run('Slice', { x }, { begin, size }),
     sum: (x, axis) => run('Sum', { x }, { axis: [axis], keepDims: false }),
+    matMul: (a, b) => {
+      // BatchMatMul takes rank-3 operands; reshapes are views (no copy).
+      const [m, k] = a.shape;
+      const n = b.shape[1];
+      const a3 = run('Reshape', { x: a }, { shape: [1, m, k] });
+      const b3 = run('Reshape', { x: b }, { shape: [1, k, n] });
+      const y = run('BatchMatMul', { a: a3, b: b3 }, { transposeA: false, transposeB: false });
+      backend.disposeData(a3.dataId);
+      backend.disposeData(b3.dataId);
+      const y2 = run('Reshape', { x: y }, { shape: [m, n] });
+      backend.disposeData(y.dataId);
+      return y2;
+    },
     conv2d: (x, filter, strides, pad, dilations) =>
       run('Conv2D', { x, filter }, { strides, pad, dilations, dataFormat: 'NHWC' }),
     depthwiseConv2d: (x, filter, strides, pad, dilations) =>
