@@ -15,17 +15,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, useBackend } from '@not/backends';
-import { NeuralOT, pushForward, quadraticCost, weakQuadraticCost } from '@not/ot-core';
-import { ResNetPotential, UNetMap } from '@not/nets';
 import { FidInceptionV3, fidInceptionWeightShapes } from '@not/metrics';
+import { CPU, REFERENCE, notSteps } from './steps.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = !!process.env.BENCH_QUICK;
 
-// The configuration `pnpm start` trains (the cpu preset on 32×32 grayscale) and the reference notebooks' networks at
-// batch 16, and at the reference's batch 64 in the layout `not train` picks on wasm to fit its 4 GiB heap.
-const CPU = { name: 'cpu preset', size: 32, channels: 1, base: 16, filters: 16, maxFilters: 64, batch: 16, tIters: 3, noiseSamples: 1, pushBatch: 64 };
-const REFERENCE = { name: 'reference nets', size: 64, channels: 3, base: 48, filters: 64, maxFilters: 512, batch: 16, tIters: 10, noiseSamples: 1, pushBatch: 64 };
+// The reference networks also at the reference's batch 64, in the layout `not train` picks on wasm to fit its 4 GiB heap.
 const REFERENCE_64 = { ...REFERENCE, name: 'reference nets, batch 64, recomputed, f in passes of 16', batch: 64, memory: { microBatch: 16 } };
 const weak = (config) => ({ ...config, name: `${config.name}, weak K=8`, noiseSamples: 8 });
 
@@ -46,16 +42,7 @@ const ROWS = [
   { label: 'FID Inception features, 8 images 64×64', kind: 'fid', config: { name: 'pytorch-fid InceptionV3', size: 64, batch: 8 }, runs: 5, images: 8 },
 ];
 
-/** Uniform images in [-1, 1] as a Sampler. */
-const sampler = (config, seed) => ({
-  shape: [config.size, config.size, config.channels],
-  sample: (n) => tf.randomUniform([n, config.size, config.size, config.channels], -1, 1, 'float32', seed++),
-});
-
-/**
- * Our side of a row: `run` runs it once, `dispose` frees what it built. The NOT steps are the solver's own (its
- * private map and potential updates), so the bench times the code users run.
- */
+/** Our side of a row: `run` runs it once, `dispose` frees what it built. */
 function ours(row) {
   const c = row.config;
   if (row.kind === 'fid') {
@@ -67,28 +54,8 @@ function ours(row) {
     const x = tf.randomUniform([c.batch, c.size, c.size, 3], -1, 1);
     return { run: () => tf.tidy(() => net.features(x).dataSync()), dispose: () => (net.dispose(), x.dispose()) };
   }
-  const recomputeActivations = c.memory !== undefined;
-  const map = new UNetMap({ size: c.size, channels: c.channels, noiseChannels: c.noiseSamples > 1 ? 1 : 0, base: c.base, recomputeActivations });
-  const potential = new ResNetPotential({ size: c.size, channels: c.channels, filters: c.filters, maxFilters: c.maxFilters, recomputeActivations });
-  const solver = new NeuralOT({
-    map,
-    potential,
-    source: sampler(c, 1),
-    target: sampler(c, 1000),
-    cost: c.noiseSamples > 1 ? weakQuadraticCost({ gamma: 0.66 }) : quadraticCost(),
-    batchSize: c.batch,
-    tIters: c.tIters,
-    noise: c.noiseSamples > 1 ? { samples: c.noiseSamples, std: 0.1 } : undefined,
-    microBatch: c.memory?.microBatch,
-  });
-  const x = tf.randomUniform([c.pushBatch, c.size, c.size, c.channels], -1, 1);
-  const runs = {
-    't-step': () => solver.mapUpdate({ step: 0 }),
-    'f-step': () => solver.potentialUpdate(),
-    outer: () => solver.trainStep(),
-    push: () => tf.tidy(() => pushForward(map, x, { noiseStd: 0.1, seed: 0 }).dataSync()),
-  };
-  return { run: runs[row.kind], dispose: () => (solver.dispose(), tf.dispose([...Object.values(map.stateDict()), ...Object.values(potential.stateDict()), x])) };
+  const { steps, dispose } = notSteps(c);
+  return { run: steps[row.kind], dispose };
 }
 
 /** The PyTorch process: ask(row, threads) → ms, or null with `skipped` set. */
