@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { Rng, type Sampler, type TransportMap, affineMap, applyAffineMap, gaussianOtMap, quadraticCost, quadraticPotential } from '@not/ot-core';
+import { type Divergence, DivergenceGuard, type GuardEvent, Rng, type Sampler, type StepReport, type TransportMap, affineMap, applyAffineMap, gaussianOtMap, quadraticCost, quadraticPotential } from '@not/ot-core';
 import { GaussianSampler, randomGaussianPair } from '@not/datasets';
 import { l2Uvp } from '@not/metrics';
 import { MemoryStackStore } from './stack-store';
@@ -218,6 +218,39 @@ describe('trainStack', () => {
     expect(result.reports.map((r) => r.value)).toEqual(uninterrupted.reports.map((r) => r.value));
     disposeMaps(result.maps);
     store.dispose();
+  });
+
+  it('undoes a diverged step: the stage goes back to its last checkpoint with halved learning rates and finishes', async () => {
+    /** Judges stage 2's step 5 diverged, once. */
+    class DivergesAt extends DivergenceGuard {
+      private fired = false;
+      override inspect(report: StepReport): Divergence | null {
+        if (report.step !== 5 || this.fired) return super.inspect(report);
+        this.fired = true;
+        return { step: 5, loss: 'mapLoss', value: Number.NaN, reason: 'injected' };
+      }
+    }
+    const straight = await trainStack(options());
+    const events: [number, GuardEvent][] = [];
+    const steps: [number, number][] = [];
+    const before = tf.memory().numTensors;
+    const store = new MemoryStackStore();
+    const result = await trainStack(options({
+      store,
+      checkpointEvery: 2,
+      guard: (stage) => (stage === 2 ? new DivergesAt() : new DivergenceGuard()),
+      onEvent: (stage, event) => events.push([stage, event]),
+      onStep: (stage, report) => steps.push([stage, report.step]),
+    }));
+    expect(events).toEqual([[2, { kind: 'divergence', step: 5, loss: 'mapLoss', value: Number.NaN, reason: 'injected', restoredStep: 4, learningRateScale: 0.5 }]]);
+    // Step 5 of stage 2 was not kept; it ran again after the rollback.
+    expect(steps).toEqual([...[1, 2, 3, 4, 5, 6].map((s) => [1, s]), ...[1, 2, 3, 4, 5, 6].map((s) => [2, s])]);
+    expect(weights(result.maps[0])).toEqual(weights(straight.maps[0]));
+    expect(weights(result.maps[1])).not.toEqual(weights(straight.maps[1]));
+    disposeMaps(result.maps);
+    store.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    disposeMaps(straight.maps);
   });
 
   it('leaves no tensors behind over a run', async () => {

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type AdamOptions,
+  DivergenceGuard,
+  type GuardEvent,
   NeuralOT,
+  type SolverProgress,
   type Potential,
   type Sampler,
   type StateDict,
@@ -78,6 +81,14 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   /** Before a stage's initialization (an identity fit takes a while) or its resumption from `step`. */
   onStageStart?: (info: { stage: number; steps: number; init: StageInit; pushforward: PushforwardUse; step: number }) => void;
   onStep?: (stage: number, report: StepReport) => void;
+  /**
+   * The guard that judges a stage's steps for divergence and mode collapse (default: a DivergenceGuard with its
+   * default settings, new for each stage). A diverged step is undone: the stage goes back to its state at its last
+   * checkpoint (or its start), kept in memory, with lower learning rates.
+   */
+  guard?: (stage: number) => DivergenceGuard;
+  /** Hears of every divergence undone and mode collapse seen, with the stage. */
+  onEvent?: (stage: number, event: GuardEvent) => void;
   onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
   /**
    * After each stage: every stage's report so far (the last is the new one), the source's evaluation (depth 0), and
@@ -246,6 +257,8 @@ class StackRun {
       seed: (o.seed ?? 0) + 1000 * stage,
     });
     let best: StateDict | null = null;
+    const guard = o.guard?.(stage) ?? new DivergenceGuard();
+    let restorePoint: RestorePoint | null = null;
     try {
       o.onStageStart?.({ stage, steps: settings.steps, init: settings.init, pushforward: use, step: resuming ? this.state.progress!.step : 0 });
       if (resuming) {
@@ -257,12 +270,20 @@ class StackRun {
         this.state.stageCosts = [];
         this.state.stageBest = null;
       }
+      restorePoint = restorePointOf(solver, this.state.stageCosts.length);
       while (solver.step < settings.steps) {
         const report = solver.trainStep();
-        o.onStep?.(stage, report);
-        if (![report.mapLoss, report.potentialLoss].every(Number.isFinite)) {
-          throw new Error(`trainStack: stage ${stage}'s losses became ${report.mapLoss} (T) and ${report.potentialLoss} (f) at step ${report.step}; the last checkpoint holds the run before that. Try a lower learning rate.`);
+        const divergence = guard.inspect(report);
+        if (divergence) {
+          const event = solver.rollBack(guard, divergence, restorePoint);
+          // Back to the restore point's step: its cost record too.
+          this.state.stageCosts.length = restorePoint.costs;
+          o.onEvent?.(stage, event);
+          continue;
         }
+        o.onStep?.(stage, report);
+        const collapse = guard.collapse(report);
+        if (collapse) o.onEvent?.(stage, { kind: 'collapse', ...collapse });
         this.state.stageCosts.push(report.cost);
         const done = report.step === settings.steps;
         const interrupted = !done && (o.shouldStop?.() ?? false);
@@ -282,6 +303,8 @@ class StackRun {
           this.state.progress = solver.progress();
           this.state.samplers = { source: stateOf(source), target: stateOf(o.target) };
           this.checkpoint({ solver: solver.stateDict(), ...(best ? { best } : {}) });
+          tf.dispose(Object.values(restorePoint.state));
+          restorePoint = restorePointOf(solver, this.state.stageCosts.length);
         }
         if (interrupted) return true;
       }
@@ -306,6 +329,7 @@ class StackRun {
       solver.dispose();
       disposeModule(potential);
       if (best) tf.dispose(Object.values(best));
+      if (restorePoint) tf.dispose(Object.values(restorePoint.state));
     }
   }
 
@@ -428,6 +452,17 @@ function prefixed(prefix: string, state: StateDict): StateDict {
 function part(state: StateDict, prefix: string): StateDict {
   const p = `${prefix}.`;
   return Object.fromEntries(Object.entries(state).filter(([k]) => k.startsWith(p)).map(([k, v]) => [k.slice(p.length), v]));
+}
+
+/** What a divergence takes a stage back to: a copy of its solver's state, and how many step costs it had recorded. */
+interface RestorePoint {
+  state: StateDict;
+  progress: SolverProgress;
+  costs: number;
+}
+
+function restorePointOf(solver: NeuralOT, costs: number): RestorePoint {
+  return { state: cloneState(solver.stateDict()), progress: solver.progress(), costs };
 }
 
 /** Copies of a state's tensors (disposing `replaced`, the copies they take the place of). */

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { keepJsonLines } from '../files/json-lines';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepReport, TransportMap } from '@not/ot-core';
@@ -30,6 +31,8 @@ export const STACK_FILES = {
   stages: 'stages',
   metrics: 'metrics.jsonl',
   eval: 'eval.jsonl',
+  /** Divergences undone and mode collapses seen, one JSON line each with its stage. */
+  events: 'events.jsonl',
   grid: 'stages.png',
   plot: 'metric-by-depth.png',
   summary: 'summary.json',
@@ -85,7 +88,7 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
     const last = config.stages[config.stages.length - 1];
     mkdirSync(join(out, STACK_FILES.stages), { recursive: true });
     writeFileAtomic(join(out, STACK_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-    if (!resuming) for (const name of [STACK_FILES.metrics, STACK_FILES.eval]) writeFileSync(join(out, name), '');
+    if (!resuming) for (const name of [STACK_FILES.metrics, STACK_FILES.eval, STACK_FILES.events]) writeFileSync(join(out, name), '');
 
     const [sourceData, targetData] = images.map((source) => new ImageDataset(source, { size: last.size, channels: last.channels }));
     // The stages trained here (a --first run's stage is given): each one's memory plan.
@@ -129,6 +132,16 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         onStep: (stage, report) => {
           appendFileSync(join(out, STACK_FILES.metrics), `${JSON.stringify({ stage, ...report })}\n`);
           options.onStep?.(stage, report);
+        },
+        onEvent: (stage, event) => {
+          appendFileSync(join(out, STACK_FILES.events), `${JSON.stringify({ stage, ...event })}\n`);
+          if (event.kind === 'collapse') {
+            log(`warning: stage ${stage}, step ${event.step}: ${event.reason}`);
+            return;
+          }
+          // The steps undone leave the metrics log.
+          keepJsonLines<{ stage: number; step: number }>(join(out, STACK_FILES.metrics), (line) => line.stage !== stage || line.step <= event.restoredStep);
+          log(`stage ${stage}, step ${event.step}: ${event.reason}; went back to step ${event.restoredStep}, learning rates now × ${event.learningRateScale}`);
         },
         onEvaluate: options.onEvaluate,
         onStageEnd: ({ reports, source, stack }) => {

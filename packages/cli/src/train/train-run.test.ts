@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
+import { type Divergence, DivergenceGuard, type StepReport } from '@not/ot-core';
 import { PNG } from 'pngjs';
 import { readCheckpoint, readMapFile } from './checkpoint';
 import { TINY_TRAIN_FLAGS } from '../testing/tiny-train-flags';
@@ -60,6 +61,42 @@ describe('runTraining', () => {
     const second = await runTraining({ flags: {}, preset: 'cpu', out, resume: true });
     expect(second).toMatchObject({ step: 4, interrupted: false });
     expect(losses(metrics(out))).toEqual(losses(metrics(straight)));
+  });
+
+  it('undoes a diverged step: back to the last checkpoint, learning rates halved, recorded in events.jsonl', async () => {
+    /** A guard that judges step `at` diverged, once. */
+    class DivergesAt extends DivergenceGuard {
+      private fired = false;
+      constructor(private readonly at: number) {
+        super();
+      }
+      override inspect(report: StepReport): Divergence | null {
+        if (report.step !== this.at || this.fired) return super.inspect(report);
+        this.fired = true;
+        return { step: report.step, loss: 'potentialLoss', value: 1e9, reason: 'injected' };
+      }
+    }
+    const straight = runDir();
+    await runTraining({ flags: tiny, preset: 'cpu', out: straight });
+    for (const [at, restoredStep] of [[3, 2], [1, 0]]) {
+      const out = runDir();
+      const logged: string[] = [];
+      const before = tf.memory().numTensors;
+      const result = await runTraining({ flags: tiny, preset: 'cpu', out, guard: new DivergesAt(at), log: (line) => logged.push(line) });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(result).toMatchObject({ step: 4, interrupted: false });
+      const lines = metrics(out);
+      expect(lines.map((m) => [m.step, m.lrScale])).toEqual([1, 2, 3, 4].map((step) => [step, step <= restoredStep ? 1 : 0.5]));
+      // Steps before the restore point are the straight run's; those after it ran at half the rate.
+      expect(losses(lines).slice(0, restoredStep)).toEqual(losses(metrics(straight)).slice(0, restoredStep));
+      expect(lines[3].mapLoss).not.toBe(metrics(straight)[3].mapLoss);
+      const events = readFileSync(join(out, RUN_FILES.events), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      expect(events).toEqual([{ kind: 'divergence', step: at, loss: 'potentialLoss', value: 1e9, reason: 'injected', restoredStep, learningRateScale: 0.5 }]);
+      expect(logged).toContain(`step ${at}: injected; went back to the checkpoint of step ${restoredStep}, learning rates now × 0.5`);
+      const saved = readCheckpoint(join(out, RUN_FILES.checkpoint));
+      expect(saved.progress.learningRateScale).toBe(0.5);
+      tf.dispose(Object.values(saved.tensors));
+    }
   });
 
   it('refuses to overwrite a run, and to change its settings on resume', async () => {

@@ -1,11 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AdamOptions, NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { type AdamOptions, type Divergence, DivergenceGuard, type GuardEvent, NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
 import { writeFileAtomic } from '../files/atomic-write';
+import { keepJsonLines } from '../files/json-lines';
 import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
 import { defaultCacheDir } from '../files/cache-dir';
 import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
@@ -20,12 +21,15 @@ export const RUN_FILES = {
   map: 'T.safetensors',
   samples: 'samples',
   eval: 'eval.jsonl',
+  events: 'events.jsonl',
   best: BEST_DIR,
 } as const;
 
 /** One line of metrics.jsonl. */
 export interface TrainMetrics extends StepReport {
   gamma: number;
+  /** The factor the learning rates run at: 1 unless divergences lowered it. */
+  lrScale: number;
 }
 
 export interface TrainRunOptions {
@@ -43,6 +47,10 @@ export interface TrainRunOptions {
   onStep?: (metrics: TrainMetrics) => void;
   /** Called after each evaluation on the test split (every config.evalEvery steps). */
   onEval?: (line: EvalLine) => void;
+  /** Called when a divergence is undone or a mode collapse is seen (also logged, and written to events.jsonl). */
+  onEvent?: (event: GuardEvent) => void;
+  /** Judges each step for divergence and mode collapse (default: a DivergenceGuard with its default settings). */
+  guard?: DivergenceGuard;
   /** Where FID weights and the target's features are kept (default: $NOT_CACHE_DIR or ~/.cache/not). */
   cacheDir?: string;
   /** Polled after every step; true stops the run after writing a checkpoint (e.g. on Ctrl-C). */
@@ -69,9 +77,11 @@ const GRID_COLUMNS = 10;
  * Trains T and f with NOT on two image sets and writes the run directory: config.json, metrics.jsonl (one line per
  * outer step), samples/step-NNNNNN.png grids, checkpoint.safetensors (everything, for --resume) and T.safetensors
  * (the map alone). Checkpoints are atomic; resuming gives the same numbers as an uninterrupted run with that seed.
+ * A step that diverges (NaN, or a loss spike: see DivergenceGuard) is undone: training goes back to the last
+ * checkpoint (one is written before the first step) with lower learning rates, and events.jsonl records it.
  */
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
-  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, shouldStop, cacheDir = defaultCacheDir(), recompute = 'auto', microBatch = 'auto' } = options;
+  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, onEvent, shouldStop, cacheDir = defaultCacheDir(), recompute = 'auto', microBatch = 'auto', guard = new DivergenceGuard() } = options;
   const checkpointPath = join(out, RUN_FILES.checkpoint);
   if (!resume && existsSync(checkpointPath)) {
     throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
@@ -115,12 +125,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     tf.dispose(Object.values(saved.tensors));
     source.restore(saved.samplers.source);
     target.restore(saved.samplers.target);
-    keepMetricsUpTo(metricsPath, saved.progress.step);
-    keepMetricsUpTo(join(out, RUN_FILES.eval), saved.progress.step);
+    for (const file of [RUN_FILES.metrics, RUN_FILES.eval, RUN_FILES.events]) keepLinesUpTo(join(out, file), saved.progress.step);
     log(`resumed ${out} at step ${saved.progress.step} of ${config.steps}`);
   } else {
-    writeFileSync(metricsPath, '');
-    writeFileSync(join(out, RUN_FILES.eval), '');
+    for (const file of [metricsPath, join(out, RUN_FILES.eval), join(out, RUN_FILES.events)]) writeFileSync(file, '');
   }
   const keeper = config.evalEvery > 0 ? await BestMapKeeper.open(config, map, sourceData, targetData, out, cacheDir) : null;
   onStart?.(config, solver.step);
@@ -142,17 +150,45 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     writeMapFile(join(out, RUN_FILES.map), config, map.stateDict());
   };
 
+  const event = (e: GuardEvent) => {
+    appendFileSync(join(out, RUN_FILES.events), `${JSON.stringify(e)}\n`);
+    onEvent?.(e);
+  };
+  // A diverged step is not kept: back to the last checkpoint, whose later metric lines go too.
+  const rollBack = (divergence: Divergence) => {
+    const restorePoint = readCheckpoint(checkpointPath);
+    try {
+      const e = solver.rollBack(guard, divergence, { state: restorePoint.tensors, progress: restorePoint.progress });
+      keepLinesUpTo(metricsPath, e.restoredStep);
+      keepLinesUpTo(join(out, RUN_FILES.eval), e.restoredStep);
+      log(`step ${e.step}: ${e.reason}; went back to the checkpoint of step ${e.restoredStep}, learning rates now × ${e.learningRateScale}`);
+      event(e);
+    } finally {
+      tf.dispose(Object.values(restorePoint.tensors));
+    }
+  };
+
   let last: TrainMetrics | null = null;
   let interrupted = false;
   try {
-    if (solver.step === 0) grid(0);
+    if (solver.step === 0) {
+      grid(0);
+      checkpoint();
+    }
     while (solver.step < config.steps) {
       const report = solver.trainStep();
-      last = { ...report, gamma: gamma(report.step - 1) };
+      const divergence = guard.inspect(report);
+      if (divergence) {
+        rollBack(divergence);
+        continue;
+      }
+      last = { ...report, gamma: gamma(report.step - 1), lrScale: solver.learningRateScale };
       appendFileSync(metricsPath, `${JSON.stringify(last)}\n`);
       onStep?.(last);
-      if (![report.mapLoss, report.potentialLoss].every(Number.isFinite)) {
-        throw new Error(`train: the losses became ${report.mapLoss} (T) and ${report.potentialLoss} (f) at step ${report.step}; the last good checkpoint is ${checkpointPath}. Try a lower --lr.`);
+      const collapse = guard.collapse(report);
+      if (collapse) {
+        log(`warning: step ${collapse.step}: ${collapse.reason}`);
+        event({ kind: 'collapse', ...collapse });
       }
       const done = report.step === config.steps;
       interrupted = !done && (shouldStop?.() ?? false);
@@ -247,10 +283,7 @@ function mergeResumed(stored: TrainConfig, flags: TrainFlags): TrainConfig {
   return merged as unknown as TrainConfig;
 }
 
-/** Drops metric lines past the checkpoint (steps done after it and lost), so the log matches the resumed run. */
-function keepMetricsUpTo(path: string, step: number): void {
-  if (!existsSync(path)) return;
-  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
-  const kept = lines.filter((line) => (JSON.parse(line) as TrainMetrics).step <= step);
-  writeFileAtomic(path, kept.map((line) => `${line}\n`).join(''));
+/** Drops the lines of a log past `step` (steps done after it and undone or lost), so the log matches the run. */
+function keepLinesUpTo(path: string, step: number): void {
+  keepJsonLines<{ step: number }>(path, (line) => line.step <= step);
 }

@@ -23,6 +23,8 @@ export class Adam {
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
+  /** Multiplies the learning rate (schedule included); a divergence guard lowers it after a rollback. */
+  lrScale = 1;
   private readonly variables: tf.Variable[];
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
@@ -50,7 +52,7 @@ export class Adam {
   apply(grads: tf.NamedTensorMap): void {
     this.t += 1;
     const [b1, b2] = this.betas;
-    const lr = valueAt(this.lr, this.t - 1);
+    const lr = valueAt(this.lr, this.t - 1) * this.lrScale;
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
     const attrs: AdamUpdateAttrs = { lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, biasCorrection1: c1, biasCorrection2: c2 };

@@ -6,6 +6,7 @@ import { Rng, type RngState } from '../rng';
 import type { Potential, Sampler, StateDict, TransportCost, TransportMap } from '../types';
 import { mapNoise, pushForward } from '../push-forward';
 import { type NoisedPotentialOptions, addNoise, edmWeight, sampleSigmas } from './noise-levels';
+import { type Divergence, DivergenceGuard, type DivergenceGuardOptions, type ModeCollapse } from './divergence-guard';
 
 export interface NeuralOTOptions {
   /** The transport map T being learned. Stochastic when its noiseShape is not null. */
@@ -51,9 +52,33 @@ export interface StepReport {
   cost: number;
   /** f loss of the step's update: E f(T(x)) − E f(y). Its negative estimates the dual objective gap. */
   potentialLoss: number;
+  /**
+   * How much T's outputs of the f update's batch vary, relative to the target batch: the mean over features of the
+   * standard deviation across the batch, T(x)'s over y's. Near 0: the outputs are nearly identical (mode collapse).
+   */
+  diversity: number;
   /** Wall-clock seconds the step took. */
   seconds: number;
 }
+
+export interface FitOptions {
+  /** Outer steps to run (more when a guard undoes some). */
+  steps: number;
+  /** Called after each step kept; returning false stops. */
+  onStep?: (report: StepReport) => boolean | void;
+  /** Watch for divergence and mode collapse: a guard, or its options. Default: no guard. */
+  guard?: DivergenceGuard | DivergenceGuardOptions;
+  /** With a guard: steps between the in-memory copies of the state a divergence goes back to. Default 10. */
+  snapshotEvery?: number;
+  /** With a guard: hears of every rollback and mode collapse. */
+  onEvent?: (event: GuardEvent) => void;
+}
+
+/** A divergence undone: the step it happened at, why, the step training went back to, and the new learning-rate scale. */
+export type DivergenceEvent = { kind: 'divergence'; restoredStep: number; learningRateScale: number } & Divergence;
+
+/** What a guarded fit reports besides steps. */
+export type GuardEvent = DivergenceEvent | ({ kind: 'collapse' } & ModeCollapse);
 
 /** Where a solver stands, besides its tensors: with the state dict, enough to resume bit for bit. */
 export interface SolverProgress {
@@ -61,6 +86,8 @@ export interface SolverProgress {
   rng: RngState;
   mapOptimizerSteps: number;
   potentialOptimizerSteps: number;
+  /** The factor both learning rates run at (1 unless a divergence guard lowered them); absent in older checkpoints. */
+  learningRateScale?: number;
 }
 
 /**
@@ -147,27 +174,86 @@ export class NeuralOT {
       mapLoss += loss;
       cost += c;
     }
-    const potentialLoss = this.potentialUpdate();
+    const [potentialLoss, diversity] = this.potentialUpdate();
     this.steps += 1;
     return {
       step: this.steps,
       mapLoss: mapLoss / this.tIters,
       cost: cost / this.tIters,
       potentialLoss,
+      diversity,
       seconds: (performance.now() - started) / 1000,
     };
   }
 
-  /** Runs `steps` outer steps, calling `onStep` after each; stops early when it returns false. */
-  fit({ steps, onStep }: { steps: number; onStep?: (report: StepReport) => boolean | void }): StepReport[] {
+  /**
+   * Runs `steps` outer steps, calling `onStep` after each; stops early when it returns false. With `guard`, a step
+   * that diverges (see DivergenceGuard) is undone: the solver goes back to its state of at most `snapshotEvery` steps
+   * before (kept in memory), its learning rates are lowered, `onEvent` hears of it, and the lost steps are run again;
+   * mode collapse is reported through `onEvent` too. Returns the reports of the steps kept.
+   */
+  fit({ steps, onStep, guard, snapshotEvery = 10, onEvent }: FitOptions): StepReport[] {
     positiveInt('fit steps', steps);
-    const reports: StepReport[] = [];
-    for (let i = 0; i < steps; i++) {
-      const report = this.trainStep();
-      reports.push(report);
-      if (onStep?.(report) === false) break;
+    positiveInt('fit snapshotEvery', snapshotEvery);
+    const watch = guard === undefined ? null : guard instanceof DivergenceGuard ? guard : new DivergenceGuard(guard);
+    const end = this.steps + steps;
+    let reports: StepReport[] = [];
+    let snapshot = watch ? this.snapshot() : null;
+    try {
+      while (this.steps < end) {
+        const report = this.trainStep();
+        const divergence = watch?.inspect(report) ?? null;
+        if (divergence && snapshot && watch) {
+          // Not inside onEvent?.(…): an absent onEvent would skip the rollback with its arguments.
+          const event = this.rollBack(watch, divergence, snapshot);
+          onEvent?.(event);
+          reports = reports.filter((r) => r.step <= this.steps);
+          continue;
+        }
+        reports.push(report);
+        const collapse = watch?.collapse(report);
+        if (collapse) onEvent?.({ kind: 'collapse', ...collapse });
+        if (snapshot && report.step % snapshotEvery === 0) {
+          tf.dispose(Object.values(snapshot.state));
+          snapshot = this.snapshot();
+        }
+        if (onStep?.(report) === false) break;
+      }
+    } finally {
+      if (snapshot) tf.dispose(Object.values(snapshot.state));
     }
     return reports;
+  }
+
+  /**
+   * Undoes a divergence `guard` judged: goes back to a state saved earlier (a snapshot or a checkpoint: stateDict and
+   * progress) and lowers both learning rates by the guard's factor (compounding over rollbacks). Throws when the
+   * guard's rollbacks are used up.
+   */
+  rollBack(guard: DivergenceGuard, divergence: Divergence, to: { state: StateDict; progress: SolverProgress }): DivergenceEvent {
+    guard.rolledBack(to.progress.step, divergence);
+    const scale = this.learningRateScale * guard.lrFactor;
+    this.loadState(to.state, to.progress);
+    this.setLearningRateScale(scale);
+    return { kind: 'divergence', ...divergence, restoredStep: this.steps, learningRateScale: scale };
+  }
+
+  /** The factor both learning rates run at: 1 until a divergence guard lowers it. */
+  get learningRateScale(): number {
+    return this.mapOptimizer.lrScale;
+  }
+
+  /** Sets the factor both learning rates (schedules included) are multiplied by. */
+  setLearningRateScale(scale: number): void {
+    if (!(scale > 0)) throw new Error(`NeuralOT: the learning-rate scale must be > 0, got ${scale}`);
+    this.mapOptimizer.lrScale = scale;
+    this.potentialOptimizer.lrScale = scale;
+  }
+
+  /** A copy of the whole state, for going back to it. */
+  private snapshot(): { state: StateDict; progress: SolverProgress } {
+    const state = Object.fromEntries(Object.entries(this.stateDict()).map(([k, v]) => [k, tf.clone(v)]));
+    return { state, progress: this.progress() };
   }
 
   /** Maps x with T in inference mode (one noise draw per x for a stochastic map). The caller owns the result. */
@@ -196,6 +282,7 @@ export class NeuralOT {
       rng: this.rng.getState(),
       mapOptimizerSteps: this.mapOptimizer.steps,
       potentialOptimizerSteps: this.potentialOptimizer.steps,
+      learningRateScale: this.learningRateScale,
     };
   }
 
@@ -216,6 +303,7 @@ export class NeuralOT {
     this.potentialOptimizer.loadStateDict(part('potentialOptimizer'), progress.potentialOptimizerSteps);
     this.rng.setState(progress.rng);
     this.steps = progress.step;
+    this.setLearningRateScale(progress.learningRateScale ?? 1);
   }
 
   /** Frees the optimizer state (the networks belong to the caller). */
@@ -273,7 +361,7 @@ export class NeuralOT {
     return [loss, c];
   }
 
-  private potentialUpdate(): number {
+  private potentialUpdate(): [number, number] {
     const x = this.source.sample(this.batchSize);
     const y = this.target.sample(this.batchSize);
     const seeds = [this.rng.seed(), this.rng.seed(), this.rng.seed()];
@@ -292,13 +380,13 @@ export class NeuralOT {
           : chunks.flatMap((chunk) => [() => term(tx, chunk), () => tf.neg(term(y, chunk)) as tf.Scalar]);
       const { value, grads } = accumulatedGrads(passes, this.potential.variables);
       this.potentialOptimizer.apply(grads);
-      return value;
+      return tf.stack([value, tf.div(batchSpread(tx), batchSpread(y))]);
     });
     x.dispose();
     y.dispose();
-    const value = loss.dataSync()[0];
+    const [value, diversity] = loss.dataSync();
     loss.dispose();
-    return value;
+    return [value, diversity];
   }
 
   /** The noised variant's σ and ε for n samples of the given shape, and each sample's weight λ(σ); else undefined. */
@@ -322,6 +410,11 @@ export class NeuralOT {
     const mean = tf.mean(noise ? tf.mul(rows(noise.weight, start, count), f) : f) as tf.Scalar;
     return count === total ? mean : (tf.mul(mean, count / total) as tf.Scalar);
   }
+}
+
+/** The mean over features of the standard deviation across a batch's samples. */
+function batchSpread(batch: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.sqrt(tf.moments(batch, 0).variance));
 }
 
 /** The noised variant's perturbation of f's inputs: σ per sample, ε like the samples, and the loss weight λ(σ). */

@@ -1,0 +1,146 @@
+import type { StepReport } from './neural-ot';
+
+export interface DivergenceGuardOptions {
+  /** How many recent good steps make the baseline a loss is judged against. Default 50. */
+  window?: number;
+  /** Good steps needed before spikes are judged (NaN and ±Inf always are). Default 10. */
+  warmup?: number;
+  /**
+   * A loss further from the baseline's median than this many robust deviations is a spike. A robust deviation is
+   * 1.4826 × the median absolute deviation, but at least 5% of |median| and 1e-3, so that a loss that has been flat
+   * is not flagged for an ordinary wiggle. Default 10.
+   */
+  spike?: number;
+  /** Learning rates are multiplied by this after each rollback. Default 0.5. */
+  lrFactor?: number;
+  /** Rollbacks allowed before the guard gives up and throws. Default 5. */
+  maxRollbacks?: number;
+  /** A step's output diversity (StepReport.diversity) below this counts towards mode collapse. Default 0.05. */
+  collapseBelow?: number;
+  /** Consecutive low-diversity steps that make a mode collapse. Default 5. */
+  collapsePatience?: number;
+}
+
+/** A step whose losses say training went off the rails. */
+export interface Divergence {
+  step: number;
+  /** Which loss, its value, and why it was judged diverged (for logs). */
+  loss: 'mapLoss' | 'potentialLoss';
+  value: number;
+  reason: string;
+}
+
+/** Outputs of a batch nearly identical for several steps in a row. */
+export interface ModeCollapse {
+  step: number;
+  diversity: number;
+  reason: string;
+}
+
+const LOSSES = ['mapLoss', 'potentialLoss'] as const;
+
+/**
+ * Watches a NOT run's step reports for divergence (NaN/Inf or a loss spike against the recent good steps) and mode
+ * collapse (T's outputs of a batch nearly identical). It judges; the training loop acts: on a divergence it restores
+ * its last good state (a checkpoint), lowers the learning rates by `lrFactor` and calls {@link rolledBack}, as
+ * `NeuralOT.fit({ guard })` and `not train` do.
+ */
+export class DivergenceGuard {
+  readonly window: number;
+  readonly warmup: number;
+  readonly spike: number;
+  readonly lrFactor: number;
+  readonly maxRollbacks: number;
+  readonly collapseBelow: number;
+  readonly collapsePatience: number;
+  private good: StepReport[] = [];
+  private rollbacks = 0;
+  private lowDiversitySteps = 0;
+
+  constructor(options: DivergenceGuardOptions = {}) {
+    const { window = 50, warmup = 10, spike = 10, lrFactor = 0.5, maxRollbacks = 5, collapseBelow = 0.05, collapsePatience = 5 } = options;
+    const integer = (name: string, value: number, min: number) => {
+      if (!(Number.isInteger(value) && value >= min)) throw new Error(`DivergenceGuard: ${name} must be an integer >= ${min}, got ${value}`);
+    };
+    integer('window', window, 3);
+    integer('warmup', warmup, 3);
+    integer('maxRollbacks', maxRollbacks, 0);
+    integer('collapsePatience', collapsePatience, 1);
+    if (warmup > window) throw new Error(`DivergenceGuard: warmup (${warmup}) must not exceed window (${window})`);
+    if (!(spike > 0)) throw new Error(`DivergenceGuard: spike must be > 0, got ${spike}`);
+    if (!(lrFactor > 0 && lrFactor < 1)) throw new Error(`DivergenceGuard: lrFactor must lie in (0, 1), got ${lrFactor}`);
+    if (!(collapseBelow >= 0 && collapseBelow < 1)) throw new Error(`DivergenceGuard: collapseBelow must lie in [0, 1), got ${collapseBelow}`);
+    this.window = window;
+    this.warmup = warmup;
+    this.spike = spike;
+    this.lrFactor = lrFactor;
+    this.maxRollbacks = maxRollbacks;
+    this.collapseBelow = collapseBelow;
+    this.collapsePatience = collapsePatience;
+  }
+
+  /** Rollbacks so far. */
+  get rollbackCount(): number {
+    return this.rollbacks;
+  }
+
+  /** Judges a step's losses; a good step joins the baseline, a diverged one does not. */
+  inspect(report: StepReport): Divergence | null {
+    for (const loss of LOSSES) {
+      const value = report[loss];
+      if (!Number.isFinite(value)) return { step: report.step, loss, value, reason: `${loss} is ${value}` };
+    }
+    if (this.good.length >= this.warmup) {
+      for (const loss of LOSSES) {
+        const recent = this.good.map((r) => r[loss]);
+        const center = median(recent);
+        const deviation = Math.max(1.4826 * median(recent.map((v) => Math.abs(v - center))), 0.05 * Math.abs(center), 1e-3);
+        const value = report[loss];
+        const distance = Math.abs(value - center) / deviation;
+        if (distance > this.spike) {
+          const reason = `${loss} ${value.toPrecision(4)} is ${distance.toFixed(0)} deviations from the median ${center.toPrecision(4)} of the last ${recent.length} good steps (limit ${this.spike})`;
+          return { step: report.step, loss, value, reason };
+        }
+      }
+    }
+    this.good.push(report);
+    if (this.good.length > this.window) this.good.shift();
+    return null;
+  }
+
+  /**
+   * Counts a step's output diversity towards mode collapse; reports it once when `collapsePatience` low steps have
+   * come in a row (again only after diversity has recovered in between).
+   */
+  collapse(report: StepReport): ModeCollapse | null {
+    if (!(report.diversity < this.collapseBelow)) {
+      this.lowDiversitySteps = 0;
+      return null;
+    }
+    this.lowDiversitySteps += 1;
+    if (this.lowDiversitySteps !== this.collapsePatience) return null;
+    const reason =
+      `T's outputs of a batch vary ${(report.diversity * 100).toFixed(1)}% as much as the target's (below ` +
+      `${(this.collapseBelow * 100).toFixed(1)}% for ${this.collapsePatience} steps): mode collapse`;
+    return { step: report.step, diversity: report.diversity, reason };
+  }
+
+  /** Tells the guard that training went back to the state after `step`; throws once rollbacks exceed maxRollbacks. */
+  rolledBack(step: number, divergence: Divergence): void {
+    this.rollbacks += 1;
+    if (this.rollbacks > this.maxRollbacks) {
+      throw new Error(
+        `DivergenceGuard: training diverged ${this.rollbacks} times (maxRollbacks ${this.maxRollbacks}); the last: step ` +
+          `${divergence.step}, ${divergence.reason}. Try a lower learning rate.`,
+      );
+    }
+    this.good = this.good.filter((r) => r.step <= step);
+    this.lowDiversitySteps = 0;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
