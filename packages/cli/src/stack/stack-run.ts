@@ -1,12 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { keepJsonLines } from '../files/json-lines';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StepReport, TransportMap } from '@not/ot-core';
 import type { ResNetPotential } from '@not/nets';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { type StackEvaluation, type StageOptions, type StageReport, type TrainStackResult, Stack, trainStack } from '@not/stacking';
-import { writeFileAtomic } from '../files/atomic-write';
+import { makeDir, writeFileAtomic } from '../files/atomic-write';
+import { appendJsonLine, keepJsonLines, startJsonLines } from '../files/json-lines';
 import { defaultCacheDir } from '../files/cache-dir';
 import { Validation } from '../eval/validation';
 import type { EvalResult } from '../eval/evaluate-map';
@@ -86,9 +86,9 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
     const config = storedConfig ?? resolveStackConfig(flags, preset, grayscale, first?.config);
     if (storedConfig) log(`resuming ${out} with its stored configuration (${config.stages.length} stages)`);
     const last = config.stages[config.stages.length - 1];
-    mkdirSync(join(out, STACK_FILES.stages), { recursive: true });
+    makeDir(join(out, STACK_FILES.stages));
     writeFileAtomic(join(out, STACK_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-    if (!resuming) for (const name of [STACK_FILES.metrics, STACK_FILES.eval, STACK_FILES.events]) writeFileSync(join(out, name), '');
+    if (!resuming) for (const name of [STACK_FILES.metrics, STACK_FILES.eval, STACK_FILES.events]) startJsonLines(join(out, name));
 
     const [sourceData, targetData] = images.map((source) => new ImageDataset(source, { size: last.size, channels: last.channels }));
     // The stages trained here (a --first run's stage is given): each one's memory plan.
@@ -101,7 +101,7 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
     try {
       const evaluate = async (map: TransportMap, at: { stage: number; step: number }): Promise<StackEvaluation> => {
         const { value, result } = await validation.evaluate(map, { source: sourceData, target: targetData, noiseStd: last.noiseStd, seed: last.seed + 6 });
-        appendFileSync(join(out, STACK_FILES.eval), `${JSON.stringify({ ...at, metric: last.evalMetric, value, ...result })}\n`);
+        appendJsonLine(join(out, STACK_FILES.eval), { ...at, metric: last.evalMetric, value, ...result });
         return { value, details: details(result) };
       };
       const summaryOf = (reports: readonly StageReport[], source: StackEvaluation | null): StackSummary => ({
@@ -130,11 +130,11 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         shouldStop: options.shouldStop,
         onStageStart: (info) => options.onStageStart?.({ ...info, stages: config.stages.length }),
         onStep: (stage, report) => {
-          appendFileSync(join(out, STACK_FILES.metrics), `${JSON.stringify({ stage, ...report })}\n`);
+          appendJsonLine(join(out, STACK_FILES.metrics), { stage, ...report });
           options.onStep?.(stage, report);
         },
         onEvent: (stage, event) => {
-          appendFileSync(join(out, STACK_FILES.events), `${JSON.stringify({ stage, ...event })}\n`);
+          appendJsonLine(join(out, STACK_FILES.events), { stage, ...event });
           if (event.kind === 'collapse') {
             log(`warning: stage ${stage}, step ${event.step}: ${event.reason}`);
             return;

@@ -1,8 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransportMap } from '@not/ot-core';
 import type { ImageDataset } from '@not/datasets';
-import { writeFileAtomic } from '../files/atomic-write';
+import { makeDir, writeFileAtomic } from '../files/atomic-write';
+import { appendJsonLine } from '../files/json-lines';
 import type { EvalResult } from '../eval/evaluate-map';
 import { Validation } from '../eval/validation';
 import { writeMapFile } from './checkpoint';
@@ -50,12 +51,12 @@ export class BestMapKeeper {
     const best = value < this.best;
     if (best) {
       this.best = value;
-      mkdirSync(join(this.out, BEST_DIR), { recursive: true });
+      makeDir(join(this.out, BEST_DIR));
       writeMapFile(join(this.out, BEST_DIR, 'T.safetensors'), config, this.map.stateDict());
       writeFileAtomic(join(this.out, BEST_DIR, 'best.json'), `${JSON.stringify({ step, metric: config.evalMetric, value })}\n`);
     }
     const line: EvalLine = { step, metric: config.evalMetric, value, best, ...result };
-    appendFileSync(join(this.out, 'eval.jsonl'), `${JSON.stringify(line)}\n`);
+    appendJsonLine(join(this.out, 'eval.jsonl'), line);
     return line;
   }
 

@@ -1,12 +1,12 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AdamOptions, type Divergence, DivergenceGuard, type GuardEvent, NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
-import { writeFileAtomic } from '../files/atomic-write';
-import { keepJsonLines } from '../files/json-lines';
+import { makeDir, removeStaleTemporaries, writeFileAtomic } from '../files/atomic-write';
+import { appendJsonLine, keepJsonLines, startJsonLines } from '../files/json-lines';
 import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
 import { defaultCacheDir } from '../files/cache-dir';
 import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
@@ -86,12 +86,17 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   if (!resume && existsSync(checkpointPath)) {
     throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
   }
+  if (resume) {
+    // A run killed while writing leaves its temporary files; what they were to replace is intact.
+    const stale = [out, join(out, RUN_FILES.samples), join(out, RUN_FILES.best)].flatMap(removeStaleTemporaries);
+    if (stale.length > 0) log(`removed ${stale.length} unfinished file${stale.length === 1 ? '' : 's'} of the interrupted run (${stale.join(', ')})`);
+  }
   const saved = resume && existsSync(checkpointPath) ? readCheckpoint(checkpointPath) : null;
   if (resume && !saved) log(`no checkpoint in ${out} yet: starting a new run`);
   let config = saved ? mergeResumed(saved.config, flags) : resolveTrainConfig(flags, preset);
   const images = await Promise.all([openImageSource(config.source), openImageSource(config.target)]);
   if (!saved && flags.channels === undefined && images.every((source) => source.channels === 1)) config = resolveTrainConfig(flags, preset, true);
-  mkdirSync(join(out, RUN_FILES.samples), { recursive: true });
+  makeDir(join(out, RUN_FILES.samples));
   writeFileAtomic(join(out, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
 
   const [sourceData, targetData] = images.map((source) => new ImageDataset(source, { size: config.size, channels: config.channels }));
@@ -128,7 +133,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     for (const file of [RUN_FILES.metrics, RUN_FILES.eval, RUN_FILES.events]) keepLinesUpTo(join(out, file), saved.progress.step);
     log(`resumed ${out} at step ${saved.progress.step} of ${config.steps}`);
   } else {
-    for (const file of [metricsPath, join(out, RUN_FILES.eval), join(out, RUN_FILES.events)]) writeFileSync(file, '');
+    for (const file of [metricsPath, join(out, RUN_FILES.eval), join(out, RUN_FILES.events)]) startJsonLines(file);
   }
   const keeper = config.evalEvery > 0 ? await BestMapKeeper.open(config, map, sourceData, targetData, out, cacheDir) : null;
   onStart?.(config, solver.step);
@@ -151,7 +156,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   };
 
   const event = (e: GuardEvent) => {
-    appendFileSync(join(out, RUN_FILES.events), `${JSON.stringify(e)}\n`);
+    appendJsonLine(join(out, RUN_FILES.events), e);
     onEvent?.(e);
   };
   // A diverged step is not kept: back to the last checkpoint, whose later metric lines go too.
@@ -183,7 +188,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         continue;
       }
       last = { ...report, gamma: gamma(report.step - 1), lrScale: solver.learningRateScale };
-      appendFileSync(metricsPath, `${JSON.stringify(last)}\n`);
+      appendJsonLine(metricsPath, last);
       onStep?.(last);
       const collapse = guard.collapse(report);
       if (collapse) {
