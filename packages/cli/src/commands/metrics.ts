@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readNpy } from '@not/datasets';
 import { FeatureStatistics, type FeatureRows, kernelInceptionDistance } from '@not/metrics';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
+import { describeNonFinite, nonFinite } from '../files/non-finite';
 import { integer } from '../parse';
 
 export function registerMetrics(program: Command): void {
@@ -45,6 +46,8 @@ function readFeatures(path: string): FeatureRows {
   if (array.shape.length !== 2 || !(array.data instanceof Float32Array || array.data instanceof Float64Array)) {
     throw new Error(`metrics: ${path} must hold a float32 or float64 array of shape [N, d], got ${array.dtype} [${array.shape.join(', ')}]`);
   }
+  const found = nonFinite(array.data);
+  if (found) throw new Error(`metrics: ${path} holds ${describeNonFinite(found, array.shape)}; features must be finite`);
   return { data: array.data, rows: array.shape[0], dim: array.shape[1] };
 }
 

@@ -6,6 +6,7 @@ import { type ParameterSummary, ResNetPotential, UNet, loadSafetensorsInto, para
 import { readNpy, writeNpy } from '@not/datasets';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
+import { describeNonFinite, nonFinite } from '../files/non-finite';
 import { integer, number } from '../parse';
 
 export type NetArch = 'unet' | 'resnet';
@@ -102,6 +103,8 @@ function readInput(command: string, path: string, config: NetConfig, size: numbe
     throw new Error(`${command}: --input ${path} holds ${dtype}; expected float32 images in [-1, 1] (NHWC)`);
   }
   const data = array.data instanceof Float32Array ? array.data : Float32Array.from(array.data);
+  const found = nonFinite(data);
+  if (found) throw new Error(`${command}: --input ${path} holds ${describeNonFinite(found, shape)}; images must be finite`);
   const [b, h, w, c] = shape;
   if (config.arch === 'unet') {
     const sides = size === undefined ? h % 16 === 0 && w % 16 === 0 && h >= 16 && w >= 16 : h === size && w === size;

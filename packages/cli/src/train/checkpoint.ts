@@ -3,6 +3,7 @@ import type { SolverProgress, StateDict } from '@not/ot-core';
 import type { ImageSamplerState } from '@not/datasets';
 import { type DecodedSafetensors, decodeSafetensors, saveStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
+import { describeNonFinite, nonFinite } from '../files/non-finite';
 import type { TrainConfig } from './train-config';
 
 /** The metadata key and value that mark a file as a `not train` checkpoint (and its layout version). */
@@ -84,11 +85,18 @@ function moduleState(tensors: DecodedSafetensors['tensors'], module: string): St
 /** A safetensors file of ours, decoded; errors name `fn` and the path. */
 export function readRunFile(path: string, fn: string): DecodedSafetensors {
   if (!existsSync(path)) throw new Error(`${fn}: ${path} does not exist`);
+  let file: DecodedSafetensors;
   try {
-    return decodeSafetensors(new Uint8Array(readFileSync(path)));
+    file = decodeSafetensors(new Uint8Array(readFileSync(path)));
   } catch (error) {
     throw new Error(`${fn}: ${path}: ${(error as Error).message}`);
   }
+  // A run saved after its weights blew up would translate to blank images without a word.
+  for (const [name, tensor] of Object.entries(file.tensors)) {
+    const found = tensor.data instanceof Float32Array ? nonFinite(tensor.data) : null;
+    if (found) throw new Error(`${fn}: ${path}: tensor "${name}" holds ${describeNonFinite(found, tensor.shape)}; the weights are unusable (a diverged run?)`);
+  }
+  return file;
 }
 
 /** A run's configuration; runs written before `channels` and evaluation existed saw 3 channels and no evaluation. */
