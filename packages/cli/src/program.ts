@@ -4,6 +4,7 @@ import { registerData } from './commands/data';
 import { registerEval } from './commands/eval';
 import { registerMetrics } from './commands/metrics';
 import { registerNets } from './commands/nets';
+import { registerReport } from './commands/report';
 import { registerToy } from './commands/toy';
 import { registerTrain } from './commands/train';
 import { registerStack } from './commands/stack';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerStack(program);
   registerTranslate(program);
   registerEval(program);
+  registerReport(program);
   registerData(program);
   registerNets(program);
   registerMetrics(program);

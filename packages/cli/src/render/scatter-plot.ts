@@ -1,5 +1,6 @@
 import { drawText, FONT_HEIGHT, textWidth } from './bitmap-font';
 import { PngCanvas, type Rgb } from './png-canvas';
+import { ticks } from './ticks';
 
 /** One set of points drawn as dots. */
 export interface ScatterLayer {
@@ -230,20 +231,6 @@ function equalAspect(b: PlotBounds, pw: number, ph: number): PlotBounds {
   const cx = (b.xMin + b.xMax) / 2;
   const cy = (b.yMin + b.yMax) / 2;
   return { xMin: cx - (unit * pw) / 2, xMax: cx + (unit * pw) / 2, yMin: cy - (unit * ph) / 2, yMax: cy + (unit * ph) / 2 };
-}
-
-/** Round tick values (steps of 1, 2 or 5 × 10^k) inside [lo, hi], about `count` of them, with their labels. */
-function ticks(lo: number, hi: number, count: number): { values: number[]; labels: string[] } {
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  const values: number[] = [];
-  for (let k = Math.ceil(lo / step); k * step <= hi + 1e-9 * step; k++) {
-    // Snap to the decimal grid so that 0 is exactly 0 (it gets the darker axis line).
-    values.push(Number((k * step).toFixed(decimals)));
-  }
-  return { values, labels: values.map((v) => (v === 0 ? '0' : v.toFixed(decimals))) };
 }
 
 function arrowHead(canvas: PngCanvas, x0: number, y0: number, x1: number, y1: number, size: number, color: Rgb, alpha: number): void {
