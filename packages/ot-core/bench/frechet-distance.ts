@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { frechetDistance } from '../src/gaussian/gaussian-w2';
-import { meanAndCovariance, type Moments } from '../src/gaussian/moments';
+import { meanAndCovariance, type SampleMoments } from '../src/gaussian/moments';
 import { Rng } from '../src/rng';
 import { fixtureFeatures } from '../src/linalg/test-helpers';
 import { setTraceSqrtProductMethod, type TraceSqrtProductMethod } from '../src/linalg/trace-sqrt-product';
@@ -59,7 +59,7 @@ print(json.dumps({"seconds": elapsed, "fid": value, "fidEigh": eigh}))
 `;
 
 /** Mean and covariance of the factor model x = f·W + s ∘ u (f: k factors, u: noise, both uniform on [-½, ½)). */
-function factorModel(seed: number, d: number, k: number): Moments {
+function factorModel(seed: number, d: number, k: number): SampleMoments {
   const rng = new Rng(seed);
   const w = new Float64Array(k * d);
   for (let i = 0; i < w.length; i++) w[i] = rng.uniform() - 0.5;
@@ -88,7 +88,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function fid(m1: Moments, m2: Moments, method: TraceSqrtProductMethod): number {
+function fid(m1: SampleMoments, m2: SampleMoments, method: TraceSqrtProductMethod): number {
   const prev = setTraceSqrtProductMethod(method);
   try {
     return frechetDistance(m1.mean, m1.cov, m2.mean, m2.cov);
@@ -104,7 +104,7 @@ interface ScipyResult {
 }
 
 /** SCIPY_SCRIPT's result on these moments, or why it could not run. */
-function scipyReference(d: number, m1: Moments, m2: Moments): ScipyResult | string {
+function scipyReference(d: number, m1: SampleMoments, m2: SampleMoments): ScipyResult | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
   const dir = mkdtempSync(join(tmpdir(), 'frechet-bench-'));
   try {

@@ -63,7 +63,7 @@ const TICK_TEXT: Rgb = [100, 100, 100];
 const TITLE_TEXT: Rgb = [34, 34, 34];
 const WARN_TEXT: Rgb = [200, 40, 40];
 
-/** Renders a scatter plot to a PNG. See {@link scatterCanvas} for the options. */
+/** Renders a scatter plot to a PNG (the options: {@link ScatterPlotOptions}). */
 export function scatterPlot(options: ScatterPlotOptions): Buffer {
   return scatterCanvas(options).toPng();
 }

@@ -88,7 +88,7 @@ export class ImageSampler implements Sampler {
     return { epoch: this.epoch, position: this.position };
   }
 
-  /** Moves the sampler to a state from {@link state}. */
+  /** Moves the sampler to a state from {@link ImageSampler.state}. */
   restore(state: ImageSamplerState): void {
     const fn = 'ImageSampler.restore';
     const { epoch, position } = state ?? ({} as ImageSamplerState);

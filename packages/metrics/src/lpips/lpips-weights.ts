@@ -99,7 +99,7 @@ export function resolveLpipsWeights(net: LpipsNet, weights: LpipsWeights): Recor
   return found;
 }
 
-/** Throws as {@link resolveLpipsWeights} does when `weights` cannot build the `net` metric. */
+/** Throws, naming what is missing or mis-shaped, when `weights` cannot build the `net` metric. */
 export function checkLpipsWeights(net: LpipsNet, weights: LpipsWeights): void {
   resolveLpipsWeights(net, weights);
 }

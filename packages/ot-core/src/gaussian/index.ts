@@ -2,5 +2,5 @@
 export type { AffineMap, GaussianOptions } from './gaussian-ot-map';
 export { applyAffineMap, gaussianOtMap } from './gaussian-ot-map';
 export { frechetDistance, gaussianW2Squared } from './gaussian-w2';
-export type { Moments } from './moments';
+export type { SampleMoments } from './moments';
 export { meanAndCovariance } from './moments';

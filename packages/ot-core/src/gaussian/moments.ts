@@ -2,7 +2,7 @@ import { gemmNT, mirrorUpper } from '../linalg/matmul';
 import type { Matrix } from '../linalg/matrix';
 
 /** Sample mean and covariance of N points in ℝ^d. */
-export interface Moments {
+export interface SampleMoments {
   /** Length d. */
   readonly mean: Float64Array;
   /** d×d, symmetric. */
@@ -19,7 +19,7 @@ export function meanAndCovariance(
   n: number,
   d: number,
   options: { unbiased?: boolean } = {},
-): Moments {
+): SampleMoments {
   const fn = 'meanAndCovariance';
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${fn}: n must be a positive integer, got ${n}`);
   if (!(Number.isInteger(d) && d >= 1)) throw new Error(`${fn}: d must be a positive integer, got ${d}`);

@@ -286,7 +286,7 @@ export class NeuralOT {
     };
   }
 
-  /** Restores a state saved by {@link stateDict} and {@link progress}; training then continues as if never stopped. */
+  /** Restores a state saved by {@link NeuralOT.stateDict} and {@link NeuralOT.progress}; training then continues as if never stopped. */
   loadState(state: StateDict, progress: SolverProgress): void {
     const part = (prefix: string): StateDict =>
       Object.fromEntries(
