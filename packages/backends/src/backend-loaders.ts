@@ -6,6 +6,7 @@ import { startWasmNodeThreads } from './wasm-node-threads';
 /** A backend that could not be loaded, with a reason fit to show a user. */
 export class BackendUnavailable extends Error {}
 
+/** Options of useBackend. */
 export interface BackendOptions {
   /**
    * CPU threads for wasm in Node (default: every core, `os.availableParallelism()`; tfjs allows at most 8); 1 runs

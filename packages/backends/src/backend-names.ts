@@ -1,7 +1,9 @@
 /** What useBackend accepts, in the order `auto` tries them (after 'auto' itself). */
 export const BACKEND_REQUESTS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
+/** A backend useBackend accepts: 'auto' or one by name. */
 export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
+/** A concrete backend, one that can actually be loaded. */
 export type BackendName = Exclude<BackendRequest, 'auto'>;
 
 /** The order in which `auto` tries backends: native bindings first, then wasm, then pure JS. */

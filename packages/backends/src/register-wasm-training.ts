@@ -63,6 +63,7 @@ const REPLACED: Replacement[] = [
 /** Forward conv/pool kernels wrapped to refuse a numeric pad that tfjs sizes wrongly (see numeric-pad-guard). */
 const GUARDED: Replacement[] = GUARDED_KERNELS.map((name) => ({ name, make: numericPadGuard }));
 
+/** What {@link registerWasmTrainingKernels} set up, as tfjs kernel names (for a report line). */
 export interface WasmTrainingKernels {
   /** Kernels wasm lacked, now registered (ours, or one a later tfjs-backend-wasm already ships, which we keep). */
   added: string[];

@@ -1,14 +1,19 @@
 import { AUTO_ORDER, BACKEND_REQUESTS, isBackendRequest, type BackendName, type BackendRequest } from './backend-names';
 import { BackendUnavailable, LOADERS, type BackendOptions } from './backend-loaders';
 
+/** A backend that `auto` tried before the one it chose, and could not load. */
 export interface SkippedBackend {
+  /** The backend tried. */
   name: BackendName;
+  /** Why it could not load, fit to show a user (e.g. `package … is not installed`). */
   why: string;
 }
 
 /** Which backend useBackend chose and why the ones before it were skipped. */
 export interface BackendReport {
+  /** The backend now active. */
   name: BackendName;
+  /** What the caller asked for: 'auto' or the same name. */
   requested: BackendRequest;
   /** tfjs's name for the active backend (`tf.getBackend()`): 'tensorflow', 'wasm' or 'cpu'. */
   tfBackend: string;
@@ -16,6 +21,7 @@ export interface BackendReport {
   reason: string;
   /** What was set up (threads, SIMD, the training kernels registered on wasm). */
   detail: string;
+  /** Backends `auto` tried first and could not load, in order; empty for a named request. */
   skipped: SkippedBackend[];
 }
 

@@ -31,6 +31,7 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Runs the `not` command on `argv` as Node gives it (`process.argv`: node and script path first); rejects on a command error. */
 export async function main(argv: string[]): Promise<void> {
   await buildProgram().parseAsync(argv);
 }

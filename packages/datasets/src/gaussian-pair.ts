@@ -15,9 +15,13 @@ import {
 
 /** Two Gaussians N(m1, S1), N(m2, S2) in the same dimension. */
 export interface GaussianPair {
+  /** Mean of the first Gaussian, length dim. */
   readonly m1: Float64Array;
+  /** Covariance of the first Gaussian, dim×dim, symmetric positive definite. */
   readonly S1: Matrix;
+  /** Mean of the second Gaussian, length dim. */
   readonly m2: Float64Array;
+  /** Covariance of the second Gaussian, dim×dim, symmetric positive definite. */
   readonly S2: Matrix;
 }
 
@@ -81,7 +85,9 @@ export function randomGaussianPair(dim: number, rng: Rng, options: GaussianPairO
  */
 export class GaussianSampler implements Sampler {
   readonly shape: readonly number[];
+  /** The mean, length D (a copy of the constructor's argument). */
   readonly mean: Float64Array;
+  /** The covariance, D×D (a copy of the constructor's argument). */
   readonly cov: Matrix;
   private readonly factorT: Matrix; // Lᵀ, so a batch is Z·Lᵀ
   private readonly rng: Rng;
@@ -143,6 +149,7 @@ export class GaussianSampler implements Sampler {
     return this.rng.getState();
   }
 
+  /** Rewinds (or advances) the random stream to a point saved by {@link GaussianSampler.state}. */
   restore(state: RngState): void {
     this.rng.setState(state);
   }

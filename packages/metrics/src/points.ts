@@ -6,7 +6,12 @@ import type * as tf from '@tensorflow/tfjs-core';
  */
 export type PointBatch =
   | tf.Tensor
-  | { readonly data: Float32Array | Float64Array | readonly number[]; readonly shape: readonly number[] };
+  | {
+      /** The N·D values, row-major. */
+      readonly data: Float32Array | Float64Array | readonly number[];
+      /** The shape, N first (the number of points); the other entries multiply to D. */
+      readonly shape: readonly number[];
+    };
 
 /** A batch read into float64: N rows of D values. @internal */
 export interface Points {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Hidden-layer nonlinearities. Smooth ones (silu, softplus) suit potentials whose gradients define maps. */
 export type Activation = 'relu' | 'leaky-relu' | 'silu' | 'softplus' | 'tanh';
 
+/** Applies `activation` elementwise ('leaky-relu' with slope 0.2, silu as x·sigmoid(x)); throws on an unknown name. */
 export function activate(x: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
     case 'relu':

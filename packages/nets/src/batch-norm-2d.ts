@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTraining, normalize } from './batch-norm-train';
 import { variableFrom } from './init';
 
+/** Options of {@link BatchNorm2d}. */
 export interface BatchNorm2dOptions {
   /** Default 1e-5 (PyTorch's). */
   eps?: number;
@@ -21,13 +22,21 @@ export interface BatchNorm2dOptions {
  * normalises with the running statistics and changes nothing.
  */
 export class BatchNorm2d {
+  /** Channels C: the last axis of the input. */
   readonly numFeatures: number;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Weight of a new batch in the running statistics. */
   readonly momentum: number;
+  /** [C] scale γ, starting at 1; trainable. */
   readonly weight: tf.Variable;
+  /** [C] shift β, starting at 0; trainable. */
   readonly bias: tf.Variable;
+  /** [C] running mean (a buffer), starting at 0; inference mode normalises with it. */
   readonly runningMean: tf.Variable;
+  /** [C] running unbiased variance (a buffer), starting at 1; inference mode normalises with it. */
   readonly runningVar: tf.Variable;
+  /** int32 scalar: training batches recorded so far (a buffer). Only kept for PyTorch's state dict; momentum is fixed. */
   readonly numBatchesTracked: tf.Variable;
   /** Parameters and buffers by PyTorch name, in PyTorch's order. */
   readonly state: Readonly<Record<string, tf.Variable>>;

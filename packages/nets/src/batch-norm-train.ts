@@ -2,8 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** A training-mode batch norm's output and the batch statistics it used (per channel; the caller disposes them). */
 export interface BatchNormed {
+  /** The normalised output (after the ReLU when `relu` is set), x's shape. */
   y: tf.Tensor4D;
+  /** [C] batch mean per channel. */
   mean: tf.Tensor1D;
+  /** [C] biased batch variance per channel (divisor B·H·W). */
   variance: tf.Tensor1D;
 }
 

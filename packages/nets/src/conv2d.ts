@@ -14,8 +14,11 @@ import { variableFrom } from './init';
  */
 export type ConvInit = 'pytorch-default' | 'kaiming-normal-fan-out';
 
+/** Options of {@link Conv2d}. */
 export interface Conv2dOptions {
+  /** Channels of the input. */
   inChannels: number;
+  /** Channels of the output (the number of filters). */
   outChannels: number;
   /** Square kernel side. */
   kernelSize: number;
@@ -23,6 +26,7 @@ export interface Conv2dOptions {
   padding?: number;
   /** Default true. */
   bias?: boolean;
+  /** How the weight is drawn. Default 'pytorch-default'. */
   init?: ConvInit;
   /** Draws the initial weights (weight first, then bias). */
   rng: Rng;
@@ -35,11 +39,17 @@ export interface Conv2dOptions {
  * where that is the same padding.
  */
 export class Conv2d {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
+  /** Side k of the square kernel. */
   readonly kernelSize: number;
+  /** Zero padding p on each side. */
   readonly padding: number;
+  /** [out, in, k, k] in PyTorch's layout; trainable. */
   readonly weight: tf.Variable;
+  /** [out], trainable; null for a convolution without bias. */
   readonly bias: tf.Variable | null;
   /** Variables by PyTorch name: `weight` and, with a bias, `bias`. */
   readonly state: Readonly<Record<string, tf.Variable>>;

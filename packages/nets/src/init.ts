@@ -9,7 +9,12 @@ export type WeightInit = 'pytorch-default' | 'kaiming-normal';
  * 'pytorch-default' is nn.Linear's reset_parameters: weight and bias ~ U(−1/√fanIn, 1/√fanIn).
  * 'kaiming-normal' is kaiming_normal_(fan_in, relu) for the weight, N(0, 2/fanIn); the bias keeps the default.
  */
-export function initLinear(fanIn: number, fanOut: number, rng: Rng, scheme: WeightInit): { weight: tf.Variable; bias: tf.Variable } {
+export function initLinear(fanIn: number, fanOut: number, rng: Rng, scheme: WeightInit): {
+  /** [fanOut, fanIn] weight (PyTorch's layout), trainable. */
+  weight: tf.Variable;
+  /** [fanOut] bias, trainable. */
+  bias: tf.Variable;
+} {
   const bound = 1 / Math.sqrt(fanIn);
   const weight = new Float32Array(fanIn * fanOut);
   if (scheme === 'kaiming-normal') {

@@ -5,13 +5,17 @@ import { type WeightInit, variableFrom } from './init';
 import { Mlp } from './mlp';
 import { loadNamed } from './state';
 
+/** Options of {@link MlpMap}. */
 export interface MlpMapOptions {
   /** Dimension D of the points. */
   dim: number;
   /** Noise inputs of a stochastic map T(x, z), z ∈ R^noiseDim. Default 0 (deterministic). */
   noiseDim?: number;
+  /** Hidden widths. Default [128, 128, 128] (the NOT seminars). */
   hidden?: number[];
+  /** Hidden-layer nonlinearity. Default 'relu'. */
   activation?: Activation;
+  /** Weight initialisation of the network (a 'linear' skip always starts at the identity). Default 'pytorch-default'. */
   init?: WeightInit;
   /**
    * A skip path added to the network's output: 'identity' (T(x) = x + g(x, z)), 'linear' (T(x) = Ax + b + g(x, z),
@@ -19,13 +23,17 @@ export interface MlpMapOptions {
    * easy to represent, which helps in high dimensions.
    */
   skip?: 'none' | 'identity' | 'linear';
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
 }
 
 /** An MLP transport map on points [B, D]; with noiseDim > 0 it is stochastic and takes z [B, noiseDim]. */
 export class MlpMap implements TransportMap {
+  /** Dimension D of the points. */
   readonly dim: number;
+  /** Width of the noise z; 0 for a deterministic map. */
   readonly noiseDim: number;
+  /** The skip path added to the network's output; see {@link MlpMapOptions.skip}. */
   readonly skip: 'none' | 'identity' | 'linear';
   private readonly net: Mlp;
   private readonly skipParams: Record<string, tf.Variable> = {};
@@ -82,6 +90,7 @@ export class MlpMap implements TransportMap {
     loadNamed('MlpMap', this.params, state);
   }
 
+  /** Frees the network's and the skip's parameters. */
   dispose(): void {
     for (const v of this.variables) v.dispose();
   }

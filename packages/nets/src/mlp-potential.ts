@@ -6,11 +6,15 @@ import { Mlp } from './mlp';
 import { sigmaEmbedding } from './sigma-embedding';
 import { loadNamed } from './state';
 
+/** Options of {@link MlpPotential}. */
 export interface MlpPotentialOptions {
   /** Dimension D of the points. */
   dim: number;
+  /** Hidden widths. Default [128, 128, 128] (the NOT seminars). */
   hidden?: number[];
+  /** Hidden-layer nonlinearity. Default 'relu'; a smooth one (silu, softplus) gives smoother gradients. */
   activation?: Activation;
+  /** Weight initialisation of the network. Default 'pytorch-default'. */
   init?: WeightInit;
   /**
    * Adds a learned quadratic form yᵀMy (M starts at 0) to the network's output. Under the quadratic cost the
@@ -22,11 +26,13 @@ export interface MlpPotentialOptions {
   noiseConditioned?: boolean;
   /** Size of the σ features. Default 16. */
   sigmaFeatures?: number;
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
 }
 
 /** An MLP potential f: [B, D] → [B]. */
 export class MlpPotential implements Potential {
+  /** Dimension D of the points. */
   readonly dim: number;
   readonly noiseConditioned: boolean;
   private readonly sigmaFeatures: number;
@@ -50,6 +56,7 @@ export class MlpPotential implements Potential {
     return Object.values(this.params);
   }
 
+  /** [B, D] → [B]. A noise-conditioned potential needs `options.sigma`, one σ > 0 per point ([B]). */
   apply(y: tf.Tensor, options: PotentialOptions = {}): tf.Tensor {
     if (y.rank !== 2 || y.shape[1] !== this.dim) throw new Error(`MlpPotential.apply: expected y [B, ${this.dim}], got [${y.shape}]`);
     const { sigma } = options;
@@ -73,6 +80,7 @@ export class MlpPotential implements Potential {
     loadNamed('MlpPotential', this.params, state);
   }
 
+  /** Frees the network's parameters and the quadratic form's. */
   dispose(): void {
     for (const v of this.variables) v.dispose();
   }

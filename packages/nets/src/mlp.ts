@@ -4,13 +4,19 @@ import { type Activation, activate } from './activation';
 import { type WeightInit, initLinear } from './init';
 import { loadNamed } from './state';
 
+/** Options of {@link Mlp}. */
 export interface MlpOptions {
+  /** Input width: features per row. */
   inputs: number;
+  /** Output width. */
   outputs: number;
   /** Hidden widths. Default [128, 128, 128] (the NOT seminars). */
   hidden?: number[];
+  /** Nonlinearity after every Linear layer but the last. Default 'relu'. */
   activation?: Activation;
+  /** Weight initialisation. Default 'pytorch-default'. */
   init?: WeightInit;
+  /** Seed of the initial weights: the same seed gives the same network. Default 0. */
   seed?: number;
 }
 
@@ -19,7 +25,9 @@ export interface MlpOptions {
  * nn.Sequential (`net.0.weight` [out, in], `net.0.bias`, `net.2.weight`, …) so state dicts exchange with PyTorch.
  */
 export class Mlp {
+  /** Input width: `apply` takes [B, inputs]. */
   readonly inputs: number;
+  /** Output width: `apply` returns [B, outputs]. */
   readonly outputs: number;
   private readonly layers: { weight: tf.Variable; bias: tf.Variable }[];
   private readonly activation: Activation;
@@ -44,6 +52,7 @@ export class Mlp {
     );
   }
 
+  /** The trainable parameters: every weight and bias, layer by layer. */
   get variables(): tf.Variable[] {
     return Object.values(this.params);
   }
@@ -61,14 +70,17 @@ export class Mlp {
     });
   }
 
+  /** Parameters by PyTorch name (a new record holding the variables themselves, not copies). */
   stateDict(): StateDict {
     return { ...this.params };
   }
 
+  /** Assigns parameters by PyTorch name; every name must be there with its shape, and extra names are an error. */
   loadStateDict(state: StateDict): void {
     loadNamed('Mlp', this.params, state);
   }
 
+  /** Frees the parameters; the network cannot be used afterwards. */
   dispose(): void {
     for (const v of this.variables) v.dispose();
   }

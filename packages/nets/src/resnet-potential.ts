@@ -6,6 +6,7 @@ import { avgPool3x3s2 } from './pooling';
 import { ResnetBlock } from './resnet-block';
 import { loadNamed, prefixState } from './state';
 
+/** Options of {@link ResNetPotential}. */
 export interface ResNetPotentialOptions {
   /** Side of the square input images: a power of two >= 16 (the reference: 64 or 128). */
   size: number;
@@ -15,6 +16,7 @@ export interface ResNetPotentialOptions {
   filters?: number;
   /** Cap on the width (nfilter_max). Default 512. */
   maxFilters?: number;
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
   /** Activation checkpointing of the residual blocks (less memory, one more forward pass); see `recomputeActivations`. */
   recomputeActivations?: boolean;
@@ -36,9 +38,13 @@ export interface ResNetPotentialOptions {
  * U(−1/√fan_in, 1/√fan_in).
  */
 export class ResNetPotential implements Potential {
+  /** Side of the square input images, a power of two >= 16. */
   readonly size: number;
+  /** Image channels. */
   readonly channels: number;
+  /** Width at full resolution (nfilter). */
   readonly filters: number;
+  /** Cap on the width (nfilter_max). */
   readonly maxFilters: number;
   readonly noiseConditioned = false;
   /**
@@ -112,6 +118,7 @@ export class ResNetPotential implements Potential {
     loadNamed('ResNetPotential', this.state, state);
   }
 
+  /** Frees the parameters. */
   dispose(): void {
     for (const v of Object.values(this.state)) v.dispose();
   }

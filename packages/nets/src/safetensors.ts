@@ -18,8 +18,11 @@ export type SafetensorsData = Float32Array | Float64Array | Int32Array | Int16Ar
 
 /** One tensor to write. `dtype` defaults from the array: Float32Array → F32, Float64Array → F64, Int32Array → I32, Uint8Array → U8, BigInt64Array → I64. */
 export interface SafetensorsInput {
+  /** Element type in the file; the values are converted to it (integer types must hold them exactly, F16 rounds). Needed for arrays without a default. */
   dtype?: SafetensorsWriteDtype;
+  /** Dimensions; their product must equal the number of values. */
   shape: readonly number[];
+  /** The values, row-major: numbers whatever the dtype (F16 too), except BigInt64Array, which only I64 takes. */
   data: SafetensorsData;
 }
 
@@ -28,11 +31,15 @@ export interface SafetensorsInput {
  * F64, F32, F16 and BF16 → Float32Array; I64, I32, I16, I8 → Int32Array (I64 must fit in int32); U8 and BOOL → Uint8Array.
  */
 export interface SafetensorsTensor {
+  /** Element type in the file. */
   dtype: SafetensorsDtype;
+  /** Dimensions. */
   shape: number[];
+  /** The values, row-major, converted as above. */
   data: Float32Array | Int32Array | Uint8Array;
 }
 
+/** What {@link decodeSafetensors} reads from a file: its tensors and its metadata. */
 export interface DecodedSafetensors {
   /** Tensors in the order of their data in the file. */
   tensors: Record<string, SafetensorsTensor>;

@@ -3,18 +3,25 @@ import type { Module } from '@not/ot-core';
 
 /** One trainable tensor of a layer: its name within the layer (`weight`), shape and number of values. */
 export interface ParameterEntry {
+  /** Name within the layer: the part after the last dot (`weight`, `bias`). */
   name: string;
+  /** Dimensions of the tensor. */
   shape: number[];
+  /** Number of values (the product of the shape). */
   count: number;
 }
 
 /** The trainable tensors under one module prefix (`inc.double_conv.0`; '' for top-level names). */
 export interface LayerSummary {
+  /** The module prefix, the name up to the last dot ('' for top-level names). */
   name: string;
+  /** The layer's trainable tensors, in state-dict order. */
   parameters: ParameterEntry[];
+  /** Trainable values in the layer: the sum of its parameters' counts. */
   count: number;
 }
 
+/** A module's parameter counts per layer and in all, as {@link parameterSummary} gives them. */
 export interface ParameterSummary {
   /** Layers in state-dict order; only those with trainable tensors. */
   layers: LayerSummary[];

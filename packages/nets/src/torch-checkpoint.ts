@@ -26,8 +26,11 @@ export type TorchDtype = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64
  * in int32), int32, int16, int8 → Int32Array; uint8 and bool → Uint8Array.
  */
 export interface TorchTensor {
+  /** Element type in the file. */
   dtype: TorchDtype;
+  /** Dimensions. */
   shape: number[];
+  /** The values, contiguous row-major, converted as above. */
   data: Float32Array | Int32Array | Uint8Array;
 }
 

@@ -3,6 +3,7 @@ import type { ApplyOptions, StateDict, TransportMap } from '@not/ot-core';
 import { loadNamed } from './state';
 import { UNet } from './unet';
 
+/** Options of {@link UNetMap}. */
 export interface UNetMapOptions {
   /** Side of the square images: a multiple of 16 (the reference: 64 or 128). */
   size: number;
@@ -12,6 +13,7 @@ export interface UNetMapOptions {
   noiseChannels?: number;
   /** UNet width. Default 48 (the reference's T). */
   base?: number;
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
   /** Activation checkpointing in training mode (UNet.recomputeActivations): less memory, one more forward pass. */
   recomputeActivations?: boolean;
@@ -24,9 +26,13 @@ export interface UNetMapOptions {
  * (the T step); otherwise (the default, and what `freeze` asks for) it uses the running statistics.
  */
 export class UNetMap implements TransportMap {
+  /** Side of the square images, a multiple of 16. */
   readonly size: number;
+  /** Image channels, of x and of T(x, z) alike. */
   readonly channels: number;
+  /** Channels of the noise z appended to x; 0 for a deterministic map. */
   readonly noiseChannels: number;
+  /** The network: channels + noiseChannels in, channels out. Holds all the parameters. */
   readonly unet: UNet;
 
   constructor({ size, channels = 3, noiseChannels = 0, base = 48, seed = 0, recomputeActivations = false }: UNetMapOptions) {
@@ -48,6 +54,7 @@ export class UNetMap implements TransportMap {
     return this.unet.recomputeActivations;
   }
 
+  /** Turns the UNet's activation checkpointing on or off (it applies in training mode only). */
   set recomputeActivations(on: boolean) {
     this.unet.recomputeActivations = on;
   }
@@ -78,6 +85,7 @@ export class UNetMap implements TransportMap {
     loadNamed('UNetMap', this.unet.stateDict(), state);
   }
 
+  /** Frees the UNet's parameters and batch-norm buffers. */
   dispose(): void {
     this.unet.dispose();
   }

@@ -6,6 +6,7 @@ import { maxPool2d } from './pooling';
 import { loadNamed, prefixState } from './state';
 import { upsampleBilinear2x } from './upsample';
 
+/** Options of {@link UNet}. */
 export interface UNetOptions {
   /** Channels of the input image (the reference map: 3, or 3 + 1 noise channel for the weak map). */
   inChannels: number;
@@ -13,6 +14,7 @@ export interface UNetOptions {
   outChannels: number;
   /** Width b of the first level; the levels have b, 2b, 4b, 8b, 8b channels. Default 48 (the reference's T). */
   base?: number;
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
   /** Activation checkpointing of the DoubleConv blocks in training mode; see `recomputeActivations`. */
   recomputeActivations?: boolean;
@@ -29,8 +31,11 @@ export interface UNetOptions {
  * `down1.maxpool_conv.1.double_conv.1.running_mean`, `up1.conv.double_conv.3.bias`, `outc.conv.weight`, …).
  */
 export class UNet implements Module {
+  /** Channels of the input image. */
   readonly inChannels: number;
+  /** Channels of the output image. */
   readonly outChannels: number;
+  /** Width b of the first level; the levels have b, 2b, 4b, 8b, 8b channels. */
   readonly base: number;
   /**
    * In training mode, run each DoubleConv under activation checkpointing: a gradient keeps only the blocks' inputs
@@ -105,6 +110,7 @@ export class UNet implements Module {
     loadNamed('UNet', this.state, state);
   }
 
+  /** Frees the parameters and the batch-norm buffers. */
   dispose(): void {
     for (const v of Object.values(this.state)) v.dispose();
   }

@@ -19,7 +19,7 @@ export { freeze, whileFrozen } from './freeze';
 export { moduleBuffers, restoringBuffers } from './module-buffers';
 export { mapNoise, pushForward } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
-export { affineMap, quadraticPotential } from './testing/affine-modules';
-export { NeuralOT, type NeuralOTOptions, type SolverProgress, type StepReport, type FitOptions, type GuardEvent, type DivergenceEvent } from './solver/neural-ot';
+export { affineMap, quadraticPotential, type OwnedModule } from './testing/affine-modules';
+export { NeuralOT, type NeuralOTOptions, type SolverProgress, type StepReport, type FitOptions, type GuardEvent, type DivergenceEvent, type CollapseEvent } from './solver/neural-ot';
 export { DivergenceGuard, type DivergenceGuardOptions, type Divergence, type ModeCollapse } from './solver/divergence-guard';
 export { type NoisedPotentialOptions, sampleSigmas, edmWeight } from './solver/noise-levels';

@@ -1,13 +1,15 @@
+/** A saved {@link Rng} position. */
+export interface RngState {
+  /** The four xoshiro128** state words, as unsigned 32-bit integers (not all zero). */
+  words: number[];
+  /** The second normal of the last Box–Muller pair, not yet returned; null when none is pending. */
+  spareNormal: number | null;
+}
+
 /**
  * Seeded pseudo-random numbers (xoshiro128**, seeded through splitmix32), reproducible on every platform.
  * `fork()` derives an independent stream, so adding draws to one consumer never shifts another's.
  */
-/** A saved {@link Rng} position. */
-export interface RngState {
-  words: number[];
-  spareNormal: number | null;
-}
-
 export class Rng {
   private s0: number;
   private s1: number;

@@ -15,6 +15,7 @@ export interface Module {
 
 /** Per-call options for networks. `training` selects batch statistics (true) or running statistics (false). */
 export interface ApplyOptions {
+  /** True while training (batch statistics); false or absent for inference (running statistics). */
   training?: boolean;
 }
 
@@ -22,6 +23,7 @@ export interface ApplyOptions {
 export interface Sampler {
   /** Shape of one sample: [D] for points, [H, W, C] for images (NHWC, values in [-1, 1]). */
   readonly shape: readonly number[];
+  /** A fresh batch of n samples, [n, ...shape], owned by the caller. */
   sample(n: number): tf.Tensor;
 }
 
@@ -38,11 +40,13 @@ export interface TransportMap extends Module {
 
 /** Options for a potential; `sigma` ([B], > 0) is the noise level of a noise-conditioned potential. */
 export interface PotentialOptions extends ApplyOptions {
+  /** Noise level of each sample, [B] and > 0; read only by a noise-conditioned potential. */
   sigma?: tf.Tensor;
 }
 
 /** A potential f: maps a batch to scores of shape [B]. */
 export interface Potential extends Module {
+  /** Scores a batch y [B, ...]: f(y), shape [B]. */
   apply(y: tf.Tensor, options?: PotentialOptions): tf.Tensor;
   /** True when the potential takes a noise level `sigma` (the noised-potential variant of the solver). */
   readonly noiseConditioned?: boolean;
@@ -53,6 +57,7 @@ export type Schedule = (step: number) => number;
 
 /** Context a cost may read, e.g. the outer step for a scheduled γ. */
 export interface CostContext {
+  /** The solver's outer step count: steps done before the current one (0-based). */
   step: number;
 }
 
@@ -61,9 +66,11 @@ export interface CostContext {
  * `evaluate` returns the per-x cost, shape [B]. Costs are immutable values.
  */
 export interface TransportCost {
+  /** A short name, e.g. `quadratic`, for error messages and logs. */
   readonly name: string;
   /** The least K the estimator needs (1 for the strong quadratic cost, 2 for the weak one). */
   readonly minSamples: number;
+  /** The cost of each x [B, ...] to its K outputs ys [B, K, ...], shape [B]. */
   evaluate(x: tf.Tensor, ys: tf.Tensor, context?: CostContext): tf.Tensor;
   /**
    * The cost between every pair of points, c(a_i, b_j) for a [N, D] and b [M, D], shape [N, M]. Present on point

@@ -3,12 +3,15 @@ import { Adam, mapNoise, type Sampler, type TransportMap } from '@not/ot-core';
 
 /** Options of {@link fitIdentity}. */
 export interface FitIdentityOptions {
+  /** Adam steps, one batch each (default 100). */
   steps?: number;
+  /** Draws of `source` per step (default 64). */
   batchSize?: number;
   /** Adam learning rate (default 1e-3). */
   lr?: number;
   /** Standard deviation of a stochastic map's noise (default 0.1). */
   noiseStd?: number;
+  /** Seed of a stochastic map's noise (default 0); step i draws with seed + i. */
   seed?: number;
 }
 

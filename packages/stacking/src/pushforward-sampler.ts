@@ -3,7 +3,9 @@ import { Rng, pushForward, type RngState, type Sampler, type TransportMap } from
 
 /** A sampler whose position can be saved and restored, so a resumed run draws the same batches (ImageSampler is one). */
 export interface ResumableSampler<S = unknown> extends Sampler {
+  /** A snapshot of the sampler's position (JSON-serializable, to go into a checkpoint). */
   state(): S;
+  /** Moves the sampler back to a position taken by `state()`, so its next draws repeat the ones that followed. */
   restore(state: S): void;
 }
 
@@ -29,12 +31,15 @@ export function isIndexed(sampler: Sampler): sampler is IndexedSampler {
 
 /** Where a pushforward sampler stands: its base sampler's state and, on the fly, its noise stream. */
 export interface PushforwardState {
+  /** The base sampler's state; null on the fly when the base is not resumable. */
   base: unknown;
+  /** The noise generator's state; on the fly only (a cache drew its noise once, when it was built). */
   noise?: RngState;
 }
 
 /** Draws of T♯P: a batch of the base sampler P pushed through a frozen map T (in inference mode). */
 export interface PushforwardSampler extends ResumableSampler<PushforwardState> {
+  /** Whether each draw is pushed through T when asked for, or gathered from the set pushed once in advance. */
   readonly mode: 'on-the-fly' | 'cached';
 }
 

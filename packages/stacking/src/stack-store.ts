@@ -9,15 +9,26 @@ export interface StackRunState {
   /** The solver's progress within that stage; null when the stage has not started. */
   progress: SolverProgress | null;
   /** Sampler states: of P and Q at a stage boundary; of the stage's pushforward and Q within a stage. */
-  samplers: { source: unknown; target: unknown };
+  samplers: {
+    /** State of P's sampler, or of the stage's push-forward within a stage; null when not resumable. */
+    source: unknown;
+    /** State of Q's sampler; null when not resumable. */
+    target: unknown;
+  };
   /** Finished stages, in order (given stages included). */
   reports: StageReport[];
   /** The untranslated source's evaluation (depth 0), for reference. */
   sourceEvaluation: StackEvaluation | null;
   /** Best evaluation so far within the stage in progress (its map is in the `best.*` tensors). */
-  stageBest: { step: number; evaluation: StackEvaluation } | null;
+  stageBest: {
+    /** The step (1-based, within the stage) whose map was evaluated. */
+    step: number;
+    /** That map's evaluation, as part of the stack. */
+    evaluation: StackEvaluation;
+  } | null;
   /** Transport costs of the stage's steps so far (the report averages the last ones). */
   stageCosts: number[];
+  /** Wall-clock seconds spent on the stage in progress so far, carried over a resume. */
   stageSeconds: number;
   /** Depth selection stopped the run, or every stage is trained. */
   done: boolean;
@@ -28,7 +39,9 @@ export interface StackRunState {
  * `best.*` that stage's best map so far, `potential.*` the last finished stage's potential (for warm starts).
  */
 export interface StackCheckpoint {
+  /** The weights and solver state, under the prefixes above. */
   tensors: StateDict;
+  /** The rest of the run's position, as JSON. */
   state: StackRunState;
 }
 
@@ -54,6 +67,7 @@ export class MemoryStackStore implements StackStore {
     this.last = { tensors: cloneAll(checkpoint.tensors), state: structuredClone(checkpoint.state) };
   }
 
+  /** Frees the kept checkpoint's tensors; load() then returns null until the next save. */
   dispose(): void {
     if (this.last) tf.dispose(Object.values(this.last.tensors));
     this.last = null;

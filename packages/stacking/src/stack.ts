@@ -7,6 +7,7 @@ import { type StateDict, type TransportMap, freeze } from '@not/ot-core';
  * Stochastic stages take their own noise: the stack's noise z is [n, Σ noise sizes], split in stage order.
  */
 export class Stack implements TransportMap {
+  /** The stages in the order they are applied (stages[0] first): frozen views that share the given maps' weights. */
   readonly stages: readonly TransportMap[];
 
   constructor(stages: TransportMap[]) {

@@ -1,6 +1,8 @@
 /** A validation result of a stack: `value` decides (lower is better); `details` are shown in reports. */
 export interface StackEvaluation {
+  /** The metric that selects the depth; lower is better, and NaN (a diverged stack) counts as worst. */
   value: number;
+  /** Other named metrics, reported but not used for the selection. */
   details?: Record<string, number>;
 }
 
@@ -16,15 +18,19 @@ export interface StageReport {
   stage: number;
   /** Outer steps trained (0 for a given stage). */
   steps: number;
+  /** How the stage's map started ('given' for a map from `start.maps`). */
   init: StageInit;
+  /** How the stage drew its source ('none' for stage 1, which draws P itself, and for given stages). */
   pushforward: PushforwardUse;
   /** Validation value of the stack of this depth (at the stage's best step); null without an evaluate function. */
   value: number | null;
   /** The step whose map was kept (the best evaluated one, else the last). */
   keptStep: number;
+  /** The evaluation's other metrics at the kept step, when it gave any. */
   details?: Record<string, number>;
   /** Mean transport cost of the stage's map over its last steps (from the previous stage's output). */
   cost: number | null;
+  /** Wall-clock seconds spent training the stage, across resumes (0 for a given stage). */
   seconds: number;
   /** This depth is the one selected: the stack the run keeps is stages 1 to this one. */
   selected: boolean;

@@ -27,9 +27,13 @@ export interface StageSettings {
   cost: TransportCost;
   /** How the stage's map starts (default 'fresh'): the potential is warm-started too unless 'fresh'. */
   init: Exclude<StageInit, 'given'>;
+  /** Samples per T and f update (default 64). */
   batchSize: number;
+  /** T updates per f update, K_T (default 10). */
   tIters: number;
+  /** Adam settings of T; unset ones take NeuralOT's defaults (lr 1e-4, the reference's). */
   mapOptimizer: AdamOptions;
+  /** Adam settings of the potential f; NeuralOT's defaults as for T. */
   potentialOptimizer: AdamOptions;
   /** Noise draws per input in a map update (stochastic maps). */
   noiseSamples: number;
@@ -37,11 +41,13 @@ export interface StageSettings {
   microBatch: number | undefined;
 }
 
+/** One stage to train: its length, and any settings of its own (over the top-level ones). */
 export interface StageOptions extends Partial<StageSettings> {
   /** Outer NOT steps of the stage. */
   steps: number;
 }
 
+/** Options of {@link trainStack}; the StageSettings given here are the defaults of every stage. */
 export interface TrainStackOptions extends Partial<StageSettings> {
   /** P: a resumable sampler (state/restore) for resume; an indexed one (ImageSampler) lets pushforwards be cached. */
   source: Sampler;
@@ -51,14 +57,21 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   stages: StageOptions[];
   /** A new, untrained map for stage `stage` (1-based); every stage's map must have the same architecture. */
   makeMap: (stage: number) => TransportMap;
+  /** A new potential f for stage `stage` (1-based); warm-started from the last stage's unless init is 'fresh'. */
   makePotential: (stage: number) => Potential;
   /** Trained maps to start the stack with (e.g. a `not train` run), frozen as they are; they count as stages. */
-  start?: { maps: TransportMap[]; potential?: Potential };
+  start?: {
+    /** Stages 1 to n, in order; they stay the caller's to dispose. */
+    maps: TransportMap[];
+    /** The potential trained with the last of them, to warm-start the next stage (unless its init is 'fresh'). */
+    potential?: Potential;
+  };
   /**
    * Validation of a whole stack on held-out data (lower is better): called with the untranslated source (depth 0),
    * after every `evaluateEvery` steps of a stage and at its end. Each stage keeps its best-evaluated map.
    */
   evaluate?: (map: TransportMap, at: { stage: number; step: number }) => StackEvaluation | Promise<StackEvaluation>;
+  /** Steps between evaluations within a stage (default 0: only at its end). */
   evaluateEvery?: number;
   /** Relative improvement a new stage must bring for the next one to be trained (default 0.01). */
   margin?: number;
@@ -70,9 +83,11 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   identity?: FitIdentityOptions;
   /** Standard deviation of stochastic maps' noise (default 0.1). */
   noiseStd?: number;
+  /** Base seed of the noise draws (default 0); each stage derives its own from it. */
   seed?: number;
   /** Checkpoints: at every stage's end and every `checkpointEvery` steps within a stage. */
   store?: StackStore;
+  /** Steps between checkpoints within a stage (default: none, only at stage ends and on shouldStop). */
   checkpointEvery?: number;
   /** Continue from the store's checkpoint (with the same options, the result equals an uninterrupted run's). */
   resume?: boolean;
@@ -80,6 +95,7 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   shouldStop?: () => boolean;
   /** Before a stage's initialization (an identity fit takes a while) or its resumption from `step`. */
   onStageStart?: (info: { stage: number; steps: number; init: StageInit; pushforward: PushforwardUse; step: number }) => void;
+  /** After every step that was kept (not undone by the guard), with its stage. */
   onStep?: (stage: number, report: StepReport) => void;
   /**
    * The guard that judges a stage's steps for divergence and mode collapse (default: a DivergenceGuard with its
@@ -89,6 +105,7 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   guard?: (stage: number) => DivergenceGuard;
   /** Hears of every divergence undone and mode collapse seen, with the stage. */
   onEvent?: (stage: number, event: GuardEvent) => void;
+  /** After every evaluation (stage 0: the source); `best` says whether it is the stage's best so far. */
   onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
   /**
    * After each stage: every stage's report so far (the last is the new one), the source's evaluation (depth 0), and
@@ -97,6 +114,7 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   onStageEnd?: (end: { reports: readonly StageReport[]; source: StackEvaluation | null; stack: Stack }) => void | Promise<void>;
 }
 
+/** What {@link trainStack} returns. */
 export interface TrainStackResult {
   /**
    * The selected stack: the best depth by the validation value, or every stage without an evaluate function; null
@@ -105,9 +123,11 @@ export interface TrainStackResult {
   stack: Stack | null;
   /** Every stage's map, trained or given, in order (the caller disposes the ones it made). */
   maps: TransportMap[];
+  /** Every finished stage's report, in order (given stages included). */
   reports: StageReport[];
   /** The untranslated source's evaluation (depth 0). */
   sourceEvaluation: StackEvaluation | null;
+  /** Stages in the selected stack (0 when it is null). */
   depth: number;
   /** shouldStop ended the run; resume continues it. */
   interrupted: boolean;

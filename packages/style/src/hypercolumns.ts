@@ -4,7 +4,9 @@ import { bilinearTaps } from './bilinear';
 
 /** Pixel positions in an image, as parallel row and column indices. */
 export interface Positions {
+  /** Row index of each position, 0 at the top. */
   rows: Int32Array;
+  /** Column index of each position, as many as `rows`. */
   cols: Int32Array;
 }
 

@@ -7,12 +7,15 @@ export const STROTSS_LAYERS: readonly Vgg16Layer[] = ['relu1_1', 'relu1_2', 'rel
 
 /** An image seen at sampled positions: hypercolumns [N, C] and colours [N, 3] there. */
 export interface ImagePoints {
+  /** Hypercolumns [N, C]: the features of the STROTSS layers, one row per position. */
   columns: tf.Tensor2D;
+  /** RGB colours [N, 3] in [-1, 1] at the same positions. */
   pixels: tf.Tensor2D;
 }
 
 /** The style's points, with the moments of its columns when computed once for many steps. */
 export interface StylePoints extends ImagePoints {
+  /** Mean and covariance of `columns`, computed once; without it they are recomputed at every call. */
   moments?: Moments;
 }
 

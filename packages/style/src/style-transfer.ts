@@ -8,6 +8,7 @@ import { foldPyramid, laplacian, laplacianPyramid } from './laplacian-pyramid';
 import { RmsProp } from './rmsprop';
 import { strotssLosses, type ImagePoints, type StrotssLosses, type StylePoints } from './strotss-loss';
 
+/** Options of {@link styleTransfer}. */
 export interface StyleTransferOptions {
   /** Content weight α > 0: larger keeps more of the content's layout. Default 1. */
   alpha?: number;
@@ -31,14 +32,21 @@ export interface StyleTransferOptions {
   signal?: AbortSignal;
 }
 
+/** Where {@link styleTransfer} is, passed to `onProgress` after every step. */
 export interface StyleProgress {
   /** 1-based scale and step. */
   scale: number;
+  /** Scales in all (fewer than asked when small ones are skipped). */
   scales: number;
+  /** 1-based step within the current scale. */
   step: number;
+  /** Steps per scale. */
   steps: number;
+  /** Height in pixels of the pastiche at this scale. */
   height: number;
+  /** Width in pixels of the pastiche at this scale. */
   width: number;
+  /** This step's loss terms and their weighted total (see {@link StrotssLosses}), as numbers. */
   losses: Record<keyof StrotssLosses, number>;
 }
 

@@ -6,6 +6,7 @@ import { ticks } from './ticks';
 export interface ScatterLayer {
   /** Interleaved (x, y) pairs in data coordinates. Non-finite points are skipped (and counted in a note). */
   points: ArrayLike<number>;
+  /** Dot colour. */
   color: Rgb;
   /** Dot radius in pixels. Default 2.5. */
   radius?: number;
@@ -21,6 +22,7 @@ export interface ScatterSegments {
   from: ArrayLike<number>;
   /** Interleaved (x, y) end points, as many as `from`. */
   to: ArrayLike<number>;
+  /** Line colour. */
   color: Rgb;
   /** Line opacity, 0..1. Default 0.6. */
   alpha?: number;
@@ -32,9 +34,13 @@ export interface ScatterSegments {
 
 /** Visible data rectangle. */
 export interface PlotBounds {
+  /** Left edge, in data units. */
   xMin: number;
+  /** Right edge; must exceed `xMin`. */
   xMax: number;
+  /** Bottom edge, in data units. */
   yMin: number;
+  /** Top edge; must exceed `yMin`. */
   yMax: number;
 }
 
@@ -42,10 +48,13 @@ export interface PlotBounds {
 export interface ScatterPlotOptions {
   /** Image size in pixels. Defaults 600 × 600. */
   width?: number;
+  /** Image height in pixels. Default 600. */
   height?: number;
   /** Drawn in order, later layers on top (after all segments). */
   layers: ScatterLayer[];
+  /** Line sets drawn under the dots. Default none. */
   segments?: ScatterSegments[];
+  /** Caption centred above the plot, in double-size text. Default none. */
   title?: string;
   /** Data rectangle to show. Default: every finite point and segment end, plus a 5% margin, at equal x/y scale. */
   bounds?: PlotBounds;
@@ -53,6 +62,7 @@ export interface ScatterPlotOptions {
   equalAspect?: boolean;
   /** Light grid with tick labels. Default true. */
   grid?: boolean;
+  /** Fill colour of the whole image. Default white. */
   background?: Rgb;
 }
 

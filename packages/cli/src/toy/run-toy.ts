@@ -17,6 +17,7 @@ import { toyPlot } from './toy-plot';
 
 /** The costs `runToy` trains with: the strong quadratic cost (a deterministic map) or the γ-weak one (a stochastic map). */
 export const TOY_COSTS = ['strong', 'weak'] as const;
+/** One of {@link TOY_COSTS}: 'strong' or 'weak'. */
 export type ToyCost = (typeof TOY_COSTS)[number];
 
 /** Options of {@link runToy}. Every network and training default depends on `cost`; see {@link toyDefaults}. */
@@ -36,11 +37,13 @@ export interface ToyOptions {
   steps?: number;
   /** Seed of the samplers, the networks and the noise. Default 0. */
   seed?: number;
+  /** Points drawn from P and from Q per update; with the weak cost each x gets `noiseSamples` noise draws on top. */
   batchSize?: number;
   /** Map updates per potential update (K_T). */
   tIters?: number;
   /** Hidden widths of both MLPs. */
   hidden?: number[];
+  /** Hidden-layer activation of both MLPs. */
   activation?: Activation;
   /** Peak Adam learning rate of both networks; it decays along a cosine to 5% of itself by the last step. */
   lr?: number;
@@ -56,6 +59,7 @@ export interface ToyOptions {
   linesPerPoint?: number;
   /** Picture size of each panel in pixels. Default 560. */
   panelSize?: number;
+  /** Called after each outer step with its losses, e.g. to print progress. */
   onStep?: (report: StepReport) => void;
 }
 
@@ -71,17 +75,27 @@ export interface ToyEnergy {
 
 /** What {@link runToy} returns. */
 export interface ToyResult {
+  /** Source set P used. */
   source: ToySamplerName;
+  /** Target set Q used. */
   target: ToySamplerName;
+  /** Cost trained with. */
   cost: ToyCost;
   /** γ of the weak cost; null for the strong one. */
   gamma: number | null;
+  /** Outer steps trained. */
   steps: number;
   /** Training time in seconds (evaluation and drawing excluded). */
   seconds: number;
+  /** Energy distances of the trained map, with the start and the noise floor for reference. */
   energy: ToyEnergy;
   /** Map loss and potential loss of the last step. */
-  last: { mapLoss: number; potentialLoss: number };
+  last: {
+    /** Loss of the map T on the last step's batch. */
+    mapLoss: number;
+    /** Loss of the potential f on the last step's batch. */
+    potentialLoss: number;
+  };
   /** The evaluation points behind the scores and the picture, for plotting them another way. */
   points: ToyPoints;
   /** The picture, a PNG: x → T(x) over the target, and P and Q beside it. */
@@ -106,14 +120,23 @@ export interface ToyPoints {
 
 /** The resolved hyper-parameters for a cost (what {@link runToy} uses for options left out). */
 export interface ToyDefaults {
+  /** Outer steps: 800. */
   steps: number;
+  /** Points from P and Q per update: 256 strong, 64 weak. */
   batchSize: number;
+  /** Map updates per potential update (K_T): 5. */
   tIters: number;
+  /** Hidden widths of both MLPs: 3×128. */
   hidden: number[];
+  /** Activation of both MLPs: ReLU. */
   activation: Activation;
+  /** Peak Adam learning rate: 1e-3, cosine-decayed. */
   lr: number;
+  /** Noise draws per x: 4 weak, 1 (unused) strong. */
   noiseSamples: number;
+  /** Standard deviation of the map's noise: 1 weak, 0 (unused) strong. */
   noiseStd: number;
+  /** γ of the weak cost: 1 weak, 0 (unused) strong. */
   gamma: number;
   /** Source points drawn with lines. */
   lines: number;

@@ -13,6 +13,7 @@ export function readGaussianPair(path: string): GaussianPair {
   return parseGaussianPair(raw, `--pair ${path}`);
 }
 
+/** Checks parsed JSON `raw` as a Gaussian pair (equal-length means, matching square covariances); errors start with `where`. */
 export function parseGaussianPair(raw: unknown, where: string): GaussianPair {
   if (typeof raw !== 'object' || raw === null) throw new Error(`${where}: expected an object with m1, S1, m2, S2`);
   const obj = raw as Record<string, unknown>;

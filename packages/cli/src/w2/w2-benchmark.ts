@@ -4,15 +4,21 @@ import { MlpMap, MlpPotential } from '@not/nets';
 import { GaussianSampler, type GaussianPair, randomGaussianPair } from '@not/datasets';
 import { bw2Uvp, l2Uvp } from '@not/metrics';
 
+/** Options of {@link runW2Benchmark}. */
 export interface W2BenchmarkOptions {
+  /** Dimension D of the two Gaussians; a positive integer. */
   dim: number;
   /** Outer steps (each: `tIters` map updates and one potential update). Default 400. */
   steps?: number;
+  /** Seed of the pair, the samplers and the networks. Default 0. */
   seed?: number;
   /** The Gaussian pair; a seeded random one (eigenvalues in [0.25, 4], random rotations) when absent. */
   pair?: GaussianPair;
+  /** Points drawn from each of P and Q per update. Default 256. */
   batchSize?: number;
+  /** Map updates per potential update (K_T). Default 5. */
   tIters?: number;
+  /** Hidden widths of both MLPs. Default [256, 256, 256]. */
   hidden?: number[];
   /** Peak learning rate of both networks; it decays along a cosine to 5% of itself. Default 1e-3. */
   lr?: number;
@@ -20,14 +26,21 @@ export interface W2BenchmarkOptions {
   testSize?: number;
   /** Extra points ([N, dim], row-major) to push through the trained map. */
   evalPoints?: Float32Array;
+  /** Called after each outer step with its losses, e.g. to print progress. */
   onStep?: (report: StepReport) => void;
 }
 
+/** What {@link runW2Benchmark} returns: the scores of the trained map on `testSize` fresh points of P. */
 export interface W2BenchmarkResult {
+  /** Dimension D of the pair. */
   dim: number;
+  /** Outer steps trained. */
   steps: number;
+  /** L2-UVP in percent: mean squared error to the closed-form OT map over Var(Q); 0 is perfect. */
   l2uvp: number;
+  /** BW2-UVP in percent: how far T♯P's mean and covariance are from Q's; 0 is perfect. */
   bw2uvp: number;
+  /** Training time in seconds (evaluation excluded). */
   seconds: number;
   /** T(evalPoints), row-major, when evalPoints were given. */
   evalOut?: Float32Array;

@@ -16,8 +16,11 @@ export type NpyDtype = 'float16' | 'float32' | 'float64' | 'int8' | 'int16' | 'i
  * Int32Array when every value fits (an error otherwise); bool → Uint8Array of 0/1. float64 stays Float64Array.
  */
 export interface NpyArray {
+  /** The dtype stored in the file, before any conversion of `data`. */
   dtype: NpyDtype;
+  /** Dimensions from the header; [] for a scalar. The product of its entries is `data.length`. */
   shape: number[];
+  /** The values in C (row-major) order, converted as described above. */
   data: Float32Array | Float64Array | Int32Array | Uint8Array;
   /** Always false: Fortran-ordered files are refused. */
   fortranOrder: false;

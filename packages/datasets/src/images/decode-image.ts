@@ -15,7 +15,9 @@ import { PNG } from 'pngjs';
 
 /** An image decoded to RGB. */
 export interface DecodedImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels (the number of rows). */
   height: number;
   /** H·W·3 values, row by row. */
   rgb: Uint8Array;
@@ -26,7 +28,12 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 type ReadAt = (position: number, length: number) => Uint8Array;
 
 /** Width and height from a PNG's IHDR or a JPEG's frame header, reading only the bytes needed. */
-export function readImageSize(path: string, caller = 'readImageSize'): { width: number; height: number } {
+export function readImageSize(path: string, caller = 'readImageSize'): {
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+} {
   let fd: number;
   try {
     fd = openSync(path, 'r');

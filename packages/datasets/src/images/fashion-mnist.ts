@@ -29,6 +29,7 @@ export type FashionMnistClasses = FashionMnistClassName | 'shoes' | readonly num
 
 /** Options of {@link openFashionMnist}. */
 export interface FashionMnistOptions {
+  /** The classes to keep; images of the others are skipped. */
   classes: FashionMnistClasses;
   /**
    * A directory holding the four IDX files (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,

@@ -30,14 +30,21 @@ export interface ImageDatasetOptions {
  * const x = data.batch('test', [0, 1, 2]);   // [3, 32, 32, 3] in [-1, 1]
  */
 export class ImageDataset {
+  /** The stored images this data set reads from. */
   readonly source: ImageSource;
+  /** Side of the square images as seen, in pixels. */
   readonly size: number;
+  /** Share of the images held out as the test split, in [0, 1) (default 0.1). */
   readonly testRatio: number;
+  /** Channels as seen: 3 (default) or 1. */
   readonly channels: 1 | 3;
   /** Shape of one image as seen: [size, size, channels]. */
   readonly shape: readonly [number, number, number];
+  /** Number of images in the source, both splits together. */
   readonly count: number;
+  /** Number of images in the train split: `count − testCount`. */
   readonly trainCount: number;
+  /** Number of images in the test split: ⌊count · testRatio⌋, the last ones of the source. */
   readonly testCount: number;
 
   constructor(source: ImageSource, options: ImageDatasetOptions) {

@@ -12,7 +12,9 @@ export interface ImageSamplerOptions {
 
 /** Where an {@link ImageSampler} stands: the epoch and the position within that epoch's permutation. */
 export interface ImageSamplerState {
+  /** Epochs completed so far (0 at the start). */
   epoch: number;
+  /** Images already drawn from that epoch's permutation, in [0, length). */
   position: number;
 }
 
@@ -28,8 +30,11 @@ export interface ImageSamplerState {
  * const saved = sampler.state();       // store in a checkpoint; later: sampler.restore(saved)
  */
 export class ImageSampler implements Sampler {
+  /** The data set the images come from. */
   readonly dataset: ImageDataset;
+  /** The split drawn from (default 'train'). */
   readonly split: ImageSplit;
+  /** Seed of the per-epoch permutations (default 0). */
   readonly seed: number;
   readonly shape: readonly number[];
   /** Number of images in the split (the length of one epoch). */

@@ -14,10 +14,36 @@ import type { ImageSource } from './image-source';
 
 /** An image source named on the command line, parsed by {@link parseSourceSpec}. */
 export type SourceSpec =
-  | { kind: 'fashion-mnist'; classes: FashionMnistClasses; path?: string }
-  | { kind: 'igan'; path: string }
-  | { kind: 'folder'; path: string }
-  | { kind: 'celeba'; path: string; gender: 'male' | 'female'; attributeFile?: string };
+  | {
+      /** Fashion-MNIST, embedded or from IDX files. */
+      kind: 'fashion-mnist';
+      /** The classes to keep. */
+      classes: FashionMnistClasses;
+      /** Directory of the IDX files; absent for the subset embedded in the package. */
+      path?: string;
+    }
+  | {
+      /** An iGAN HDF5 file. */
+      kind: 'igan';
+      /** The HDF5 file. */
+      path: string;
+    }
+  | {
+      /** A directory of images. */
+      kind: 'folder';
+      /** The directory, walked as torchvision's `ImageFolder` walks it. */
+      path: string;
+    }
+  | {
+      /** CelebA faces of one gender. */
+      kind: 'celeba';
+      /** The image directory, e.g. `img_align_celeba/`. */
+      path: string;
+      /** Which faces to keep, by the "Male" attribute. */
+      gender: 'male' | 'female';
+      /** CelebA's attribute file; absent to look for {@link CELEBA_ATTRIBUTE_FILE} in and next to `path`. */
+      attributeFile?: string;
+    };
 
 /** The accepted spellings, as error messages and help texts list them. */
 export const SOURCE_SPEC_FORMS: readonly string[] = [

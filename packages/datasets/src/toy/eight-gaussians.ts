@@ -20,7 +20,9 @@ export interface EightGaussiansOptions extends ToySeedOptions {
 export interface EightGaussiansSampler extends LabelledSampler {
   /** Component centres, label order: angle k·45° for k = 0..7 (then the origin with `withCenter`). */
   readonly centers: ReadonlyArray<readonly [number, number]>;
+  /** Radius of the circle the centres sit on, as resolved (default 1.7). */
   readonly radius: number;
+  /** Standard deviation of each component, as resolved (default 0.2). */
   readonly std: number;
 }
 

@@ -14,6 +14,8 @@ export interface LabelledBatch {
  * `sample(n)` and `sampleLabelled(n)` draw from the same stream; the caller owns (and disposes) every returned tensor.
  */
 export interface LabelledSampler extends Sampler {
+  /** Number of distinguishable components; labels run over 0..numLabels−1. */
   readonly numLabels: number;
+  /** n points [n, d] float32 with the label [n] int32 of the component each came from. */
   sampleLabelled(n: number): LabelledBatch;
 }

@@ -18,8 +18,11 @@ export interface MoonsOptions extends ToySeedOptions {
 
 /** The moons sampler, with its resolved options. */
 export interface MoonsSampler extends LabelledSampler {
+  /** Standard deviation of the per-coordinate noise, before scaling (default 0.1). */
   readonly noise: number;
+  /** Factor applied last (default 1). */
   readonly scale: number;
+  /** Whether the moons are shifted by (−0.5, −0.25) so their joint mean is the origin (default true). */
   readonly centered: boolean;
 }
 

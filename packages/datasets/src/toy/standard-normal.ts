@@ -5,6 +5,7 @@ import { samplerRng, type ToySeedOptions } from './seed-source';
 
 /** The N(0, I_dim) sampler. */
 export interface StandardNormalSampler extends Sampler {
+  /** Dimension of each sample; batches are [n, dim]. */
   readonly dim: number;
 }
 

@@ -16,7 +16,9 @@ export interface SwissRollOptions extends ToySeedOptions {
 
 /** The swiss-roll sampler, with its resolved options. */
 export interface SwissRollSampler extends Sampler {
+  /** Standard deviation of the per-coordinate noise, before scaling (default 0.8). */
   readonly noise: number;
+  /** Factor applied after the noise (default 1/7.5). */
   readonly scale: number;
 }
 

@@ -13,14 +13,19 @@ export type ToySamplerName = (typeof TOY_SAMPLER_NAMES)[number];
 
 /** Options of the `'normal'` toy sampler: {@link standardNormal} with its dimension as an option (default 2). */
 export interface NormalToyOptions extends ToySeedOptions {
+  /** Dimension of each sample (default 2). */
   dim?: number;
 }
 
 /** Options per toy sampler name. */
 export interface ToySamplerOptionsByName {
+  /** Options of {@link eightGaussians}. */
   '8gaussians': EightGaussiansOptions;
+  /** Options of {@link swissRoll}. */
   'swiss-roll': SwissRollOptions;
+  /** Options of {@link moons}. */
   moons: MoonsOptions;
+  /** Options of {@link standardNormal}, plus its dimension. */
   normal: NormalToyOptions;
 }
 

@@ -78,6 +78,7 @@ export class FashionClassifier implements FeatureExtractor {
   readonly classNames: readonly FashionClassName[] = FASHION_CLASSIFIER_CLASSES;
   /** The weight file's `__metadata__` (test_accuracy, epochs, seed, ...). */
   readonly metadata: Readonly<Record<string, string>>;
+  /** Images per forward pass (default 256); results do not depend on it. */
   readonly batchSize: number;
   private readonly convs: Conv2d[];
   private readonly hidden: { weight: tf.Variable; bias: tf.Variable };
@@ -173,7 +174,12 @@ export class FashionClassifier implements FeatureExtractor {
   }
 
   /** Logits [n, 10] and features [n, 128] in one pass (both the caller's). */
-  apply(images: tf.Tensor4D): { logits: tf.Tensor2D; features: tf.Tensor2D } {
+  apply(images: tf.Tensor4D): {
+    /** Class scores before the softmax, [n, 10]. */
+    logits: tf.Tensor2D;
+    /** The penultimate layer's features (after its ReLU), [n, 128]. */
+    features: tf.Tensor2D;
+  } {
     const n = this.checkImages('FashionClassifier.apply', images);
     return tf.tidy(() => {
       const logits: tf.Tensor2D[] = [];

@@ -2,8 +2,11 @@ import { frechetDistance, meanAndCovariance, type Matrix } from '@not/ot-core';
 
 /** Feature statistics as the NOT reference caches them (`stats/*.json`: {mu, sigma}), plus the count. */
 export interface FeatureStatisticsJson {
+  /** The mean, length d. */
   mu: number[];
+  /** The unbiased covariance, d rows of d values. */
   sigma: number[][];
+  /** How many feature vectors were seen; absent in the reference's files, which then cannot take more vectors. */
   count?: number;
   /** What made the features (e.g. 'inception-pool3'), so statistics of different extractors are not mixed. */
   features?: string;
@@ -19,7 +22,9 @@ const CHUNK = 512;
  * The covariance divides by N − 1, as numpy's np.cov in pytorch-fid and the reference.
  */
 export class FeatureStatistics {
+  /** Length of each feature vector (d). */
   readonly dim: number;
+  /** What made the features (e.g. 'inception-pool3'), if known; statistics of different extractors do not compare. */
   readonly features: string | undefined;
   private n = 0;
   private readonly mu: Float64Array;

@@ -3,19 +3,25 @@ import { Rng } from '@not/ot-core';
 
 /** n feature vectors of length dim, row-major. */
 export interface FeatureRows {
+  /** rows·dim values, one feature vector after another. */
   data: Float32Array | Float64Array;
+  /** Number of feature vectors (n, at least 2). */
   rows: number;
+  /** Length of each feature vector. */
   dim: number;
 }
 
+/** Options of {@link kernelInceptionDistance}. */
 export interface KidOptions {
   /** Random subsets averaged over (default 100, as torch-fidelity). */
   subsets?: number;
   /** Vectors drawn from each set per subset, without replacement (default 1000, capped by the smaller set). */
   subsetSize?: number;
+  /** Seed of the subset draws, so results repeat (default 0). */
   seed?: number;
 }
 
+/** What {@link kernelInceptionDistance} returns: the KID, its spread over subsets, and the subsets actually used. */
 export interface KidResult {
   /** Mean over the subsets of the unbiased MMD² estimate. */
   kid: number;
@@ -23,7 +29,9 @@ export interface KidResult {
   std: number;
   /** std / √subsets: the standard error of `kid`. */
   standardError: number;
+  /** Number of subsets averaged over. */
   subsets: number;
+  /** Vectors drawn from each set per subset, after capping by the smaller set. */
   subsetSize: number;
 }
 

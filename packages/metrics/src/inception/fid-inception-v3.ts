@@ -51,7 +51,14 @@ export function fidInceptionWeightShapes(): [string, number[]][] {
 }
 
 /** A tensor of the weights: a tf tensor, or decoded file data (readTorchCheckpoint's or decodeSafetensors' entries). */
-export type WeightTensor = tf.Tensor | { shape: readonly number[]; data: Float32Array | Int32Array | Uint8Array };
+export type WeightTensor =
+  | tf.Tensor
+  | {
+      /** Dimensions in PyTorch's order, e.g. [out, in, kH, kW] for a convolution weight. */
+      shape: readonly number[];
+      /** The values, row-major; weights must be float32 (integers only for counters such as num_batches_tracked). */
+      data: Float32Array | Int32Array | Uint8Array;
+    };
 
 /** Weights by pytorch-fid's state-dict keys (`Conv2d_1a_3x3.conv.weight`, `Mixed_5b.branch1x1.bn.running_mean`, …). */
 export type FidInceptionWeights = Record<string, WeightTensor>;
@@ -112,6 +119,7 @@ export type FidInceptionStage =
   | 'Mixed_5b' | 'Mixed_5c' | 'Mixed_5d' | 'Mixed_6a' | 'Mixed_6b' | 'Mixed_6c' | 'Mixed_6d' | 'Mixed_6e'
   | 'Mixed_7a' | 'Mixed_7b' | 'Mixed_7c' | 'pool';
 
+/** Options of {@link FidInceptionV3.fromWeights} and the FID Inception loaders. */
 export interface FidInceptionOptions {
   /** Images per forward pass inside {@link FidInceptionV3.features}, to bound memory. Default 8. */
   batchSize?: number;
@@ -131,6 +139,7 @@ interface Block {
 export class FidInceptionV3 implements FeatureExtractor {
   readonly name = 'inception-pool3';
   readonly dim = 2048;
+  /** Images per forward pass in {@link FidInceptionV3.features} (default 8). */
   readonly batchSize: number;
   private readonly stages: [FidInceptionStage, Block | ((x: tf.Tensor4D) => tf.Tensor4D)][];
   private readonly owned: Block[];

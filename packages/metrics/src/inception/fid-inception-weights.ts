@@ -8,6 +8,7 @@ import { FidInceptionV3, type FidInceptionOptions } from './fid-inception-v3';
 
 /** The file pytorch-fid downloads (weights ported from TensorFlow's 2015-12-05 Inception). */
 export const FID_WEIGHTS_URL = 'https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth';
+/** The name of {@link FID_WEIGHTS_URL}'s file, as pytorch-fid and PyTorch hub cache it; its hex part is a SHA-256 prefix. */
 export const FID_WEIGHTS_FILE = 'pt_inception-2015-12-05-6726825d.pth';
 
 /**
@@ -20,6 +21,7 @@ export function fidInceptionFromBytes(bytes: Uint8Array, options: FidInceptionOp
   return FidInceptionV3.fromWeights(tensors, options);
 }
 
+/** Where {@link fetchFidInceptionWeights} finds the weight file, and whether and how it may download it. */
 export interface FidWeightsLocation {
   /** A local .pth / .safetensors file; when given, nothing else is tried. */
   path?: string;
@@ -37,6 +39,7 @@ export interface FidWeightsLocation {
   fetch?: typeof globalThis.fetch;
 }
 
+/** Options of {@link loadFidInceptionV3}: where the weights are, and the network's options. */
 export interface LoadFidInceptionOptions extends FidWeightsLocation, FidInceptionOptions {}
 
 /**

@@ -7,6 +7,7 @@ import { vgg16Trunk } from '../vgg16/vgg16-architecture';
 /** The trunks implemented: lpips' `net='alex'` (its default) and `net='vgg'` (VGG16). */
 export type LpipsNet = 'alex' | 'vgg';
 
+/** Every {@link LpipsNet}, for checks and messages. */
 export const LPIPS_NETS: readonly LpipsNet[] = ['alex', 'vgg'];
 
 const conv = (index: number, inChannels: number, outChannels: number, kernelSize: number, stride: number, padding: number): TrunkStep => ({

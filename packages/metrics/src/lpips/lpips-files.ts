@@ -9,7 +9,15 @@ import { VGG16_WEIGHTS } from '../vgg16/vgg16-features';
 import { defaultCacheDir, findOrDownload, givenFile, torchHubCheckpoints } from '../weights/weight-file-cache';
 
 /** torchvision's ImageNet weights, which lpips' trunks load (`tv.alexnet(pretrained=True)`, `tv.vgg16(...)`). */
-export const LPIPS_TRUNK_FILES: Record<LpipsNet, { url: string; file: string }> = {
+export const LPIPS_TRUNK_FILES: Record<
+  LpipsNet,
+  {
+    /** Where torchvision downloads the file. */
+    url: string;
+    /** The file's name in the cache folders; its hex part is a SHA-256 prefix the download is checked against. */
+    file: string;
+  }
+> = {
   alex: { url: 'https://download.pytorch.org/models/alexnet-owt-7be5be79.pth', file: 'alexnet-owt-7be5be79.pth' },
   vgg: VGG16_WEIGHTS,
 };
@@ -17,7 +25,17 @@ export const LPIPS_TRUNK_FILES: Record<LpipsNet, { url: string; file: string }> 
 const LPIPS_COMMIT = '082bb24f84c091ea94de2867d34c4544f68e0963';
 
 /** lpips' v0.1 lin weights (lpips/weights/v0.1/<net>.pth of lpips 0.1.4), cached under `file`. */
-export const LPIPS_LIN_FILES: Record<LpipsNet, { url: string; file: string; sha256: string }> = {
+export const LPIPS_LIN_FILES: Record<
+  LpipsNet,
+  {
+    /** The file in lpips' repository, pinned to a commit. */
+    url: string;
+    /** The file's name in our cache folder. */
+    file: string;
+    /** The full SHA-256 of the file in hex; a download must match it. */
+    sha256: string;
+  }
+> = {
   alex: {
     url: `https://raw.githubusercontent.com/richzhang/PerceptualSimilarity/${LPIPS_COMMIT}/lpips/weights/v0.1/alex.pth`,
     file: 'lpips-v0.1-alex.pth',
@@ -67,6 +85,7 @@ export function lpipsFromBytes(net: LpipsNet, files: Uint8Array | readonly Uint8
   return Lpips.fromWeights(net, readLpipsWeightFiles(files, { fn: 'lpipsFromBytes' }), options);
 }
 
+/** Where {@link fetchLpipsWeights} finds the weight files, and whether and how it may download them. */
 export interface LpipsWeightsLocation {
   /** One local file (.safetensors or .pth) with the trunk and lin keys; when given, nothing else is tried. */
   path?: string;
@@ -115,6 +134,7 @@ export async function fetchLpipsWeights(net: LpipsNet, options: LpipsWeightsLoca
   return [trunkPath, linPath];
 }
 
+/** Options of {@link loadLpips}: where the weights are, and the metric's options. */
 export interface LoadLpipsOptions extends LpipsWeightsLocation, LpipsOptions {}
 
 /** The metric from local files or the cache, downloading what is missing (see {@link fetchLpipsWeights}). Node only. */

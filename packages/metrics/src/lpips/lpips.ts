@@ -5,6 +5,7 @@ import { weightTensor } from '../weights/read-weight-file';
 import { resolveLpipsWeights, type LpipsWeights } from './lpips-weights';
 import { normalizeChannels } from './normalize-channels';
 
+/** Options of {@link Lpips.fromWeights} and the LPIPS loaders. */
 export interface LpipsOptions {
   /** Image pairs per forward pass (each pass runs 2 × batchSize images), to bound memory. Default 4. */
   batchSize?: number;
@@ -20,7 +21,9 @@ const FN = 'Lpips';
  * Build it with {@link Lpips.fromWeights} or the loaders in lpips-files.ts.
  */
 export class Lpips {
+  /** The trunk: 'alex' (AlexNet) or 'vgg' (VGG16). */
   readonly net: LpipsNet;
+  /** Image pairs per forward pass (default 4). */
   readonly batchSize: number;
   /** The smallest image height and width the trunk accepts (alex 31, vgg 16). */
   readonly minSize: number;
@@ -115,6 +118,7 @@ export class Lpips {
     }
   }
 
+  /** Frees the weights; later calls throw. Calling it again does nothing. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

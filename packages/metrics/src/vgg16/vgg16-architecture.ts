@@ -3,6 +3,7 @@
 // relu<block>_<conv>, e.g. relu3_3 is torchvision's features.15.
 import type { TrunkStep } from '../layers/conv-trunk';
 
+/** The thirteen layer names in network order, one per convolution (named by the ReLU after it). */
 export const VGG16_LAYERS = [
   'relu1_1', 'relu1_2',
   'relu2_1', 'relu2_2',
@@ -11,6 +12,7 @@ export const VGG16_LAYERS = [
   'relu5_1', 'relu5_2', 'relu5_3',
 ] as const;
 
+/** One name of {@link VGG16_LAYERS}, e.g. 'relu3_3'. */
 export type Vgg16Layer = (typeof VGG16_LAYERS)[number];
 
 /** Output channels of the five blocks in torchvision's VGG16. */

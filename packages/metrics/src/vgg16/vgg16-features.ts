@@ -7,12 +7,18 @@ import { defaultCacheDir, findOrDownload, givenFile, torchHubCheckpoints } from 
 import { VGG16_LAYERS, VGG16_WIDTHS, checkVgg16Layers, checkVgg16Widths, vgg16Channels, vgg16Strides, vgg16Trunk, type Vgg16Layer } from './vgg16-architecture';
 
 /** torchvision's ImageNet VGG16 (`vgg16(weights='IMAGENET1K_V1')`), 528 MB; only its `features.*` tensors are used. */
-export const VGG16_WEIGHTS = { url: 'https://download.pytorch.org/models/vgg16-397923af.pth', file: 'vgg16-397923af.pth' } as const;
+export const VGG16_WEIGHTS = {
+  /** Where torchvision downloads the file. */
+  url: 'https://download.pytorch.org/models/vgg16-397923af.pth',
+  /** The file's name in the cache folders; its hex part is a SHA-256 prefix the download is checked against. */
+  file: 'vgg16-397923af.pth',
+} as const;
 
 /** The ImageNet statistics torchvision's VGG16 was trained with: inputs are (x − mean) / std for x in [0, 1]. */
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_STD = [0.229, 0.224, 0.225];
 
+/** Options of {@link Vgg16Features.fromWeights}: which layers, and the block widths. */
 export interface Vgg16FeaturesOptions {
   /** The layers whose ReLU outputs `apply` returns, in network order. Default: all thirteen. */
   layers?: readonly Vgg16Layer[];
@@ -27,6 +33,7 @@ const FN = 'Vgg16Features';
  * weights expect), at the chosen layers. Differentiable with respect to the image, for losses such as style transfer's.
  */
 export class Vgg16Features {
+  /** The layers `apply` returns, in network order. */
   readonly layers: readonly Vgg16Layer[];
   /** Channels of each layer's output. */
   readonly channels: readonly number[];
@@ -83,11 +90,13 @@ export class Vgg16Features {
     }
   }
 
+  /** Frees the weights. */
   dispose(): void {
     this.trunk.dispose();
   }
 }
 
+/** Options of {@link loadVgg16Features}: where the weight file is, whether it may be downloaded, and the layers. */
 export interface LoadVgg16Options extends Vgg16FeaturesOptions {
   /** A local weight file (.pth or .safetensors with torchvision's `features.*` keys); when given, nothing else is tried. */
   path?: string;
@@ -95,6 +104,7 @@ export interface LoadVgg16Options extends Vgg16FeaturesOptions {
   cacheDir?: string;
   /** Whether a missing file may be downloaded (528 MB). Default true. */
   download?: boolean;
+  /** The fetch to use (default: the global one). */
   fetch?: typeof globalThis.fetch;
 }
 

@@ -3,8 +3,11 @@
  * Every linalg function takes and returns this shape and never mutates its inputs.
  */
 export interface Matrix {
+  /** Number of rows. */
   readonly rows: number;
+  /** Number of columns. */
   readonly cols: number;
+  /** The rows·cols entries, one row after another. */
   readonly data: Float64Array;
 }
 

@@ -3,6 +3,7 @@ import { type Scheduled, valueAt } from '../schedule';
 import type { StateDict } from '../types';
 import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-kernel';
 
+/** Hyper-parameters of {@link Adam}, named as in PyTorch's torch.optim.Adam; all optional. */
 export interface AdamOptions {
   /** Learning rate, or a Schedule of the optimizer's own step count. Default 1e-4 (the NOT reference). */
   lr?: Scheduled;
@@ -19,9 +20,13 @@ export interface AdamOptions {
  * so hyper-parameters carry over from the reference code. Its state (moments, step) can be saved and restored.
  */
 export class Adam {
+  /** Learning rate, or its schedule over this optimizer's step count; lrScale multiplies it. */
   readonly lr: Scheduled;
+  /** Decay rates [β1, β2] of the first- and second-moment averages. */
   readonly betas: [number, number];
+  /** Added to the bias-corrected √v in the denominator (outside the root, as PyTorch does). */
   readonly eps: number;
+  /** L2 coefficient added to the gradient (coupled, unlike AdamW's decoupled decay). */
   readonly weightDecay: number;
   /** Multiplies the learning rate (schedule included); a divergence guard lowers it after a rollback. */
   lrScale = 1;
@@ -94,6 +99,7 @@ export class Adam {
     this.t = steps;
   }
 
+  /** Frees the moment tensors; the variables being optimized belong to the caller. */
   dispose(): void {
     for (const t of [...this.m, ...this.v]) t.dispose();
   }

@@ -3,7 +3,9 @@ import { checkPointSets } from '../costs/point-cost';
 
 /** The first two moments of a point set: mean [1, C] and covariance [C, C] (divided by the number of points). */
 export type Moments = {
+  /** Mean of the points, [1, C]. */
   mean: tf.Tensor2D;
+  /** Covariance of the points, [C, C], divided by N (not N − 1). */
   covariance: tf.Tensor2D;
 };
 

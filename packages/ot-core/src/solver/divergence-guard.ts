@@ -1,5 +1,6 @@
 import type { StepReport } from './neural-ot';
 
+/** Thresholds of a {@link DivergenceGuard}; each is optional, with the default given. */
 export interface DivergenceGuardOptions {
   /** How many recent good steps make the baseline a loss is judged against. Default 50. */
   window?: number;
@@ -23,17 +24,23 @@ export interface DivergenceGuardOptions {
 
 /** A step whose losses say training went off the rails. */
 export interface Divergence {
+  /** The outer step (1-based, as in StepReport) whose losses diverged. */
   step: number;
   /** Which loss, its value, and why it was judged diverged (for logs). */
   loss: 'mapLoss' | 'potentialLoss';
+  /** The loss's value at that step: NaN, ±Inf or a spike. */
   value: number;
+  /** Why it was judged diverged, in words. */
   reason: string;
 }
 
 /** Outputs of a batch nearly identical for several steps in a row. */
 export interface ModeCollapse {
+  /** The step that completed `collapsePatience` low-diversity steps in a row. */
   step: number;
+  /** That step's StepReport.diversity: T(x)'s spread across the batch over the target's (near 0 when collapsed). */
   diversity: number;
+  /** What was seen, in words (for logs). */
   reason: string;
 }
 
@@ -46,12 +53,19 @@ const LOSSES = ['mapLoss', 'potentialLoss'] as const;
  * `NeuralOT.fit({ guard })` and `not train` do.
  */
 export class DivergenceGuard {
+  /** Recent good steps that make the baseline (default 50). */
   readonly window: number;
+  /** Good steps needed before spikes are judged (default 10). */
   readonly warmup: number;
+  /** Robust deviations from the baseline's median beyond which a loss is a spike (default 10). */
   readonly spike: number;
+  /** Factor in (0, 1) the training loop multiplies the learning rates by after each rollback (default 0.5). */
   readonly lrFactor: number;
+  /** Rollbacks allowed; {@link DivergenceGuard.rolledBack} throws on the one after (default 5). */
   readonly maxRollbacks: number;
+  /** Diversity in [0, 1) below which a step counts towards mode collapse (default 0.05). */
   readonly collapseBelow: number;
+  /** Consecutive low-diversity steps that make a mode collapse (default 5). */
   readonly collapsePatience: number;
   private good: StepReport[] = [];
   private rollbacks = 0;

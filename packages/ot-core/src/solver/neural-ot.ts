@@ -8,6 +8,7 @@ import { mapNoise, pushForward } from '../push-forward';
 import { type NoisedPotentialOptions, addNoise, edmWeight, sampleSigmas } from './noise-levels';
 import { type Divergence, DivergenceGuard, type DivergenceGuardOptions, type ModeCollapse } from './divergence-guard';
 
+/** Settings of a {@link NeuralOT} solver: the networks, distributions and cost, then training hyper-parameters. */
 export interface NeuralOTOptions {
   /** The transport map T being learned. Stochastic when its noiseShape is not null. */
   map: TransportMap;
@@ -28,7 +29,12 @@ export interface NeuralOTOptions {
   /** Adam settings for f. Same defaults. */
   potentialOptimizer?: AdamOptions;
   /** Noise of a stochastic map: `samples` draws per x in T steps (Z_SIZE, ≥ the cost's minSamples), std Z_STD. */
-  noise?: { samples?: number; std?: number };
+  noise?: {
+    /** Draws per x in T updates (K). Default max(8, cost.minSamples) for a stochastic map; 1 (the only choice) otherwise. */
+    samples?: number;
+    /** Standard deviation of the map's Gaussian noise z. Default 0.1. */
+    std?: number;
+  };
   /** Train the noised-potential variant: f(y + σε, σ) with per-sample EDM weights. */
   noisedPotential?: NoisedPotentialOptions | boolean;
   /** Seed for the noise draws. Default 0. */
@@ -61,6 +67,7 @@ export interface StepReport {
   seconds: number;
 }
 
+/** Arguments of {@link NeuralOT.fit}. */
 export interface FitOptions {
   /** Outer steps to run (more when a guard undoes some). */
   steps: number;
@@ -75,16 +82,33 @@ export interface FitOptions {
 }
 
 /** A divergence undone: the step it happened at, why, the step training went back to, and the new learning-rate scale. */
-export type DivergenceEvent = { kind: 'divergence'; restoredStep: number; learningRateScale: number } & Divergence;
+export type DivergenceEvent = {
+  /** Marks the event as a rollback. */
+  kind: 'divergence';
+  /** The step training went back to; the steps after it are run again. */
+  restoredStep: number;
+  /** The factor both learning rates run at from now on (compounded over rollbacks). */
+  learningRateScale: number;
+} & Divergence;
 
 /** What a guarded fit reports besides steps. */
-export type GuardEvent = DivergenceEvent | ({ kind: 'collapse' } & ModeCollapse);
+export type GuardEvent = DivergenceEvent | CollapseEvent;
+
+/** A mode collapse seen: reported only, training goes on. */
+export type CollapseEvent = {
+  /** Marks the event as a mode collapse. */
+  kind: 'collapse';
+} & ModeCollapse;
 
 /** Where a solver stands, besides its tensors: with the state dict, enough to resume bit for bit. */
 export interface SolverProgress {
+  /** Outer steps done. */
   step: number;
+  /** Position of the solver's noise stream, so that a resumed run draws the same noise. */
   rng: RngState;
+  /** Updates T's Adam has applied (its bias correction and lr schedule depend on them). */
   mapOptimizerSteps: number;
+  /** Updates f's Adam has applied. */
   potentialOptimizerSteps: number;
   /** The factor both learning rates run at (1 unless a divergence guard lowered them); absent in older checkpoints. */
   learningRateScale?: number;
@@ -97,18 +121,31 @@ export interface SolverProgress {
  * (fresh x and y, T in inference mode, as the reference's freeze() does).
  */
 export class NeuralOT {
+  /** The transport map T being trained (the caller owns it). */
   readonly map: TransportMap;
+  /** The potential f being trained against T (the caller owns it). */
   readonly potential: Potential;
+  /** Sampler of the source distribution P. */
   readonly source: Sampler;
+  /** Sampler of the target distribution Q. */
   readonly target: Sampler;
+  /** The transport cost c in T's loss. */
   readonly cost: TransportCost;
+  /** Samples of x (and y) per update. */
   readonly batchSize: number;
+  /** T updates per outer step (K_T). */
   readonly tIters: number;
+  /** Outputs per x in T updates (K); 1 for a deterministic map. */
   readonly noiseSamples: number;
+  /** Standard deviation of a stochastic map's noise z. */
   readonly noiseStd: number;
+  /** Settings of the noised-potential variant, or null when it is off. */
   readonly noised: NoisedPotentialOptions | null;
+  /** The most samples f takes in one pass under a gradient, or null for the whole batch. */
   readonly microBatch: number | null;
+  /** Adam over T's variables. */
   readonly mapOptimizer: Adam;
+  /** Adam over f's variables. */
   readonly potentialOptimizer: Adam;
   private readonly rng: Rng;
   private steps = 0;

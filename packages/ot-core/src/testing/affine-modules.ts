@@ -4,7 +4,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Potential, Sampler, StateDict, TransportMap } from '../types';
 import { Rng } from '../rng';
 
-export function affineMap(dim: number, noiseDim = 0): TransportMap & { dispose(): void } {
+/** A test module that owns its variables. */
+export interface OwnedModule {
+  /** Frees the parameters. */
+  dispose(): void;
+}
+
+/** T(x) = xW + b (+ zN when noiseDim > 0) on [B, dim] points; starts as the identity, with the noise weights N at 0. */
+export function affineMap(dim: number, noiseDim = 0): TransportMap & OwnedModule {
   // Under tidy, so that the initial values do not outlive the variables.
   const params: Record<string, tf.Variable> = tf.tidy(() => ({
     weight: tf.variable(tf.eye(dim)),
@@ -27,7 +34,8 @@ export function affineMap(dim: number, noiseDim = 0): TransportMap & { dispose()
   };
 }
 
-export function quadraticPotential(dim: number, noiseConditioned = false): Potential & { dispose(): void } {
+/** f(y) = yᵀAy + bᵀy (+ s·log σ when noise-conditioned) on [B, dim] points; all parameters start at 0. */
+export function quadraticPotential(dim: number, noiseConditioned = false): Potential & OwnedModule {
   const params: Record<string, tf.Variable> = tf.tidy(() => ({
     quadratic: tf.variable(tf.zeros([dim, dim])),
     linear: tf.variable(tf.zeros([dim])),
