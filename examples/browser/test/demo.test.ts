@@ -1,0 +1,90 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { pushForward } from '@not/ot-core';
+import { ImageDataset, openImageSource } from '@not/datasets';
+import { PNG } from 'pngjs';
+import { loadMap } from '../src/load-map';
+import { imageToPixels, pixelsToImage } from '../src/pixels';
+
+// The page as a user opens it, in headless Chromium (Debian's `chromium`; .ci/run installs it) on WebGL (SwiftShader
+// where there is no GPU): it loads a map trained by `not train` and three held-out bags, and its translations must be
+// what the same map gives on tfjs's cpu backend in Node.
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const HERE = fileURLToPath(new URL('..', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../packages/cli/dist/bin.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'not-browser-'));
+let server: Server;
+let port = 0;
+
+afterAll(() => {
+  server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  execFileSync(process.execPath, [join(HERE, 'build.mjs')], { stdio: 'ignore' });
+  execFileSync(process.execPath, [CLI, 'train', '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--size', '32', '--steps', '3',
+    '--batch', '8', '--base', '8', '--filters', '8', '--max-filters', '16', '--eval-every', '0', '--backend', 'wasm', '--threads', '1', '--out', join(dir, 'run')], { stdio: 'ignore' });
+  // Three held-out bags as the PNG files a user would pick.
+  const bags = new ImageDataset(await openImageSource('fashion-mnist:bag'), { size: 32, channels: 1 });
+  const batch = bags.batch('test', [0, 1, 2]);
+  const values = batch.dataSync();
+  batch.dispose();
+  bags.source.close();
+  for (let i = 0; i < 3; i++) {
+    const png = new PNG({ width: 32, height: 32 });
+    png.data.set(imageToPixels(values.subarray(i * 1024, (i + 1) * 1024), 32, 1));
+    writeFileSync(join(dir, `bag-${i}.png`), PNG.sync.write(png));
+  }
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname.slice(1);
+    const file = path === 'T.safetensors' ? join(dir, 'run', 'T.safetensors') : path.startsWith('bag-') ? join(dir, path) : join(HERE, 'dist', path || 'index.html');
+    if (!existsSync(file)) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as { port: number }).port;
+}, 300_000);
+
+/** The page's DOM after it has run, as Chromium leaves it (asynchronously: this process serves the page). */
+async function openPage(query: string): Promise<string> {
+  const args = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--virtual-time-budget=60000', '--dump-dom', `http://127.0.0.1:${port}/index.html${query}`];
+  const { stdout } = await promisify(execFile)(CHROMIUM!, args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+describe('the browser demo', () => {
+  it.skipIf(!CHROMIUM)('translates held-out bags with a trained map on WebGL, as the cpu backend does', async () => {
+    const dom = await openPage('?map=/T.safetensors&images=/bag-0.png,/bag-1.png,/bag-2.png');
+    expect(/<html[^>]*data-status="(\w+)"/.exec(dom)?.[1], /<p id="status">([^<]*)/.exec(dom)?.[1]).toBe('done');
+    expect(/<html[^>]*data-backend="(\w+)"/.exec(dom)?.[1]).toBe('webgl');
+    expect(dom.match(/<canvas/g)).toHaveLength(6);
+    const results = JSON.parse(/<pre id="results">([^<]*)<\/pre>/.exec(dom)![1].replace(/&quot;/g, '"')) as { name: string; output: number[] }[];
+    expect(results.map((r) => r.name)).toEqual(['/bag-0.png', '/bag-1.png', '/bag-2.png']);
+    const { config, map } = loadMap(new Uint8Array(readFileSync(join(dir, 'run', 'T.safetensors'))));
+    for (const [i, result] of results.entries()) {
+      const png = PNG.sync.read(readFileSync(join(dir, `bag-${i}.png`)));
+      const want = tf.tidy(() => pushForward(map, pixelsToImage(png.data, 32, 1), { noiseStd: config.noiseStd, seed: i }).dataSync());
+      expect(result.output).toHaveLength(want.length);
+      const worst = Math.max(...result.output.map((v, k) => Math.abs(v - want[k])));
+      expect(worst, result.name).toBeLessThan(2e-3);
+    }
+    map.dispose();
+  }, 300_000);
+
+  it.skipIf(!CHROMIUM)('says what is wrong with a file that is not a map', async () => {
+    const dom = await openPage('?map=/bag-0.png');
+    expect(/<html[^>]*data-status="(\w+)"/.exec(dom)?.[1]).toBe('error');
+    expect(dom).toMatch(/<p id="status">Error: [^<]*(safetensors|header)[^<]*<\/p>/);
+  }, 120_000);
+});
