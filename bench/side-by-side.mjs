@@ -142,6 +142,9 @@ micro-batches of 16 (\`not train\`'s plan for wasm's heap; the same updates), Py
 γ = 0.66. A T step is T(x), the cost, f(T(x)) and T's Adam update; an f step is f(T(x)) without T's gradient, f(y) and
 f's update; an outer step is K_T T steps and one f step. The FID row runs pytorch-fid's InceptionV3 (resize to 299,
 pool3 features) with random weights of its shapes on both sides.
+
+Where our time goes (convolutions, filter gradients, other kernels) and the floor that XNNPACK's convolution speed sets:
+\`pnpm --filter not-bench conv-profile -- reference\` (bench/conv-profile.mjs).
 `;
 writeFileSync(join(here, 'RESULTS.md'), markdown);
 console.error(`wrote ${join(here, 'RESULTS.md')}`);
