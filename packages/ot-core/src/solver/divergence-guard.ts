@@ -4,12 +4,13 @@ import type { StepReport } from './neural-ot';
 export interface DivergenceGuardOptions {
   /** How many recent good steps make the baseline a loss is judged against. Default 50. */
   window?: number;
-  /** Good steps needed before spikes are judged (NaN and ±Inf always are). Default 10. */
+  /** Good steps needed before spikes and mode collapse are judged (NaN and ±Inf always are). Default 10. */
   warmup?: number;
   /**
-   * A loss further from the baseline's median than this many robust deviations is a spike. A robust deviation is
-   * 1.4826 × the median absolute deviation, but at least 5% of |median| and 1e-3, so that a loss that has been flat
-   * is not flagged for an ordinary wiggle. Default 10.
+   * A loss more than this many times as large in magnitude as every loss of the baseline (and as 1) is a spike.
+   * NOT's adversarial losses swing widely (f's changes sign, T's can double within a few steps, and spread-based rules
+   * flag such swings, which training recovers from), but they do not jump by an order of magnitude unless training
+   * blows up. Default 10.
    */
   spike?: number;
   /** Learning rates are multiplied by this after each rollback. Default 0.5. */
@@ -106,13 +107,10 @@ export class DivergenceGuard {
     }
     if (this.good.length >= this.warmup) {
       for (const loss of LOSSES) {
-        const recent = this.good.map((r) => r[loss]);
-        const center = median(recent);
-        const deviation = Math.max(1.4826 * median(recent.map((v) => Math.abs(v - center))), 0.05 * Math.abs(center), 1e-3);
+        const largest = Math.max(...this.good.map((r) => Math.abs(r[loss])));
         const value = report[loss];
-        const distance = Math.abs(value - center) / deviation;
-        if (distance > this.spike) {
-          const reason = `${loss} ${value.toPrecision(4)} is ${distance.toFixed(0)} deviations from the median ${center.toPrecision(4)} of the last ${recent.length} good steps (limit ${this.spike})`;
+        if (Math.abs(value) > this.spike * Math.max(largest, 1)) {
+          const reason = `${loss} ${value.toPrecision(4)}, while the last ${this.good.length} good steps stayed within ±${largest.toPrecision(3)} (limit: ${this.spike} × max(that, 1))`;
           return { step: report.step, loss, value, reason };
         }
       }
@@ -127,7 +125,8 @@ export class DivergenceGuard {
    * come in a row (again only after diversity has recovered in between).
    */
   collapse(report: StepReport): ModeCollapse | null {
-    if (!(report.diversity < this.collapseBelow)) {
+    // A young map's outputs are nearly alike (it has not learned to vary yet): not a collapse.
+    if (!(report.diversity < this.collapseBelow) || this.good.length < this.warmup) {
       this.lowDiversitySteps = 0;
       return null;
     }
@@ -151,10 +150,4 @@ export class DivergenceGuard {
     this.good = this.good.filter((r) => r.step <= step);
     this.lowDiversitySteps = 0;
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
