@@ -67,11 +67,15 @@ async function translate(images: { name: string; blob: Blob }[]): Promise<void> 
   const results: { name: string; output: number[] }[] = [];
   for (const [i, image] of images.entries()) {
     const input = await pixelsOf(image.blob, config.size);
-    const output = tf.tidy(() => pushForward(map, pixelsToImage(input, config.size, config.channels), { noiseStd: config.noiseStd, seed: i }).dataSync());
+    // The image as the map sees it (resized, luma for a grayscale map), shown beside its translation.
+    const [seen, output] = tf.tidy(() => {
+      const x = pixelsToImage(input, config.size, config.channels);
+      return [x.dataSync(), pushForward(map, x, { noiseStd: config.noiseStd, seed: i }).dataSync()];
+    });
     results.push({ name: image.name, output: Array.from(output) });
     const row = document.createElement('div');
     row.className = 'row';
-    row.append(canvasOf(imageToPixels(pixelsToImage(input, config.size, config.channels).dataSync(), config.size, config.channels), config.size, image.name), canvasOf(imageToPixels(output, config.size, config.channels), config.size, 'T(x)'));
+    row.append(canvasOf(imageToPixels(seen, config.size, config.channels), config.size, image.name), canvasOf(imageToPixels(output, config.size, config.channels), config.size, 'T(x)'));
     rows.append(row);
   }
   $('results').textContent = JSON.stringify(results);
