@@ -19,9 +19,22 @@ export function appendJsonLine(path: string, record: object): void {
   }
 }
 
+/** The records of a JSON-lines log ([] when it is absent); an error names `fn`, the file and the line that is not JSON. */
+export function readJsonLines<T>(path: string, fn: string): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').flatMap((line, i) => {
+    if (line.trim() === '') return [];
+    try {
+      return [JSON.parse(line) as T];
+    } catch (error) {
+      throw new Error(`${fn}: ${path} line ${i + 1} is not JSON (${(error as Error).message})`);
+    }
+  });
+}
+
 /** Rewrites a JSON-lines log keeping only the records `keep` accepts (atomically; a missing file stays missing). */
 export function keepJsonLines<T>(path: string, keep: (record: T) => boolean): void {
   if (!existsSync(path)) return;
-  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
-  writeFileAtomic(path, lines.filter((line) => keep(JSON.parse(line) as T)).map((line) => `${line}\n`).join(''));
+  const kept = readJsonLines<T>(path, 'keepJsonLines').filter(keep);
+  writeFileAtomic(path, kept.map((record) => `${JSON.stringify(record)}\n`).join(''));
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { RUN_FILES } from '../train/train-run';
 import { STACK_FILES } from '../stack/stack-run';
+import { readJsonLines } from '../files/json-lines';
 
 /** One line of a run's logs: numbers and strings by name (stack runs add `stage`). */
 export type LogLine = Record<string, unknown> & { step: number; stage?: number };
@@ -43,9 +44,9 @@ export function readRunRecord(dir: string): RunRecord {
     name: basename(dir),
     kind,
     config,
-    metrics: readJsonLines(join(dir, RUN_FILES.metrics)),
-    evals: readJsonLines(join(dir, RUN_FILES.eval)),
-    events: readJsonLines(join(dir, RUN_FILES.events)),
+    metrics: readJsonLines<LogLine>(join(dir, RUN_FILES.metrics), 'report'),
+    evals: readJsonLines<LogLine>(join(dir, RUN_FILES.eval), 'report'),
+    events: readJsonLines<LogLine>(join(dir, RUN_FILES.events), 'report'),
     pictures: kind === 'train' ? stepGrids(join(dir, RUN_FILES.samples)) : stackPictures(dir),
     outcome: null,
     modified: statSync(configPath).mtime,
@@ -61,19 +62,6 @@ function readJson(path: string): unknown {
   } catch (error) {
     throw new Error(`report: ${path} is not readable JSON (${(error as Error).message})`);
   }
-}
-
-/** The records of a JSON-lines log ([] when absent); names the line that is not JSON. */
-function readJsonLines(path: string): LogLine[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').flatMap((line, i) => {
-    if (line.trim() === '') return [];
-    try {
-      return [JSON.parse(line) as LogLine];
-    } catch (error) {
-      throw new Error(`report: ${path} line ${i + 1} is not JSON (${(error as Error).message})`);
-    }
-  });
 }
 
 /** samples/step-NNNNNN.png, at most MAX_STEP_GRIDS spread over the run, the last included. */
