@@ -20,6 +20,6 @@ export { moduleBuffers, restoringBuffers } from './module-buffers';
 export { mapNoise, pushForward } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
 export { affineMap, quadraticPotential, type OwnedModule } from './testing/affine-modules';
-export { NeuralOT, type NeuralOTOptions, type SolverProgress, type StepReport, type FitOptions, type GuardEvent, type DivergenceEvent, type CollapseEvent } from './solver/neural-ot';
+export { NeuralOT, type NeuralOTOptions, type SolverProgress, type SolverSnapshot, type StepReport, type FitOptions, type GuardEvent, type DivergenceEvent, type CollapseEvent } from './solver/neural-ot';
 export { DivergenceGuard, type DivergenceGuardOptions, type Divergence, type ModeCollapse } from './solver/divergence-guard';
 export { type NoisedPotentialOptions, sampleSigmas, edmWeight } from './solver/noise-levels';

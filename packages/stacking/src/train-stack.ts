@@ -4,7 +4,7 @@ import {
   DivergenceGuard,
   type GuardEvent,
   NeuralOT,
-  type SolverProgress,
+  type SolverSnapshot,
   type Potential,
   type Sampler,
   type StateDict,
@@ -290,7 +290,7 @@ class StackRun {
         this.state.stageCosts = [];
         this.state.stageBest = null;
       }
-      restorePoint = restorePointOf(solver, this.state.stageCosts.length);
+      restorePoint = { ...solver.snapshot(), costs: this.state.stageCosts.length };
       while (solver.step < settings.steps) {
         const report = solver.trainStep();
         const divergence = guard.inspect(report);
@@ -324,7 +324,7 @@ class StackRun {
           this.state.samplers = { source: stateOf(source), target: stateOf(o.target) };
           this.checkpoint({ solver: solver.stateDict(), ...(best ? { best } : {}) });
           tf.dispose(Object.values(restorePoint.state));
-          restorePoint = restorePointOf(solver, this.state.stageCosts.length);
+          restorePoint = { ...solver.snapshot(), costs: this.state.stageCosts.length };
         }
         if (interrupted) return true;
       }
@@ -475,15 +475,7 @@ function part(state: StateDict, prefix: string): StateDict {
 }
 
 /** What a divergence takes a stage back to: a copy of its solver's state, and how many step costs it had recorded. */
-interface RestorePoint {
-  state: StateDict;
-  progress: SolverProgress;
-  costs: number;
-}
-
-function restorePointOf(solver: NeuralOT, costs: number): RestorePoint {
-  return { state: cloneState(solver.stateDict()), progress: solver.progress(), costs };
-}
+type RestorePoint = SolverSnapshot & { costs: number };
 
 /** Copies of a state's tensors (disposing `replaced`, the copies they take the place of). */
 function cloneState(state: StateDict, replaced?: StateDict | null): StateDict {

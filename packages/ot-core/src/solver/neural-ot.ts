@@ -100,6 +100,14 @@ export type CollapseEvent = {
   kind: 'collapse';
 } & ModeCollapse;
 
+/** A solver's whole state at one step: what {@link NeuralOT.snapshot} copies and {@link NeuralOT.rollBack} goes back to. */
+export interface SolverSnapshot {
+  /** Copies of (or, from a checkpoint, the saved) {@link NeuralOT.stateDict} tensors. */
+  state: StateDict;
+  /** The step count and random-stream position that go with them. */
+  progress: SolverProgress;
+}
+
 /** Where a solver stands, besides its tensors: with the state dict, enough to resume bit for bit. */
 export interface SolverProgress {
   /** Outer steps done. */
@@ -267,7 +275,7 @@ export class NeuralOT {
    * progress) and lowers both learning rates by the guard's factor (compounding over rollbacks). Throws when the
    * guard's rollbacks are used up.
    */
-  rollBack(guard: DivergenceGuard, divergence: Divergence, to: { state: StateDict; progress: SolverProgress }): DivergenceEvent {
+  rollBack(guard: DivergenceGuard, divergence: Divergence, to: SolverSnapshot): DivergenceEvent {
     guard.rolledBack(to.progress.step, divergence);
     const scale = this.learningRateScale * guard.lrFactor;
     this.loadState(to.state, to.progress);
@@ -287,8 +295,8 @@ export class NeuralOT {
     this.potentialOptimizer.lrScale = scale;
   }
 
-  /** A copy of the whole state, for going back to it. */
-  private snapshot(): { state: StateDict; progress: SolverProgress } {
+  /** A copy of the whole state to go back to (with {@link NeuralOT.rollBack} or loadState); the caller disposes its tensors. */
+  snapshot(): SolverSnapshot {
     const state = Object.fromEntries(Object.entries(this.stateDict()).map(([k, v]) => [k, tf.clone(v)]));
     return { state, progress: this.progress() };
   }
