@@ -50,6 +50,7 @@ export async function startWasmNodeThreads(threads: number | undefined, init: ()
       pool.push(this);
     }
     // Node re-refs a worker when a 'message' listener is added after unref (nodejs/node#53036).
+    // biome-ignore lint/suspicious/noExplicitAny: the signature of Worker.on, which this overrides
     override on(event: string | symbol, listener: (...args: any[]) => void): this {
       super.on(event, listener);
       if (started) this.unref();

@@ -1,6 +1,6 @@
 // Browser-safe: no file access here. Sources that read files (IDX, Fashion-MNIST, iGAN HDF5, image folders, CelebA,
 // source specs) are in ./node.ts, published as @not/datasets/node.
-export { type ToySeedOptions } from './toy/seed-source';
+export type { ToySeedOptions } from './toy/seed-source';
 export * from './toy/labelled-sampler';
 export * from './toy/eight-gaussians';
 export * from './toy/swiss-roll';

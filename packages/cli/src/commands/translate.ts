@@ -49,7 +49,7 @@ export function registerTranslate(program: Command): void {
             const y = pushForward(map, x, { noiseStd: config.noiseStd, seed: opts.seed + start * opts.draws + k });
             const values = y.dataSync();
             y.dispose();
-            chunk.forEach((item, i) => {
+            chunk.forEach((_item, i) => {
               const image = values.subarray(i * pixels, (i + 1) * pixels);
               outputs.set(image, ((start + i) * opts.draws + k) * pixels);
               const name = `${String(start + i).padStart(5, '0')}${opts.draws > 1 ? `-z${k}` : ''}.png`;

@@ -7,7 +7,7 @@ import { useBackend } from '@not/backends';
 import { Rng, type TransportMap } from '@not/ot-core';
 import { ImageDataset } from '@not/datasets';
 import { openFashionMnist } from '@not/datasets/node';
-import { FashionClassifier, Lpips, lpipsWeightShapes } from '@not/metrics';
+import { type FashionClassifier, Lpips, lpipsWeightShapes } from '@not/metrics';
 import { loadFashionClassifier } from '@not/metrics/node';
 import { evaluateMap } from './evaluate-map';
 
