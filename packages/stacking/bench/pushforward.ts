@@ -41,7 +41,7 @@ function secondsPerStep(source: Sampler): number {
 const base = () => new ImageSampler(bags, { seed: 0 });
 const onTheFly = secondsPerStep(pushforwardOnTheFly(base(), frozen));
 const t0 = performance.now();
-const cached = pushforwardCached(base(), frozen, { batch: 64 });
+const cached = await pushforwardCached(base(), frozen, { batchSize: 64 });
 const build = (performance.now() - t0) / 1000;
 const fromCache = secondsPerStep(cached);
 const plain = secondsPerStep(base());

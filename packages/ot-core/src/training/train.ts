@@ -19,8 +19,8 @@ export interface TrainOptions {
   /** Where checkpoints go. Default: in memory, where only a rollback reads them. */
   store?: CheckpointStore<SolverProgress>;
   /**
-   * Steps between checkpoints (default 10). The loop also checkpoints before its first step, when stopped by
-   * `signal`, and at its end.
+   * Steps between checkpoints (default 10; Infinity for none in between). The loop also checkpoints before its first
+   * step, when stopped by `signal`, and at its end.
    */
   checkpointEvery?: number;
   /** Evaluation: `run` is called after every `every` steps and after the last one, before that step's checkpoint. */
@@ -49,7 +49,8 @@ export interface TrainResult {
 export async function train(solver: Trainable, options: TrainOptions): Promise<TrainResult> {
   const { steps, signal, onStep, onEvent, evaluate } = options;
   checkCount('steps', steps, 0);
-  const checkpointEvery = checkCount('checkpointEvery', options.checkpointEvery ?? 10, 1);
+  const checkpointEvery = options.checkpointEvery ?? 10;
+  if (checkpointEvery !== Infinity) checkCount('checkpointEvery', checkpointEvery, 1);
   if (evaluate) checkCount('evaluate.every', evaluate.every, 1);
   const guard = options.guard === false ? null : options.guard instanceof DivergenceGuard ? options.guard : new DivergenceGuard(options.guard);
   const ownStore = options.store ? null : new MemoryCheckpointStore<SolverProgress>();
