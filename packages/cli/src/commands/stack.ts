@@ -57,7 +57,7 @@ export function registerStack(program: Command): void {
           onEvaluate: (at, e) => {
             if (at.stage === 0) log(`the source as it is (depth 0): metric ${e.value.toFixed(2)}`);
           },
-          shouldStop: interrupt.requested,
+          signal: interrupt.signal,
           recompute: opts.recomputeActivations,
           microBatch: opts.microBatch,
         });

@@ -39,7 +39,7 @@ export function registerTrain(program: Command): void {
           },
           onEval: (e) => log(`step ${e.step}: ${describeEval(e)}${e.best ? '  (best so far: saved to best/)' : ''}`),
           onStep: (m) => bar?.update(m.step, { 'T loss': m.mapLoss, 'f loss': m.potentialLoss, 'steps/s': 1 / m.seconds }),
-          shouldStop: interrupt.requested,
+          signal: interrupt.signal,
           recompute: opts.recomputeActivations,
           microBatch: opts.microBatch,
         });
