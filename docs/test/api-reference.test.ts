@@ -19,6 +19,6 @@ describe('the API reference', () => {
     expect(readdirSync(join(out, 'modules')).sort()).toEqual(packages.map((name) => `_not_${name}.html`));
     const solver = readFileSync(join(out, 'classes', '_not_ot-core.NeuralOT.html'), 'utf8');
     expect(solver).toContain('The Neural Optimal Transport solver');
-    expect(solver).toContain('rollBack');
+    expect(solver).toContain('trainStep');
   }, 300_000);
 });
