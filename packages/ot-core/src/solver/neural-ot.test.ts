@@ -205,6 +205,7 @@ describe('NeuralOT micro-batching', () => {
         }),
       stateDict: () => ({ ...affine.stateDict(), runningMean }),
       loadStateDict: () => {},
+      dispose: () => (affine.dispose(), runningMean.dispose()),
     };
   }
 
