@@ -21,6 +21,7 @@ export { mapNoise, pushForward } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
 export { affineMap, quadraticPotential, type OwnedModule } from './testing/affine-modules';
 export { NeuralOT } from './solver/neural-ot';
+export { WeightAverage, type WeightAverageOptions } from './solver/weight-average';
 export type { NeuralOTOptions, FitOptions, MapNoise } from './solver/neural-ot-options';
 export type { StepReport, SolverProgress, SolverCheckpoint } from './solver/step-report';
 export { train, type TrainOptions, type TrainResult } from './training/train';

@@ -2,6 +2,7 @@ import type { AdamOptions } from '../optim/adam';
 import type { TrainOptions } from '../training/train';
 import type { Potential, Sampler, TransportCost, TransportMap } from '../types';
 import type { NoisedPotentialOptions } from './noise-levels';
+import type { WeightAverageOptions } from './weight-average';
 
 /** Settings of a {@link NeuralOT} solver: the networks, distributions and cost, then training hyper-parameters. */
 export interface NeuralOTOptions {
@@ -27,6 +28,11 @@ export interface NeuralOTOptions {
   noise?: Partial<MapNoise>;
   /** Train the noised-potential variant: f(y + σε, σ) with per-sample EDM weights. */
   noisedPotential?: NoisedPotentialOptions | boolean;
+  /**
+   * Keep an exponential moving average of T's weights, updated after every outer step (off by default); the training
+   * loop's users sample, evaluate and export it (see {@link WeightAverage}).
+   */
+  mapAverage?: WeightAverageOptions;
   /** Seed for the noise draws. Default 0. */
   seed?: number;
   /**

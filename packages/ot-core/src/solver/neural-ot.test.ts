@@ -88,6 +88,25 @@ describe('NeuralOT', () => {
     expect(() => resumed.solver.loadState(saved, { ...progress, step: -1 })).toThrow(/progress.step must be a non-negative integer/);
   });
 
+  it('keeps a moving average of the map that a resumed run continues exactly', async () => {
+    const options = { mapAverage: { decay: 0.9, warmup: 2 } };
+    const straight = problem(options);
+    await straight.solver.fit({ steps: 6 });
+    const first = problem(options);
+    await first.solver.fit({ steps: 3 });
+    const saved = tf.tidy(() => Object.fromEntries(Object.entries(first.solver.stateDict()).map(([k, v]) => [k, tf.clone(v)])));
+    expect(Object.keys(saved)).toContain('mapAverage.weight');
+    const resumed = problem({ ...options, source: first.solver.source, target: first.solver.target });
+    resumed.solver.loadState(saved, first.solver.progress());
+    await resumed.solver.fit({ steps: 3 });
+    const average = (s: NeuralOT) => Array.from(s.mapAverage!.stateDict().weight.dataSync());
+    expect(average(resumed.solver)).toEqual(average(straight.solver));
+    // The average lags the map: it is not a copy of the current weights.
+    expect(average(straight.solver)).not.toEqual(Array.from(straight.map.stateDict().weight.dataSync()));
+    const { mapAverageSteps: _, ...without } = first.solver.progress();
+    expect(() => resumed.solver.loadState(saved, without)).toThrow('NeuralOT.loadState: the solver keeps a map average, but the saved state has none');    tf.dispose(Object.values(saved));
+  });
+
   it('reports losses per step and stops when its signal is aborted', async () => {
     const seen: number[] = [];
     const stop = new AbortController();

@@ -9,6 +9,7 @@ import type { FitOptions, MapNoise, NeuralOTOptions } from './neural-ot-options'
 import type { NoisedPotentialOptions } from './noise-levels';
 import { type LossSetup, batchSpread, mapLoss, potentialLoss } from './losses';
 import type { SolverProgress, StepReport } from './step-report';
+import { WeightAverage } from './weight-average';
 
 /**
  * The Neural Optimal Transport solver (Korotin, Selikhanovych, Burnaev): the max–min problem
@@ -41,6 +42,8 @@ export class NeuralOT {
   readonly mapOptimizer: Adam;
   /** Adam over f's variables. */
   readonly potentialOptimizer: Adam;
+  /** The moving average of T's weights, or null when the options asked for none. */
+  readonly mapAverage: WeightAverage | null;
   private readonly rng: Rng;
   private readonly losses: LossSetup;
   private steps = 0;
@@ -88,6 +91,7 @@ export class NeuralOT {
     this.mapOptimizer = new Adam(map.variables, { ...reference, ...options.mapOptimizer });
     this.potentialOptimizer = new Adam(potential.variables, { ...reference, ...options.potentialOptimizer });
     this.rng = new Rng(options.seed ?? 0);
+    this.mapAverage = options.mapAverage ? new WeightAverage(map, options.mapAverage) : null;
     this.losses = { map, potential, cost, samples, std: this.noise.std, microBatch: this.microBatch, noised: this.noised };
   }
 
@@ -123,6 +127,7 @@ export class NeuralOT {
       mapLoss += read[2 * i];
       cost += read[2 * i + 1];
     }
+    this.mapAverage?.update();
     this.steps += 1;
     return {
       step: this.steps,
@@ -172,6 +177,7 @@ export class NeuralOT {
       ['potential', this.potential.stateDict()],
       ['mapOptimizer', this.mapOptimizer.stateDict()],
       ['potentialOptimizer', this.potentialOptimizer.stateDict()],
+      ...(this.mapAverage ? [['mapAverage', this.mapAverage.stateDict()] as [string, StateDict]] : []),
     ];
     return Object.fromEntries(parts.flatMap(([prefix, state]) => Object.entries(state).map(([k, v]) => [`${prefix}.${k}`, v])));
   }
@@ -184,6 +190,7 @@ export class NeuralOT {
       mapOptimizerSteps: this.mapOptimizer.steps,
       potentialOptimizerSteps: this.potentialOptimizer.steps,
       learningRateScale: this.learningRateScale,
+      ...(this.mapAverage ? { mapAverageSteps: this.mapAverage.steps } : {}),
     };
   }
 
@@ -202,15 +209,20 @@ export class NeuralOT {
     this.potential.loadStateDict(part('potential'));
     this.mapOptimizer.loadStateDict(part('mapOptimizer'), progress.mapOptimizerSteps);
     this.potentialOptimizer.loadStateDict(part('potentialOptimizer'), progress.potentialOptimizerSteps);
+    if (this.mapAverage) {
+      if (progress.mapAverageSteps === undefined) throw new Error('NeuralOT.loadState: the solver keeps a map average, but the saved state has none');
+      this.mapAverage.loadStateDict(part('mapAverage'), progress.mapAverageSteps);
+    }
     this.rng.setState(progress.rng);
     this.steps = progress.step;
     this.setLearningRateScale(progress.learningRateScale ?? 1);
   }
 
-  /** Frees the optimizer state (the networks belong to the caller). */
+  /** Frees the optimizer state and the map average (the networks belong to the caller). */
   dispose(): void {
     this.mapOptimizer.dispose();
     this.potentialOptimizer.dispose();
+    this.mapAverage?.dispose();
   }
 
   /** One update of T; returns [loss, cost] on the device. */

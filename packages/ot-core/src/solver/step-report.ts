@@ -32,6 +32,8 @@ export interface SolverProgress {
   potentialOptimizerSteps: number;
   /** The factor both learning rates run at (1 unless a divergence guard lowered them); absent in older checkpoints. */
   learningRateScale?: number;
+  /** Updates the map's weight average has had; absent without one. */
+  mapAverageSteps?: number;
 }
 
 /** A solver's whole state at one step: its state dict's tensors and its progress. */
