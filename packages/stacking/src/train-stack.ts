@@ -100,10 +100,10 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   onStep?: (stage: number, report: StepReport) => void;
   /**
    * The guard that judges a stage's steps for divergence and mode collapse (default: a DivergenceGuard with its
-   * default settings, new for each stage). A diverged step is undone: the stage goes back to its last checkpoint (or
+   * default settings, new for each stage; false for none). A diverged step is undone: the stage goes back to its last checkpoint (or
    * its start) with lower learning rates.
    */
-  guard?: (stage: number) => DivergenceGuard;
+  guard?: (stage: number) => DivergenceGuard | false;
   /** Hears of every divergence undone and mode collapse seen, with the stage. */
   onEvent?: (stage: number, event: GuardEvent) => void;
   /** After every evaluation (stage 0: the source); `best` says whether it is the stage's best so far. */

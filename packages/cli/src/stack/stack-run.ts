@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { StepReport, TransportMap } from '@not/ot-core';
+import { DivergenceGuard, type DivergenceGuardOptions, type StepReport, type TransportMap } from '@not/ot-core';
 import type { ResNetPotential } from '@not/nets';
 import { ImageDataset, ImageSampler, openImageSource } from '@not/datasets';
 import { type StackEvaluation, type StageOptions, type StageReport, type TrainStackResult, Stack, trainStack } from '@not/stacking';
@@ -58,6 +58,8 @@ export interface StackRunOptions {
   cacheDir?: string;
   /** Stops the run after the step in progress, with a checkpoint (e.g. on Ctrl-C). */
   signal?: AbortSignal;
+  /** Each stage's divergence guard: its thresholds (default: the guard's defaults), or false for none. */
+  guard?: DivergenceGuardOptions | false;
   /** Recompute activations / split f's passes (same results, less memory): 'auto' (default) when wasm's heap needs it. */
   recompute?: RecomputeChoice;
   microBatch?: MicroBatchChoice;
@@ -129,6 +131,7 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         checkpointEvery: last.checkpointEvery,
         resume: resuming,
         signal: options.signal,
+        guard: () => (options.guard === false ? false : new DivergenceGuard(options.guard)),
         onStageStart: (info) => options.onStageStart?.({ ...info, stages: config.stages.length }),
         onStep: (stage, report) => {
           appendJsonLine(join(out, STACK_FILES.metrics), { stage, ...report });

@@ -49,8 +49,8 @@ export interface TrainRunOptions {
   onEval?: (line: EvalLine) => void;
   /** Called when a divergence is undone or a mode collapse is seen (also logged, and written to events.jsonl). */
   onEvent?: (event: GuardEvent) => void;
-  /** Judges each step for divergence and mode collapse (default: a DivergenceGuard with its default settings). */
-  guard?: DivergenceGuard;
+  /** Judges each step for divergence and mode collapse (default: a DivergenceGuard with its default settings; false: none). */
+  guard?: DivergenceGuard | false;
   /** Where FID weights and the target's features are kept (default: $NOT_CACHE_DIR or ~/.cache/not). */
   cacheDir?: string;
   /** Stops the run after the step in progress, with a checkpoint (e.g. on Ctrl-C). */
