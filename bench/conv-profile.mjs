@@ -12,26 +12,28 @@ const report = await useBackend('auto');
 console.log(describeBackend(report));
 
 /** Median ms of `runs` timed calls after one untimed. */
-function median(run, runs) {
-  run();
-  const times = Array.from({ length: runs }, () => {
+async function median(run, runs) {
+  await run();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    run();
-    return performance.now() - t0;
-  }).sort((a, b) => a - b);
-  return times[runs >> 1];
+    await run();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[runs >> 1];
 }
 
 /** 2·outputs·taps·inChannels for a Conv2D kernel record of tf.profile. */
 const convFlops = (k) => 2 * k.outputShapes[0].reduce((a, b) => a * b, 1) * k.inputShapes[1].slice(0, 3).reduce((a, b) => a * b, 1);
 
 // The best the convolution kernel does: a well-shaped 3×3 layer with its weights packed once (GFLOP/s).
-const best = tf.tidy(() => {
+const best = await (async () => {
   const x = tf.randomNormal([16, 32, 32, 64]);
   const w = tf.randomNormal([3, 3, 64, 64]);
-  const ms = median(() => tf.conv2d(x, w, 1, 'same').dispose(), 9);
+  const ms = await median(() => tf.conv2d(x, w, 1, 'same').dispose(), 9);
+  tf.dispose([x, w]);
   return (2 * 16 * 32 * 32 * 64 * 9 * 64) / ms / 1e6;
-});
+})();
 console.log(`Best convolution rate: ${best.toFixed(1)} GFLOP/s (3x3, 64 -> 64 channels, 16x32x32, weights packed once)\n`);
 
 console.log('| networks | step | ms | conv ms | conv GFLOP | conv GFLOP/s | of which filter gradients ms (GFLOP/s) | other kernels ms | conv GFLOP at the best rate ms |');
@@ -39,8 +41,8 @@ console.log('|---|---|---|---|---|---|---|---|---|');
 for (const config of configs) {
   const { steps, dispose } = notSteps(config);
   for (const kind of ['t-step', 'f-step']) {
-    const ms = median(steps[kind], config === CPU ? 5 : 1);
-    const profile = await tf.profile(() => void steps[kind]());
+    const ms = await median(steps[kind], config === CPU ? 5 : 1);
+    const profile = await tf.profile(() => steps[kind]());
     const convs = profile.kernels.filter((k) => k.name === 'Conv2D');
     // Our filter gradients are convolutions whose filter is a whole image (our networks' own filters are at most 4×4).
     const filterGrads = convs.filter((k) => k.inputShapes[1][0] > 4);

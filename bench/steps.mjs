@@ -34,11 +34,16 @@ export function notSteps(config) {
     microBatch: c.memory?.microBatch,
   });
   const x = tf.randomUniform([c.pushBatch, c.size, c.size, c.channels], -1, 1);
+  // Each step ends with an awaited read of its result, as training does, so that a GPU backend's queue is timed too.
+  const settle = async (t) => {
+    await t.data();
+    t.dispose();
+  };
   const steps = {
-    't-step': () => solver.mapUpdate({ step: 0 }),
-    'f-step': () => solver.potentialUpdate(),
+    't-step': () => settle(solver.mapUpdate({ step: 0 })),
+    'f-step': () => settle(solver.potentialUpdate()),
     outer: () => solver.trainStep(),
-    push: () => tf.tidy(() => pushForward(map, x, { noiseStd: 0.1, seed: 0 }).dataSync()),
+    push: () => settle(pushForward(map, x, { noiseStd: 0.1, seed: 0 })),
   };
   const dispose = () => (solver.dispose(), tf.dispose([...Object.values(map.stateDict()), ...Object.values(potential.stateDict()), x]));
   return { steps, dispose };

@@ -29,7 +29,7 @@ import { GaussianSampler, randomGaussianPair, toySampler } from '@not/datasets';
 import { encodeIdx, parseIdx } from '@not/datasets/node';
 import { l2Uvp, FeatureStatistics } from '@not/metrics';
 import { loadFashionClassifier } from '@not/metrics/node';
-import { MemoryStackStore, Stack } from '@not/stacking';
+import { Stack, trainStack } from '@not/stacking';
 import { STROTSS_LAYERS } from '@not/style';
 import { BACKEND_REQUESTS } from '@not/backends';
 import { buildProgram } from '@not/cli';
@@ -45,7 +45,7 @@ const map = gaussianOtMap([0, 0], matrixFromRows([[1, 0], [0, 1]]), [1, 1], matr
 console.log(JSON.stringify({
   scores: f.shape, cost: cost.shape, points: points.shape, sampler: new GaussianSampler(m1, S1, 1).sample(4).shape,
   uvp: l2Uvp({ data: [1, 1], shape: [1, 2] }, { data: [1, 1], shape: [1, 2] }, 1), shift: Array.from(map.b),
-  solver: typeof NeuralOT, stats: new FeatureStatistics(2).dim, stack: typeof Stack, store: typeof MemoryStackStore,
+  solver: typeof NeuralOT, stats: new FeatureStatistics(2).dim, stack: typeof Stack, trainStack: typeof trainStack,
   idx: parseIdx(encodeIdx(new Uint8Array([1, 2, 3]), [3])).dims, classifier: typeof loadFashionClassifier,
   style: STROTSS_LAYERS.length > 0, backends: BACKEND_REQUESTS.includes('auto'), commands: buildProgram().commands.length,
 }));
@@ -75,7 +75,7 @@ describe('the packed packages in a fresh project', () => {
     }
   });
 
-  const expected = { scores: [2], cost: [2], points: [8, 2], sampler: [4, 2], uvp: 0, shift: [1, 1], solver: 'function', stats: 2, idx: [3], classifier: 'function', stack: 'function', store: 'function', style: true, backends: true };
+  const expected = { scores: [2], cost: [2], points: [8, 2], sampler: [4, 2], uvp: 0, shift: [1, 1], solver: 'function', stats: 2, idx: [3], classifier: 'function', stack: 'function', trainStack: 'function', style: true, backends: true };
 
   it('import and run in Node ESM, and the not command starts', () => {
     writeFileSync(join(project, 'use.mjs'), USE_EVERY_PACKAGE);

@@ -16,7 +16,7 @@ const publishedMmR = { 2: 0.1, 4: 0.3, 8: 0.7, 16: 1.9, 32: 2.8, 64: 4.5 };
 console.error(describeBackend(await useBackend('auto')));
 const rows = [];
 for (const dim of dims) {
-  const result = runW2Benchmark({ dim, seed: Number(values.seed), ...(values.steps ? { steps: Number(values.steps) } : {}) });
+  const result = await runW2Benchmark({ dim, seed: Number(values.seed), ...(values.steps ? { steps: Number(values.steps) } : {}) });
   rows.push({ dim, steps: result.steps, l2uvp: result.l2uvp, bw2uvp: result.bw2uvp, seconds: result.seconds });
   console.error(`D=${dim}: L2-UVP ${result.l2uvp.toFixed(2)}%  (${result.seconds.toFixed(0)} s)`);
 }

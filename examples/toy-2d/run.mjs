@@ -45,7 +45,7 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), 'out');
 mkdirSync(outDir, { recursive: true });
 
 for (const { name, target, cost } of RUNS.filter((r) => !only || only.includes(r.name))) {
-  const result = runToy({
+  const result = await runToy({
     target,
     cost,
     steps,

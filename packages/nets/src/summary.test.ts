@@ -37,6 +37,7 @@ it('counts state-dict entries that are not variables as buffers, tied tensors on
     variables: [weight, bias],
     stateDict: (): StateDict => ({ 'bn.weight': weight, 'bn.running_mean': runningMean, tied: weight, bias }),
     loadStateDict: () => undefined,
+    dispose: () => tf.dispose([weight, bias, runningMean]),
   };
   expect(parameterSummary(module)).toEqual({
     layers: [

@@ -4,7 +4,7 @@ import type { TransportMap } from './types';
 /**
  * A frozen view of a map: no trainable variables (so no optimizer touches it) and always in inference mode
  * (batch-norm running statistics), as the reference's freeze() does with requires_grad=False and eval().
- * Its state dict still exposes the weights for saving.
+ * Its state dict still exposes the weights for saving. The view shares the map's weights: disposing it frees them.
  */
 export function freeze(map: TransportMap): TransportMap {
   return {
@@ -13,6 +13,7 @@ export function freeze(map: TransportMap): TransportMap {
     apply: (x: tf.Tensor, z?: tf.Tensor) => map.apply(x, z, { training: false }),
     stateDict: () => map.stateDict(),
     loadStateDict: (state) => map.loadStateDict(state),
+    dispose: () => map.dispose(),
   };
 }
 

@@ -20,6 +20,14 @@ export { moduleBuffers, restoringBuffers } from './module-buffers';
 export { mapNoise, pushForward } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
 export { affineMap, quadraticPotential, type OwnedModule } from './testing/affine-modules';
-export { NeuralOT, type NeuralOTOptions, type SolverProgress, type SolverSnapshot, type StepReport, type FitOptions, type GuardEvent, type DivergenceEvent, type CollapseEvent } from './solver/neural-ot';
+export { NeuralOT } from './solver/neural-ot';
+export { WeightAverage, type WeightAverageOptions } from './solver/weight-average';
+export type { NeuralOTOptions, FitOptions, MapNoise } from './solver/neural-ot-options';
+export type { StepReport, SolverProgress, SolverCheckpoint } from './solver/step-report';
+export { train, type TrainOptions, type TrainResult } from './training/train';
+export type { Trainable } from './training/trainable';
+export { type Checkpoint, type CheckpointStore, MemoryCheckpointStore } from './training/checkpoint-store';
+export type { GuardEvent, DivergenceEvent, CollapseEvent } from './training/guard-events';
+export { nextTurn } from './training/next-turn';
 export { DivergenceGuard, type DivergenceGuardOptions, type Divergence, type ModeCollapse } from './solver/divergence-guard';
 export { type NoisedPotentialOptions, sampleSigmas, edmWeight } from './solver/noise-levels';

@@ -11,6 +11,8 @@ export interface Module {
   stateDict(): StateDict;
   /** Assigns values by name; throws naming the first missing or mis-shaped entry. */
   loadStateDict(state: StateDict): void;
+  /** Frees the module's tensors (its weights and buffers); it is unusable afterwards. */
+  dispose(): void;
 }
 
 /** Per-call options for networks. `training` selects batch statistics (true) or running statistics (false). */

@@ -25,13 +25,13 @@ const maps = [1, 2].map((seed) => new UNetMap({ size: 32, channels: 1, base: 16,
 const frozen = new Stack(maps);
 
 /** Seconds per outer step of a stage trained on `source`, after one warm-up step. */
-function secondsPerStep(source: Sampler): number {
+async function secondsPerStep(source: Sampler): Promise<number> {
   const map = new UNetMap({ size: 32, channels: 1, base: 16, seed: 3 });
   const potential = new ResNetPotential({ size: 32, channels: 1, filters: 16, maxFilters: 64, seed: 4 });
   const solver = new NeuralOT({ map, potential, source, target: new ImageSampler(shoes, { seed: 1 }), cost: quadraticCost(), batchSize: BATCH, tIters: T_ITERS });
-  solver.trainStep();
+  await solver.trainStep();
   const t0 = performance.now();
-  for (let i = 0; i < STEPS; i++) solver.trainStep();
+  for (let i = 0; i < STEPS; i++) await solver.trainStep();
   const seconds = (performance.now() - t0) / 1000 / STEPS;
   solver.dispose();
   map.dispose();
@@ -40,12 +40,12 @@ function secondsPerStep(source: Sampler): number {
 }
 
 const base = () => new ImageSampler(bags, { seed: 0 });
-const onTheFly = secondsPerStep(pushforwardOnTheFly(base(), frozen));
+const onTheFly = await secondsPerStep(pushforwardOnTheFly(base(), frozen));
 const t0 = performance.now();
-const cached = pushforwardCached(base(), frozen, { batch: 64 });
+const cached = await pushforwardCached(base(), frozen, { batchSize: 64 });
 const build = (performance.now() - t0) / 1000;
-const fromCache = secondsPerStep(cached);
-const plain = secondsPerStep(base());
+const fromCache = await secondsPerStep(cached);
+const plain = await secondsPerStep(base());
 
 const trainCount = bags.trainCount;
 const measuredBreakEven = build / Math.max(1e-9, onTheFly - fromCache);

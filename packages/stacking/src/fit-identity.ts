@@ -10,36 +10,37 @@ export interface FitIdentityOptions {
   /** Adam learning rate (default 1e-3). */
   lr?: number;
   /** Standard deviation of a stochastic map's noise (default 0.1). */
-  noiseStd?: number;
+  noise?: { std?: number };
   /** Seed of a stochastic map's noise (default 0); step i draws with seed + i. */
   seed?: number;
 }
 
 /**
  * Trains `map` towards the identity on draws of `source` (Adam on the mean squared error ‖T(x) − x‖²), as the seed
- * algorithm starts T: a new stage then begins where the stack already stands and only has to correct it. Returns the
- * final mean squared error per element.
+ * algorithm starts T: a new stage then begins where the stack already stands and only has to correct it. Resolves to
+ * the final mean squared error per element, the one value it reads from the device.
  */
-export function fitIdentity(map: TransportMap, source: Sampler, options: FitIdentityOptions = {}): number {
-  const { steps = 100, batchSize = 64, lr = 1e-3, noiseStd = 0.1, seed = 0 } = options;
+export async function fitIdentity(map: TransportMap, source: Sampler, options: FitIdentityOptions = {}): Promise<number> {
+  const { steps = 100, batchSize = 64, lr = 1e-3, seed = 0 } = options;
+  const noiseStd = options.noise?.std ?? 0.1;
   if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`fitIdentity: steps must be a positive integer, got ${steps}`);
   const optimizer = new Adam(map.variables, { lr });
-  let error = NaN;
+  let loss: tf.Tensor | null = null;
   try {
     for (let step = 0; step < steps; step++) {
       const x = source.sample(batchSize);
-      const loss = tf.tidy(() => {
+      loss?.dispose();
+      loss = tf.tidy(() => {
         const z = mapNoise(map, batchSize, { noiseStd, seed: seed + step });
         const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(map.apply(x, z, { training: true }), x)), map.variables);
         optimizer.apply(grads);
         return value;
       });
       x.dispose();
-      error = loss.dataSync()[0];
-      loss.dispose();
     }
+    return (await loss!.data())[0];
   } finally {
+    loss?.dispose();
     optimizer.dispose();
   }
-  return error;
 }

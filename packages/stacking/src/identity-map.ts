@@ -9,5 +9,6 @@ export function identityMap(): TransportMap {
     apply: (x) => tf.clone(x),
     stateDict: () => ({}),
     loadStateDict: () => {},
+    dispose: () => {},
   };
 }

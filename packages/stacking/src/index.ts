@@ -13,4 +13,4 @@ export {
   type ResumableSampler,
   type IndexedSampler,
 } from './pushforward-sampler';
-export { MemoryStackStore, type StackStore, type StackCheckpoint, type StackRunState } from './stack-store';
+export type { StackStore, StackCheckpoint, StackRunState } from './stack-store';

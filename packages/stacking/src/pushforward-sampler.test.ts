@@ -54,10 +54,10 @@ describe('push-forward samplers', () => {
     }
   });
 
-  it('cached: a draw is the frozen maps applied to the items at the indices the base draws, in the same order', () => {
+  it('cached: a draw is the frozen maps applied to the items at the indices the base draws, in the same order', async () => {
     const base = pointSet(50, 3);
     const twin = pointSet(50, 3);
-    const pushed = pushforwardCached(base, stack, { batch: 7 });
+    const pushed = await pushforwardCached(base, stack, { batchSize: 7 });
     expect(pushed.mode).toBe('cached');
     for (let k = 0; k < 3; k++) {
       const expected = stack.apply(twin.batchAt(twin.nextIndices(8)));
@@ -66,14 +66,14 @@ describe('push-forward samplers', () => {
     }
   });
 
-  it('restores: state() and restore() replay the same draws, noise included', () => {
+  it('restores: state() and restore() replay the same draws, noise included', async () => {
     const noisy = new Stack([randomAffine(4, 1)]);
     for (const make of [() => pushforwardOnTheFly(pointSet(50, 5), noisy, { seed: 9 }), () => pushforwardCached(pointSet(50, 5), stack)]) {
-      const pushed = make();
+      const pushed = await make();
       pushed.sample(5);
       const saved = pushed.state();
       const first = rows(pushed.sample(5));
-      const again = make();
+      const again = await make();
       again.restore(saved);
       expect(rows(again.sample(5))).toEqual(first);
     }

@@ -46,11 +46,11 @@ export interface PushforwardSampler extends ResumableSampler<PushforwardState> {
 /** Options of {@link pushforwardOnTheFly} and {@link pushforwardCached}. */
 export interface PushforwardOptions {
   /** Standard deviation of a stochastic map's noise (default 0.1, the reference's Z_STD). */
-  noiseStd?: number;
+  noise?: { std?: number };
   /** Seed of the noise draws. */
   seed?: number;
   /** Items pushed per call when caching (default 64). */
-  batch?: number;
+  batchSize?: number;
 }
 
 /**
@@ -59,7 +59,7 @@ export interface PushforwardOptions {
  */
 export function pushforwardOnTheFly(base: Sampler, map: TransportMap, options: PushforwardOptions = {}): PushforwardSampler {
   const rng = new Rng(options.seed ?? 0);
-  const noiseStd = options.noiseStd ?? 0.1;
+  const noiseStd = options.noise?.std ?? 0.1;
   return {
     mode: 'on-the-fly',
     shape: base.shape,
@@ -82,16 +82,21 @@ export function pushforwardOnTheFly(base: Sampler, map: TransportMap, options: P
  * float32; sample(n) then gathers the pushed items at the indices the base sampler draws, so batches follow the same
  * order as the base's. Costs one forward pass per item of the set, once, and set-size × item-size × 4 bytes.
  */
-export function pushforwardCached(base: IndexedSampler, map: TransportMap, options: PushforwardOptions = {}): PushforwardSampler {
-  const { noiseStd = 0.1, seed = 0, batch = 64 } = options;
+export async function pushforwardCached(base: IndexedSampler, map: TransportMap, options: PushforwardOptions = {}): Promise<PushforwardSampler> {
+  const { seed = 0, batchSize = 64 } = options;
+  const noiseStd = options.noise?.std ?? 0.1;
   const itemSize = base.shape.reduce((a, b) => a * b, 1);
   const pushed = new Float32Array(base.length * itemSize);
-  for (let start = 0; start < base.length; start += batch) {
-    const indices = Array.from({ length: Math.min(batch, base.length - start) }, (_, i) => start + i);
+  for (let start = 0; start < base.length; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, base.length - start) }, (_, i) => start + i);
     const x = base.batchAt(indices);
     const y = pushForward(map, x, { noiseStd, seed: seed + start });
-    pushed.set(y.dataSync() as Float32Array, start * itemSize);
-    tf.dispose([x, y]);
+    x.dispose();
+    try {
+      pushed.set((await y.data()) as Float32Array, start * itemSize);
+    } finally {
+      y.dispose();
+    }
   }
   return {
     mode: 'cached',

@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { SolverProgress, StateDict } from '@not/ot-core';
+import type { Checkpoint, CheckpointStore, SolverProgress } from '@not/ot-core';
 import type { StackEvaluation, StageReport } from './stage-report';
 
 /** Where a stacking run stands, besides its tensors; JSON. */
@@ -36,44 +35,13 @@ export interface StackRunState {
 
 /**
  * A checkpoint of trainStack: `stages.<i>.*` the frozen maps, `solver.*` the stage in progress (NeuralOT.stateDict),
- * `best.*` that stage's best map so far, `potential.*` the last finished stage's potential (for warm starts).
+ * `best.*` that stage's best map so far, `potential.*` the last finished stage's potential (for warm starts); the
+ * rest of the run's position as JSON.
  */
-export interface StackCheckpoint {
-  /** The weights and solver state, under the prefixes above. */
-  tensors: StateDict;
-  /** The rest of the run's position, as JSON. */
-  state: StackRunState;
-}
+export type StackCheckpoint = Checkpoint<StackRunState>;
 
-/** Where trainStack keeps its checkpoints: `save` must be atomic (a kill never leaves half of one). */
-export interface StackStore {
-  /** The last checkpoint saved, or null; the caller owns (and disposes) its tensors. */
-  load(): StackCheckpoint | null;
-  /** Saves a checkpoint; its tensors are live (not copies), and the store must not keep them. */
-  save(checkpoint: StackCheckpoint): void;
-}
-
-/** A StackStore in memory (tests, browsers): keeps copies of the last checkpoint. */
-export class MemoryStackStore implements StackStore {
-  private last: StackCheckpoint | null = null;
-
-  load(): StackCheckpoint | null {
-    if (!this.last) return null;
-    return { tensors: cloneAll(this.last.tensors), state: structuredClone(this.last.state) };
-  }
-
-  save(checkpoint: StackCheckpoint): void {
-    this.dispose();
-    this.last = { tensors: cloneAll(checkpoint.tensors), state: structuredClone(checkpoint.state) };
-  }
-
-  /** Frees the kept checkpoint's tensors; load() then returns null until the next save. */
-  dispose(): void {
-    if (this.last) tf.dispose(Object.values(this.last.tensors));
-    this.last = null;
-  }
-}
-
-function cloneAll(state: StateDict): StateDict {
-  return Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tf.clone(v)]));
-}
+/**
+ * Where trainStack keeps its checkpoints: a checkpoint store of stack runs (MemoryCheckpointStore in memory, files in
+ * the CLI). `save` must be atomic: a kill never leaves half of one.
+ */
+export type StackStore = CheckpointStore<StackRunState>;

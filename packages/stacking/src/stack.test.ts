@@ -29,6 +29,7 @@ function affine(a: number, b: number, noiseDim = 0, c = 1): TransportMap & { mod
       scale.assign(s.scale as tf.Scalar);
       shift.assign(s.shift as tf.Scalar);
     },
+    dispose: () => tf.dispose([scale, shift]),
   };
 }
 
@@ -88,5 +89,8 @@ describe('Stack', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) stack.apply(x, z).dispose();
     expect(tf.memory().numTensors).toBe(before);
+    // dispose() frees the weights of the maps it was built from: two variables each.
+    stack.dispose();
+    expect(tf.memory().numTensors).toBe(before - 4);
   });
 });

@@ -64,6 +64,14 @@ export class Stack implements TransportMap {
     });
   }
 
+  /**
+   * Frees the weights of the maps the stack was built from (a stack loaded from a file owns them). A stack over maps
+   * still in use elsewhere is simply dropped, not disposed.
+   */
+  dispose(): void {
+    for (const stage of this.stages) stage.dispose();
+  }
+
   /** Noise elements per stage for n inputs (0 for a deterministic stage). */
   private noiseSizes(n: number): number[] {
     return this.stages.map((stage) => {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { type Divergence, DivergenceGuard, type GuardEvent, Rng, type Sampler, type StepReport, type TransportMap, affineMap, applyAffineMap, gaussianOtMap, quadraticCost, quadraticPotential } from '@not/ot-core';
+import { type Divergence, DivergenceGuard, type GuardEvent, MemoryCheckpointStore, Rng, type Sampler, type StepReport, type TransportMap, affineMap, applyAffineMap, gaussianOtMap, quadraticCost, quadraticPotential } from '@not/ot-core';
 import { GaussianSampler, randomGaussianPair } from '@not/datasets';
 import { l2Uvp } from '@not/metrics';
-import { MemoryStackStore } from './stack-store';
+import type { StackRunState } from './stack-store';
 import { type TrainStackOptions, trainStack } from './train-stack';
 
 beforeAll(async () => {
@@ -176,8 +176,8 @@ describe('trainStack', () => {
     const expected = uninterrupted.maps.map(weights);
     disposeMaps(uninterrupted.maps);
 
-    // Stopped (shouldStop) mid-stage, stopped again, killed (an exception) just after stage 1's end, stopped in stage 2.
-    const store = new MemoryStackStore();
+    // Stopped (signal) mid-stage, stopped again, killed (an exception) just after stage 1's end, stopped in stage 2.
+    const store = new MemoryCheckpointStore<StackRunState>();
     const stopAt = new Set(['1:3', '1:4', '2:3']);
     let killed = false;
     let runs = 0;
@@ -185,6 +185,7 @@ describe('trainStack', () => {
     for (;;) {
       runs++;
       let where = '';
+      const stop = new AbortController();
       try {
         result = await trainStack(
           options({
@@ -199,14 +200,16 @@ describe('trainStack', () => {
                 killed = true;
                 throw new Error('killed');
               }
+              if (stopAt.delete(where)) stop.abort();
             },
-            shouldStop: () => stopAt.delete(where),
+            signal: stop.signal,
           }),
         );
       } catch (error) {
         expect((error as Error).message).toBe('killed');
-        const saved = store.load()!;
-        expect(saved.state).toMatchObject({ stage: 2, progress: null });
+        // The last checkpoint is the one stage 2 starts with.
+        const saved = (await store.load())!;
+        expect(saved.state).toMatchObject({ stage: 2, progress: { step: 0 } });
         tf.dispose(Object.values(saved.tensors));
         continue;
       }
@@ -234,7 +237,7 @@ describe('trainStack', () => {
     const events: [number, GuardEvent][] = [];
     const steps: [number, number][] = [];
     const before = tf.memory().numTensors;
-    const store = new MemoryStackStore();
+    const store = new MemoryCheckpointStore<StackRunState>();
     const result = await trainStack(options({
       store,
       checkpointEvery: 2,
@@ -265,6 +268,6 @@ describe('trainStack', () => {
     await expect(trainStack(options({ resume: true }))).rejects.toThrow('trainStack: resume needs a store');
     await expect(trainStack(options({ pushforward: 'cached' }))).rejects.toThrow('trainStack: pushforward "cached" needs an indexed source');
     const plain: Sampler = { shape: [DIM], sample: (n) => tf.zeros([n, DIM]) };
-    await expect(trainStack(options({ source: plain, resume: true, store: new MemoryStackStore() }))).rejects.toThrow('resume needs resumable source and target samplers');
+    await expect(trainStack(options({ source: plain, resume: true, store: new MemoryCheckpointStore<StackRunState>() }))).rejects.toThrow('resume needs resumable source and target samplers');
   });
 });

@@ -1,17 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type AdamOptions,
+  type CheckpointStore,
+  type MapNoise,
   DivergenceGuard,
   type GuardEvent,
   NeuralOT,
-  type SolverSnapshot,
   type Potential,
   type Sampler,
+  type SolverProgress,
   type StateDict,
   type StepReport,
   type TransportCost,
   type TransportMap,
   quadraticCost,
+  train,
 } from '@not/ot-core';
 import { selectDepth } from './depth-selection';
 import { type FitIdentityOptions, fitIdentity } from './fit-identity';
@@ -35,8 +38,8 @@ export interface StageSettings {
   mapOptimizer: AdamOptions;
   /** Adam settings of the potential f; NeuralOT's defaults as for T. */
   potentialOptimizer: AdamOptions;
-  /** Noise draws per input in a map update (stochastic maps). */
-  noiseSamples: number;
+  /** Stochastic maps' noise: draws per input in a map update (default 8) and its standard deviation (default 0.1). */
+  noise: Partial<MapNoise>;
   /** NeuralOT's microBatch: the most samples f takes per pass (same updates, less memory); default whole batches. */
   microBatch: number | undefined;
 }
@@ -81,28 +84,26 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   cacheLimitBytes?: number;
   /** Settings of the identity fit of init 'identity' (default: 100 steps of the stage's batch size, lr 1e-3). */
   identity?: FitIdentityOptions;
-  /** Standard deviation of stochastic maps' noise (default 0.1). */
-  noiseStd?: number;
   /** Base seed of the noise draws (default 0); each stage derives its own from it. */
   seed?: number;
-  /** Checkpoints: at every stage's end and every `checkpointEvery` steps within a stage. */
+  /** Checkpoints: at every stage's start and end, and every `checkpointEvery` steps within a stage. */
   store?: StackStore;
-  /** Steps between checkpoints within a stage (default: none, only at stage ends and on shouldStop). */
+  /** Steps between checkpoints within a stage (default: none, only at a stage's start and end and when stopped). */
   checkpointEvery?: number;
   /** Continue from the store's checkpoint (with the same options, the result equals an uninterrupted run's). */
   resume?: boolean;
-  /** Polled after every step; true checkpoints and returns. */
-  shouldStop?: () => boolean;
+  /** Stops the run after the step in progress, with a checkpoint to resume from. */
+  signal?: AbortSignal;
   /** Before a stage's initialization (an identity fit takes a while) or its resumption from `step`. */
   onStageStart?: (info: { stage: number; steps: number; init: StageInit; pushforward: PushforwardUse; step: number }) => void;
   /** After every step that was kept (not undone by the guard), with its stage. */
   onStep?: (stage: number, report: StepReport) => void;
   /**
    * The guard that judges a stage's steps for divergence and mode collapse (default: a DivergenceGuard with its
-   * default settings, new for each stage). A diverged step is undone: the stage goes back to its state at its last
-   * checkpoint (or its start), kept in memory, with lower learning rates.
+   * default settings, new for each stage; false for none). A diverged step is undone: the stage goes back to its last checkpoint (or
+   * its start) with lower learning rates.
    */
-  guard?: (stage: number) => DivergenceGuard;
+  guard?: (stage: number) => DivergenceGuard | false;
   /** Hears of every divergence undone and mode collapse seen, with the stage. */
   onEvent?: (stage: number, event: GuardEvent) => void;
   /** After every evaluation (stage 0: the source); `best` says whether it is the stage's best so far. */
@@ -129,7 +130,7 @@ export interface TrainStackResult {
   sourceEvaluation: StackEvaluation | null;
   /** Stages in the selected stack (0 when it is null). */
   depth: number;
-  /** shouldStop ended the run; resume continues it. */
+  /** The signal stopped the run; resume continues it. */
   interrupted: boolean;
 }
 
@@ -184,7 +185,7 @@ class StackRun {
 
   async train(): Promise<TrainStackResult> {
     const o = this.o;
-    if (o.resume) this.restore();
+    if (o.resume) await this.restore();
     else await this.begin();
     let interrupted = false;
     while (!this.state.done) {
@@ -228,14 +229,14 @@ class StackRun {
     }
     if (o.start?.potential) this.potentialState = cloneState(o.start.potential.stateDict());
     if (this.maps.length === this.total) this.state.done = true;
-    this.checkpoint(null);
+    await this.checkpoint(null);
   }
 
   /** Rebuilds the run from the store's checkpoint. */
-  private restore(): void {
+  private async restore(): Promise<void> {
     const o = this.o;
     if (!o.store) throw new Error('trainStack: resume needs a store to read the checkpoint from');
-    const saved = o.store.load();
+    const saved = await o.store.load();
     if (!saved) throw new Error('trainStack: resume was asked for, but the store holds no checkpoint');
     this.saved = saved;
     this.state = saved.state;
@@ -250,7 +251,7 @@ class StackRun {
     if (Object.keys(potential).length > 0) this.potentialState = cloneState(potential);
   }
 
-  /** Trains the stage `state.stage` (or continues it); returns true when shouldStop interrupted it. */
+  /** Trains the stage `state.stage` (or continues it); returns true when the signal stopped it. */
   private async trainStage(): Promise<boolean> {
     const o = this.o;
     const stage = this.state.stage;
@@ -259,7 +260,7 @@ class StackRun {
     const resuming = this.state.progress !== null ? this.saved : null;
     if (!resuming) this.restoreSamplers();
     const prefix = this.maps.length > 0 ? new Stack(this.maps) : null;
-    const { sampler: source, use } = this.stageSource(prefix, settings);
+    const { sampler: source, use } = await this.stageSource(prefix, settings);
     const map = this.o.makeMap(stage);
     const potential = o.makePotential(stage);
     const solver = new NeuralOT({
@@ -272,13 +273,11 @@ class StackRun {
       tIters: settings.tIters,
       mapOptimizer: settings.mapOptimizer,
       potentialOptimizer: settings.potentialOptimizer,
-      noise: map.noiseShape(1) ? { samples: settings.noiseSamples, std: o.noiseStd ?? 0.1 } : undefined,
+      noise: map.noiseShape(1) ? { samples: settings.noise.samples ?? 8, std: settings.noise.std ?? 0.1 } : undefined,
       microBatch: settings.microBatch,
       seed: (o.seed ?? 0) + 1000 * stage,
     });
     let best: StateDict | null = null;
-    const guard = o.guard?.(stage) ?? new DivergenceGuard();
-    let restorePoint: RestorePoint | null = null;
     try {
       o.onStageStart?.({ stage, steps: settings.steps, init: settings.init, pushforward: use, step: resuming ? this.state.progress!.step : 0 });
       if (resuming) {
@@ -286,48 +285,56 @@ class StackRun {
         this.restoreSamplers(source);
         if (this.state.stageBest) best = cloneState(part(resuming.tensors, 'best'));
       } else {
-        this.initialize(settings, map, potential, source, stage);
+        await this.initialize(settings, map, potential, source, stage);
         this.state.stageCosts = [];
         this.state.stageBest = null;
       }
-      restorePoint = { ...solver.snapshot(), costs: this.state.stageCosts.length };
-      while (solver.step < settings.steps) {
-        const report = solver.trainStep();
-        const divergence = guard.inspect(report);
-        if (divergence) {
-          const event = solver.rollBack(guard, divergence, restorePoint);
-          // Back to the restore point's step: its cost record too.
-          this.state.stageCosts.length = restorePoint.costs;
-          o.onEvent?.(stage, event);
-          continue;
-        }
-        o.onStep?.(stage, report);
-        const collapse = guard.collapse(report);
-        if (collapse) o.onEvent?.(stage, { kind: 'collapse', ...collapse });
-        this.state.stageCosts.push(report.cost);
-        const done = report.step === settings.steps;
-        const interrupted = !done && (o.shouldStop?.() ?? false);
-        const every = o.evaluateEvery ?? 0;
-        if (o.evaluate && (done || (every > 0 && report.step % every === 0))) {
-          const evaluation = await o.evaluate(new Stack([...this.maps, map]), { stage, step: report.step });
-          const better = !this.state.stageBest || evaluation.value < this.state.stageBest.evaluation.value || Number.isNaN(this.state.stageBest.evaluation.value);
-          if (better) {
-            this.state.stageBest = { step: report.step, evaluation };
-            if (best) tf.dispose(Object.values(best));
-            best = cloneState(map.stateDict());
-          }
-          o.onEvaluate?.({ stage, step: report.step }, evaluation, better);
-        }
-        this.state.stageSeconds = (performance.now() - started) / 1000;
-        if (!done && (interrupted || report.step % (o.checkpointEvery ?? Infinity) === 0)) {
-          this.state.progress = solver.progress();
+      // Within a stage, a checkpoint holds the stack so far, the solver, the stage's best map and the samplers.
+      const store: CheckpointStore<SolverProgress> | undefined = o.store && {
+        save: async ({ tensors, state }) => {
+          this.state.progress = state;
+          this.state.stageSeconds = (performance.now() - started) / 1000;
           this.state.samplers = { source: stateOf(source), target: stateOf(o.target) };
-          this.checkpoint({ solver: solver.stateDict(), ...(best ? { best } : {}) });
-          tf.dispose(Object.values(restorePoint.state));
-          restorePoint = { ...solver.snapshot(), costs: this.state.stageCosts.length };
-        }
-        if (interrupted) return true;
-      }
+          await this.checkpoint({ solver: tensors, ...(best ? { best } : {}) });
+        },
+        load: async () => {
+          const saved = await o.store!.load();
+          if (!saved?.state.progress) return null;
+          const solverState = part(saved.tensors, 'solver');
+          tf.dispose(Object.values(saved.tensors).filter((t) => !Object.values(solverState).includes(t)));
+          return { tensors: solverState, state: saved.state.progress };
+        },
+      };
+      const { interrupted } = await train(solver, {
+        steps: settings.steps,
+        guard: o.guard?.(stage) ?? new DivergenceGuard(),
+        store,
+        checkpointEvery: o.checkpointEvery ?? Infinity,
+        signal: o.signal,
+        onStep: (report) => {
+          o.onStep?.(stage, report);
+          this.state.stageCosts.push(report.cost);
+        },
+        onEvent: (event) => {
+          // Back to the checkpoint's step: its cost record too (one cost per step of the stage).
+          if (event.kind === 'divergence') this.state.stageCosts.length = event.restoredStep;
+          o.onEvent?.(stage, event);
+        },
+        evaluate: o.evaluate && {
+          every: (o.evaluateEvery ?? 0) > 0 ? o.evaluateEvery! : settings.steps,
+          run: async (step) => {
+            const evaluation = await o.evaluate!(new Stack([...this.maps, map]), { stage, step });
+            const previous = this.state.stageBest?.evaluation.value;
+            const better = previous === undefined || evaluation.value < previous || Number.isNaN(previous);
+            if (better) {
+              this.state.stageBest = { step, evaluation };
+              best = cloneState(map.stateDict(), best);
+            }
+            o.onEvaluate?.({ stage, step }, evaluation, better);
+          },
+        },
+      });
+      if (interrupted) return true;
       if (best) map.loadStateDict(best);
       this.maps.push(map);
       this.potentialState = cloneState(potential.stateDict(), this.potentialState);
@@ -342,14 +349,13 @@ class StackRun {
         cost: costs.reduce((a, b) => a + b, 0) / costs.length,
         seconds: (performance.now() - started) / 1000,
       });
-      this.checkpoint(null);
+      await this.checkpoint(null);
       return false;
     } finally {
       if (!this.maps.includes(map)) disposeModule(map);
       solver.dispose();
       disposeModule(potential);
       if (best) tf.dispose(Object.values(best));
-      if (restorePoint) tf.dispose(Object.values(restorePoint.state));
     }
   }
 
@@ -369,7 +375,7 @@ class StackRun {
   }
 
   /** The stage's map and potential before training, by its init. */
-  private initialize({ init, batchSize }: StageSettings, map: TransportMap, potential: Potential, source: Sampler, stage: number): void {
+  private async initialize({ init, batchSize, noise }: StageSettings, map: TransportMap, potential: Potential, source: Sampler, stage: number): Promise<void> {
     const previous = this.maps[this.maps.length - 1];
     if (init === 'previous' && previous) {
       try {
@@ -380,16 +386,16 @@ class StackRun {
     }
     if (init === 'identity') {
       const seed = (this.o.seed ?? 0) + 1000 * stage + 7;
-      fitIdentity(map, source, { batchSize, noiseStd: this.o.noiseStd, seed, ...this.o.identity });
+      await fitIdentity(map, source, { batchSize, noise, seed, ...this.o.identity });
     }
     if (init !== 'fresh' && this.potentialState) potential.loadStateDict(this.potentialState);
   }
 
   /** Stage 1 draws P itself; later stages draw P pushed through the frozen stages, cached when that is cheaper. */
-  private stageSource(prefix: Stack | null, s: StageSettings & { steps: number }): { sampler: Sampler; use: PushforwardUse } {
+  private async stageSource(prefix: Stack | null, s: StageSettings & { steps: number }): Promise<{ sampler: Sampler; use: PushforwardUse }> {
     const o = this.o;
     if (!prefix) return { sampler: o.source, use: 'none' };
-    const pushOptions = { noiseStd: o.noiseStd, seed: (o.seed ?? 0) + 1000 * this.state.stage + 5, batch: s.batchSize };
+    const pushOptions = { noise: o.noise, seed: (o.seed ?? 0) + 1000 * this.state.stage + 5, batchSize: s.batchSize };
     const mode = o.pushforward ?? 'auto';
     const source = o.source;
     if (!isIndexed(source)) {
@@ -401,7 +407,7 @@ class StackRun {
     const draws = s.steps * (s.tIters + 1) * s.batchSize;
     const bytes = source.length * source.shape.reduce((a, b) => a * b, 1) * 4;
     const cheaper = source.length < draws && bytes <= (o.cacheLimitBytes ?? 2 ** 30) && prefix.noiseShape(1) === null;
-    const sampler = mode === 'cached' || (mode === 'auto' && cheaper) ? pushforwardCached(source, prefix, pushOptions) : pushforwardOnTheFly(source, prefix, pushOptions);
+    const sampler = mode === 'cached' || (mode === 'auto' && cheaper) ? await pushforwardCached(source, prefix, pushOptions) : pushforwardOnTheFly(source, prefix, pushOptions);
     return { sampler, use: sampler.mode };
   }
 
@@ -415,7 +421,7 @@ class StackRun {
       tIters: own.tIters ?? o.tIters ?? 10,
       mapOptimizer: own.mapOptimizer ?? o.mapOptimizer ?? {},
       potentialOptimizer: own.potentialOptimizer ?? o.potentialOptimizer ?? {},
-      noiseSamples: own.noiseSamples ?? o.noiseSamples ?? 8,
+      noise: { ...o.noise, ...own.noise },
       microBatch: own.microBatch ?? o.microBatch,
       steps: own.steps,
     };
@@ -430,7 +436,7 @@ class StackRun {
     if (isResumable(this.o.target)) this.o.target.restore(target);
   }
 
-  private checkpoint(extra: Record<string, StateDict> | null): void {
+  private async checkpoint(extra: Record<string, StateDict> | null): Promise<void> {
     const o = this.o;
     if (!o.store) return;
     if (!extra) this.state.samplers = { source: stateOf(o.source), target: stateOf(o.target) };
@@ -438,7 +444,7 @@ class StackRun {
     this.maps.forEach((map, i) => Object.assign(tensors, prefixed(`stages.${i}`, map.stateDict())));
     if (this.potentialState) Object.assign(tensors, prefixed('potential', this.potentialState));
     for (const [name, state] of Object.entries(extra ?? {})) Object.assign(tensors, prefixed(name, state));
-    o.store.save({ tensors, state: this.state });
+    await o.store.save({ tensors, state: this.state });
   }
 }
 
@@ -473,9 +479,6 @@ function part(state: StateDict, prefix: string): StateDict {
   const p = `${prefix}.`;
   return Object.fromEntries(Object.entries(state).filter(([k]) => k.startsWith(p)).map(([k, v]) => [k.slice(p.length), v]));
 }
-
-/** What a divergence takes a stage back to: a copy of its solver's state, and how many step costs it had recorded. */
-type RestorePoint = SolverSnapshot & { costs: number };
 
 /** Copies of a state's tensors (disposing `replaced`, the copies they take the place of). */
 function cloneState(state: StateDict, replaced?: StateDict | null): StateDict {

@@ -28,7 +28,7 @@ export function registerBench(program: Command): void {
       const evalPoints = opts.evalPoints ? readPoints(opts.evalPoints, opts.dim) : undefined;
       const backend = await selectBackend(opts);
       const bar = progress(`w2 D=${opts.dim}`, opts.steps);
-      const result = runW2Benchmark({
+      const result = await runW2Benchmark({
         dim: opts.dim,
         steps: opts.steps,
         seed: opts.seed,

@@ -8,10 +8,11 @@ import { stopOnInterrupt } from '../stop-on-interrupt';
 import { TRAIN_COSTS, type TrainPreset, presetFor } from '../train/train-config';
 import { PUSHFORWARD_MODES, STACK_INITS, type StackFlags } from '../stack/stack-config';
 import { STACK_FILES, type StackSummary, runStacking } from '../stack/stack-run';
+import { addGuardOptions, guardFromFlags } from './guard-options';
 import { addTrainOptions, trainFlags } from './train-options';
 
 export function registerStack(program: Command): void {
-  addTrainOptions(program.command('stack').description('stacking: train NOT maps one after another, each carrying the last one\'s output to the target; keep the best depth'), true)
+  addGuardOptions(addTrainOptions(program.command('stack').description('stacking: train NOT maps one after another, each carrying the last one\'s output to the target; keep the best depth'), true))
     .option('--stages <K>', 'stages to train at most (default 3; a --first run counts as stage 1)', integer('--stages', 1))
     .addOption(new Option('--init <how>', "how each new stage's map starts: fresh (as the stacking studies), previous (a copy of the last stage, potential too), identity (fitted to x ↦ x)").choices([...STACK_INITS]))
     .option('--margin <m>', 'relative improvement of the --select-by metric a stage must bring for the next to be trained (default 0.01)', number('--margin'))
@@ -57,7 +58,8 @@ export function registerStack(program: Command): void {
           onEvaluate: (at, e) => {
             if (at.stage === 0) log(`the source as it is (depth 0): metric ${e.value.toFixed(2)}`);
           },
-          shouldStop: interrupt.requested,
+          signal: interrupt.signal,
+          guard: guardFromFlags(opts),
           recompute: opts.recomputeActivations,
           microBatch: opts.microBatch,
         });

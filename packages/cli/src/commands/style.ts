@@ -65,15 +65,15 @@ export function registerStyle(program: Command): void {
       const pastiches: tf.Tensor4D[] = [];
       try {
         for (const alpha of alphas) {
-          if (interrupt.requested()) break;
+          if (interrupt.signal.aborted) break;
           const path = alphas.length === 1 ? opts.out : `${stem}-alpha${alpha}.png`;
-          const pastiche = await paint(vgg, content, style, alpha, path, opts, interrupt.requested);
+          const pastiche = await paint(vgg, content, style, alpha, path, opts, interrupt.signal);
           pastiches.push(pastiche);
-          writeFileAtomic(path, imageGrid(pastiche.dataSync(), 1, pastiche.shape[1], pastiche.shape[2], 3, { padding: 0 }));
+          writeFileAtomic(path, imageGrid(await pastiche.data(), 1, pastiche.shape[1], pastiche.shape[2], 3, { padding: 0 }));
           process.stderr.write(`wrote ${path} (${pastiche.shape[2]}×${pastiche.shape[1]})\n`);
         }
         if (alphas.length > 1 && pastiches.length > 0) {
-          writeFileAtomic(opts.out, sweepGrid(content, style, pastiches, alphas));
+          writeFileAtomic(opts.out, await sweepGrid(content, style, pastiches, alphas));
           process.stderr.write(`wrote ${opts.out}: content, style, then the pastiche for each α\n`);
         }
       } finally {
@@ -92,11 +92,10 @@ async function paint(
   alpha: number,
   path: string,
   opts: { scales: number; steps: number; size: number; lr: number; samples: number; styleSamples: number; seed: number },
-  stopRequested: () => boolean,
+  signal: AbortSignal,
 ): Promise<tf.Tensor4D> {
   const log = path.replace(/\.png$/i, '') + '.jsonl';
   writeFileSync(log, '');
-  const controller = new AbortController();
   const bar = progress(`style α=${alpha}`, opts.scales * opts.steps);
   const pastiche = await styleTransfer(vgg, content, style, {
     alpha,
@@ -107,12 +106,11 @@ async function paint(
     samples: opts.samples,
     styleSamples: opts.styleSamples,
     seed: opts.seed,
-    signal: controller.signal,
+    signal,
     onProgress: (p) => {
       appendFileSync(log, `${JSON.stringify({ scale: p.scale, step: p.step, height: p.height, width: p.width, ...p.losses })}\n`);
       // Scales skipped for being too small still count in the bar's total, so the bar ends where the work does.
       bar.update((opts.scales - p.scales + p.scale - 1) * opts.steps + p.step, { scale: `${p.scale}/${p.scales} ${p.height}×${p.width}`, loss: p.losses.total });
-      if (stopRequested()) controller.abort();
     },
   });
   bar.stop();
@@ -120,10 +118,10 @@ async function paint(
 }
 
 /** Content, style (cropped to the pastiches' aspect) and each pastiche in one row, captioned. */
-function sweepGrid(content: tf.Tensor4D, style: tf.Tensor4D, pastiches: tf.Tensor4D[], alphas: number[]): Buffer {
+async function sweepGrid(content: tf.Tensor4D, style: tf.Tensor4D, pastiches: tf.Tensor4D[], alphas: number[]): Promise<Buffer> {
   const [, h, w] = pastiches[0].shape;
   const row = tf.tidy(() => tf.concat([fitTo(content, h, w), fitTo(style, h, w), ...pastiches], 0));
-  const values = row.dataSync();
+  const values = await row.data();
   row.dispose();
   const captions = ['content', 'style', ...pastiches.map((_, i) => `α = ${alphas[i]}`)];
   return imageGrid(values, captions.length, h, w, 3, { columns: captions.length, padding: 4, captions });

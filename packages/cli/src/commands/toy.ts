@@ -60,7 +60,7 @@ export function registerToy(program: Command): void {
       const backend = await selectBackend(opts);
       const steps: number = opts.steps ?? toyDefaults(cost).steps;
       const bar = progress(`toy ${opts.source} → ${opts.target} (${cost})`, steps);
-      const result = runToy({
+      const result = await runToy({
         source: opts.source,
         target: opts.target,
         cost,

@@ -4,12 +4,14 @@ import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { progress, type Progress } from '../progress';
 import { stopOnInterrupt } from '../stop-on-interrupt';
 import { type TrainPreset, departuresFromReference, presetFor } from '../train/train-config';
+import { DivergenceGuard } from '@not/ot-core';
+import { addGuardOptions, guardFromFlags } from './guard-options';
 import { addTrainOptions, trainFlags } from './train-options';
 import type { EvalLine } from '../train/best-map';
 import { RUN_FILES, runTraining } from '../train/train-run';
 
 export function registerTrain(program: Command): void {
-  addTrainOptions(program.command('train').description('train a NOT map T (UNet) and potential f (ResNet) between two image sets'))
+  addGuardOptions(addTrainOptions(program.command('train').description('train a NOT map T (UNet) and potential f (ResNet) between two image sets')))
     .option('--out <dir>', 'run directory (metrics.jsonl, samples/, checkpoint.safetensors, T.safetensors)', join('runs', 'train'))
     .option('--resume', "continue the run in --out from its last checkpoint")
     .option('--json', 'print a JSON summary line at the end (progress goes to stderr)')
@@ -19,6 +21,7 @@ export function registerTrain(program: Command): void {
       const backend = await selectBackend(opts);
       const preset: TrainPreset = opts.preset ?? presetFor(backend.name);
       const flags = trainFlags(opts);
+      const guard = guardFromFlags(opts);
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const interrupt = stopOnInterrupt(log);
       let bar: Progress | undefined;
@@ -39,7 +42,8 @@ export function registerTrain(program: Command): void {
           },
           onEval: (e) => log(`step ${e.step}: ${describeEval(e)}${e.best ? '  (best so far: saved to best/)' : ''}`),
           onStep: (m) => bar?.update(m.step, { 'T loss': m.mapLoss, 'f loss': m.potentialLoss, 'steps/s': 1 / m.seconds }),
-          shouldStop: interrupt.requested,
+          signal: interrupt.signal,
+          guard: guard === false ? false : new DivergenceGuard(guard),
           recompute: opts.recomputeActivations,
           microBatch: opts.microBatch,
         });

@@ -8,7 +8,7 @@ const STEP_CURVES: { title: string; keys: [string, string][] }[] = [
   { title: 'Transport cost of T', keys: [['cost', 'cost']] },
   { title: "Diversity of T's outputs (spread across the batch, relative to the target's)", keys: [['diversity', 'diversity']] },
   { title: 'Seconds per step', keys: [['seconds', 'seconds']] },
-  { title: 'Learning-rate scale (lowered after each divergence)', keys: [['lrScale', 'scale']] },
+  { title: 'Learning-rate scale (lowered after each divergence)', keys: [['learningRateScale', 'scale']] },
 ];
 
 /**
@@ -23,7 +23,7 @@ export function reportHtml(record: RunRecord): string {
       .map(([key, name]) => ({ name, points: record.metrics.filter((m) => typeof m[key] === 'number').map((m): [number, number] => [x(m), m[key] as number]) }))
       .filter((s) => s.points.length > 0);
     // A constant learning-rate scale says nothing: its chart is left out.
-    if (series.length === 0 || (keys[0][0] === 'lrScale' && series[0].points.every(([, v]) => v === 1))) return '';
+    if (series.length === 0 || (keys[0][0] === 'learningRateScale' && series[0].points.every(([, v]) => v === 1))) return '';
     return figure(lineChart({ title, xLabel: axisLabel(record), series, markers }));
   });
   const evalSeries = new Map<string, [number, number][]>();

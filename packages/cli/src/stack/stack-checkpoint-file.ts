@@ -19,13 +19,13 @@ export class StackCheckpointFile implements StackStore {
     return parseJson<StackConfig>(StackCheckpointFile.read(path).metadata.config, path, 'config');
   }
 
-  load(): StackCheckpoint | null {
+  async load(): Promise<StackCheckpoint | null> {
     if (!existsSync(this.path)) return null;
     const { tensors, metadata } = StackCheckpointFile.read(this.path);
     return { tensors: stateDictFromTensors(tensors), state: parseJson<StackRunState>(metadata.state, this.path, 'state') };
   }
 
-  save({ tensors, state }: StackCheckpoint): void {
+  async save({ tensors, state }: StackCheckpoint): Promise<void> {
     writeFileAtomic(this.path, saveStateDict(tensors, { format: FORMAT, config: JSON.stringify(this.config), state: JSON.stringify(state) }));
   }
 

@@ -9,7 +9,7 @@ import { scatterPlot } from '../render/scatter-plot';
  * The stages side by side, one column per fixed test image: x, T1(x), T2∘T1(x), … (one row per depth) and a row of
  * target images y for reference. Stochastic stages draw their noise from fixed seeds, so successive grids compare.
  */
-export function stageGrid(maps: readonly TransportMap[], x: tf.Tensor4D, y: tf.Tensor4D, noiseStd: number, seed: number): Buffer {
+export async function stageGrid(maps: readonly TransportMap[], x: tf.Tensor4D, y: tf.Tensor4D, noiseStd: number, seed: number): Promise<Buffer> {
   const [n, h, w, c] = x.shape;
   const rows = tf.tidy(() => {
     // Each row is the next stage applied to the row above, so a stack of n stages costs n applications.
@@ -21,7 +21,7 @@ export function stageGrid(maps: readonly TransportMap[], x: tf.Tensor4D, y: tf.T
     }, x);
     return tf.concat([x, ...depths, y], 0);
   });
-  const values = rows.dataSync();
+  const values = await rows.data();
   rows.dispose();
   return imageGrid(values, rows.shape[0], h, w, c, { columns: n, scale: h < 64 ? 2 : 1 });
 }

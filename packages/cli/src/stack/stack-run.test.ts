@@ -81,7 +81,11 @@ describe('runStacking', () => {
     const a = await runStacking({ flags, preset: 'cpu', out: whole, cacheDir });
     const out = runDir();
     let steps = 0;
-    const stopped = await runStacking({ flags, preset: 'cpu', out, cacheDir, onStep: () => void steps++, shouldStop: () => steps === 5 });
+    const stop = new AbortController();
+    const onStep = () => {
+      if (++steps === 5) stop.abort();
+    };
+    const stopped = await runStacking({ flags, preset: 'cpu', out, cacheDir, onStep, signal: stop.signal });
     expect(stopped.interrupted).toBe(true);
     await expect(runStacking({ flags, preset: 'cpu', out, cacheDir })).rejects.toThrow(/already holds a run .*--resume/);
     const b = await runStacking({ flags: {}, preset: 'cpu', out, cacheDir, resume: true });

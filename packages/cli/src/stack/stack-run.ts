@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { StepReport, TransportMap } from '@not/ot-core';
+import { DivergenceGuard, type DivergenceGuardOptions, type StepReport, type TransportMap } from '@not/ot-core';
 import type { ResNetPotential } from '@not/nets';
 import { ImageDataset, ImageSampler } from '@not/datasets';
 import { openImageSource } from '@not/datasets/node';
@@ -57,7 +57,10 @@ export interface StackRunOptions {
   onStep?: (stage: number, report: StepReport) => void;
   onEvaluate?: (at: { stage: number; step: number }, evaluation: StackEvaluation, best: boolean) => void;
   cacheDir?: string;
-  shouldStop?: () => boolean;
+  /** Stops the run after the step in progress, with a checkpoint (e.g. on Ctrl-C). */
+  signal?: AbortSignal;
+  /** Each stage's divergence guard: its thresholds (default: the guard's defaults), or false for none. */
+  guard?: DivergenceGuardOptions | false;
   /** Recompute activations / split f's passes (same results, less memory): 'auto' (default) when wasm's heap needs it. */
   recompute?: RecomputeChoice;
   microBatch?: MicroBatchChoice;
@@ -123,12 +126,13 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         evaluateEvery: last.evalEvery,
         margin: config.margin,
         pushforward: config.pushforward,
-        noiseStd: last.noiseStd,
+        noise: { std: last.noiseStd },
         seed: last.seed,
         store: new StackCheckpointFile(checkpointPath, config),
         checkpointEvery: last.checkpointEvery,
         resume: resuming,
-        shouldStop: options.shouldStop,
+        signal: options.signal,
+        guard: () => (options.guard === false ? false : new DivergenceGuard(options.guard)),
         onStageStart: (info) => options.onStageStart?.({ ...info, stages: config.stages.length }),
         onStep: (stage, report) => {
           appendJsonLine(join(out, STACK_FILES.metrics), { stage, ...report });
@@ -145,13 +149,13 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
           log(`stage ${stage}, step ${event.step}: ${event.reason}; went back to step ${event.restoredStep}, learning rates now × ${event.learningRateScale}`);
         },
         onEvaluate: options.onEvaluate,
-        onStageEnd: ({ reports, source, stack }) => {
+        onStageEnd: async ({ reports, source, stack }) => {
           const depth = reports.length;
           const configs = config.stages.slice(0, depth);
           writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
           const selected = reports.find((r) => r.selected)?.stage ?? depth;
           writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
-          writeFileAtomic(join(out, STACK_FILES.grid), stageGrid(stack.stages, x, y, last.noiseStd, last.seed + 5));
+          writeFileAtomic(join(out, STACK_FILES.grid), await stageGrid(stack.stages, x, y, last.noiseStd, last.seed + 5));
           const summary = summaryOf(reports, source);
           writeFileAtomic(join(out, STACK_FILES.plot), metricByDepthPlot(last.evalMetric, summary.source, reports));
           writeFileAtomic(join(out, STACK_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
@@ -197,7 +201,7 @@ function stageOptions(config: TrainConfig, memory: StepMemoryPlan): StageOptions
     batchSize: config.batch,
     tIters: config.tIters,
     ...optimizerSettings(config),
-    noiseSamples: config.noiseSamples,
+    noise: { samples: config.noiseSamples },
   };
 }
 

@@ -35,9 +35,9 @@ function inspect(png: Buffer): { width: number; height: number; inked: number; g
 }
 
 describe('runToy', () => {
-  it('moves T♯P towards Q with the strong cost and draws a two-panel PNG, leaking no tensors', () => {
+  it('moves T♯P towards Q with the strong cost and draws a two-panel PNG, leaking no tensors', async () => {
     const before = tf.memory().numTensors;
-    const result = runToy({ ...tiny, target: '8gaussians', seed: 2 });
+    const result = await runToy({ ...tiny, target: '8gaussians', seed: 2 });
     expect(tf.memory().numTensors).toBe(before);
     expect(result).toMatchObject({ source: 'normal', target: '8gaussians', cost: 'strong', gamma: null, steps: 30 });
     expect(result.energy.mapped).toBeLessThan(0.5 * result.energy.source);
@@ -52,26 +52,26 @@ describe('runToy', () => {
     expect(img.greenish).toBeGreaterThan(200); // the mapped points
   });
 
-  it('trains a stochastic map with the weak cost', () => {
-    const result = runToy({ ...tiny, target: 'swiss-roll', cost: 'weak', gamma: 0.5, noiseSamples: 2, seed: 2 });
+  it('trains a stochastic map with the weak cost', async () => {
+    const result = await runToy({ ...tiny, target: 'swiss-roll', cost: 'weak', gamma: 0.5, noiseSamples: 2, seed: 2 });
     expect(result).toMatchObject({ cost: 'weak', gamma: 0.5 });
     expect(result.energy.mapped).toBeLessThan(0.5 * result.energy.source);
     expect(inspect(result.png).greenish).toBeGreaterThan(200);
   });
 
-  it('rejects unknown names and misplaced options, naming the option and the choices', () => {
-    expect(() => runToy({ target: 'spiral' as never })).toThrow(
+  it('rejects unknown names and misplaced options, naming the option and the choices', async () => {
+    await expect(runToy({ target: 'spiral' as never })).rejects.toThrow(
       `runToy: target must be one of '8gaussians', 'swiss-roll', 'moons', 'normal', got "spiral"`,
     );
-    expect(() => runToy({ source: 'uniform' as never, target: 'moons' })).toThrow('runToy: source must be one of');
-    expect(() => runToy({ target: 'moons', cost: 'wasserstein' as never })).toThrow(
+    await expect(runToy({ source: 'uniform' as never, target: 'moons' })).rejects.toThrow('runToy: source must be one of');
+    await expect(runToy({ target: 'moons', cost: 'wasserstein' as never })).rejects.toThrow(
       `runToy: cost must be one of 'strong', 'weak', got "wasserstein"`,
     );
-    expect(() => runToy({ target: 'moons', gamma: 1 })).toThrow(`runToy: gamma applies only to cost 'weak'`);
-    expect(() => runToy({ target: 'moons', noiseStd: 0.1 })).toThrow(`runToy: noiseStd applies only to cost 'weak'`);
-    expect(() => runToy({ target: 'moons', cost: 'weak', noiseSamples: 1 })).toThrow(
+    await expect(runToy({ target: 'moons', gamma: 1 })).rejects.toThrow(`runToy: gamma applies only to cost 'weak'`);
+    await expect(runToy({ target: 'moons', noiseStd: 0.1 })).rejects.toThrow(`runToy: noiseStd applies only to cost 'weak'`);
+    await expect(runToy({ target: 'moons', cost: 'weak', noiseSamples: 1 })).rejects.toThrow(
       'runToy: noiseSamples must be at least 2',
     );
-    expect(() => runToy({ target: 'moons', steps: 0 })).toThrow('runToy: steps must be a positive integer, got 0');
+    await expect(runToy({ target: 'moons', steps: 0 })).rejects.toThrow('runToy: steps must be a positive integer, got 0');
   });
 });

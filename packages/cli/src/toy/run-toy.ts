@@ -161,10 +161,10 @@ export function toyDefaults(cost: ToyCost): ToyDefaults {
  *
  * @example
  * await useBackend('wasm');
- * const result = runToy({ target: 'swiss-roll', cost: 'weak' });
+ * const result = await runToy({ target: 'swiss-roll', cost: 'weak' });
  * writeFileSync('map.png', result.png);
  */
-export function runToy(options: ToyOptions): ToyResult {
+export async function runToy(options: ToyOptions): Promise<ToyResult> {
   const source = checkName('source', options.source ?? 'normal');
   const target = checkName('target', options.target);
   const cost = options.cost ?? 'strong';
@@ -228,7 +228,7 @@ export function runToy(options: ToyOptions): ToyResult {
 
   try {
     const started = performance.now();
-    const reports = solver.fit({ steps, onStep: (report) => void options.onStep?.(report) });
+    const reports = await solver.fit({ steps, onStep: (report) => void options.onStep?.(report) });
     const seconds = (performance.now() - started) / 1000;
     const last = reports[reports.length - 1];
 
@@ -238,11 +238,11 @@ export function runToy(options: ToyOptions): ToyResult {
     const y = toySampler(target, { seed: evalSeeds[1] }).sample(evalSize);
     const yFloor = toySampler(target, { seed: evalSeeds[2] }).sample(evalSize);
     const tx = solver.push(x, rng.seed());
-    const [xs, ys, yFloors, txs] = [x, y, yFloor, tx].map((t) => t.dataSync() as Float32Array);
+    const [xs, ys, yFloors, txs] = (await Promise.all([x, y, yFloor, tx].map((t) => t.data()))) as Float32Array[];
     tf.dispose([x, y, yFloor, tx]);
     const starts = lineStarts(xs, quantileBox([xs, ys], TOY_PLOT_TAIL), lines, linesPerPoint);
     const ends = solver.push(starts, rng.seed());
-    const [from, to] = [starts, ends].map((t) => t.dataSync() as Float32Array);
+    const [from, to] = (await Promise.all([starts, ends].map((t) => t.data()))) as Float32Array[];
     tf.dispose([starts, ends]);
 
     const energy: ToyEnergy = {

@@ -7,13 +7,13 @@ import { imageGrid } from '../render/image-grid';
  * draw (several for a stochastic map, each with its own fixed seed, so the grids of successive steps compare), and a
  * row of target images y for reference. Everything is drawn with T in inference mode.
  */
-export function sampleGrid(solver: NeuralOT, x: tf.Tensor4D, y: tf.Tensor4D, { draws, seed }: { draws: number; seed: number }): Buffer {
+export async function sampleGrid(solver: NeuralOT, x: tf.Tensor4D, y: tf.Tensor4D, { draws, seed }: { draws: number; seed: number }): Promise<Buffer> {
   const [n, h, w, c] = x.shape;
   const rows = tf.tidy(() => {
     const pushed = Array.from({ length: draws }, (_, k) => solver.push(x, seed + k));
     return tf.concat([x, ...pushed, y], 0);
   });
-  const values = rows.dataSync();
+  const values = await rows.data();
   rows.dispose();
   return imageGrid(values, rows.shape[0], h, w, c, { columns: n, scale: h < 64 ? 2 : 1 });
 }

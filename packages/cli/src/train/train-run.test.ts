@@ -55,8 +55,8 @@ describe('runTraining', () => {
     const straight = runDir();
     await runTraining({ flags: tiny, preset: 'cpu', out: straight });
     const out = runDir();
-    let steps = 0;
-    const first = await runTraining({ flags: { ...tiny, checkpointEvery: 100 }, preset: 'cpu', out, shouldStop: () => ++steps === 1 });
+    const stop = new AbortController();
+    const first = await runTraining({ flags: { ...tiny, checkpointEvery: 100 }, preset: 'cpu', out, onStep: () => stop.abort(), signal: stop.signal });
     expect(first).toMatchObject({ step: 1, interrupted: true });
     const second = await runTraining({ flags: {}, preset: 'cpu', out, resume: true });
     expect(second).toMatchObject({ step: 4, interrupted: false });
@@ -86,7 +86,7 @@ describe('runTraining', () => {
       expect(tf.memory().numTensors).toBe(before);
       expect(result).toMatchObject({ step: 4, interrupted: false });
       const lines = metrics(out);
-      expect(lines.map((m) => [m.step, m.lrScale])).toEqual([1, 2, 3, 4].map((step) => [step, step <= restoredStep ? 1 : 0.5]));
+      expect(lines.map((m) => [m.step, m.learningRateScale])).toEqual([1, 2, 3, 4].map((step) => [step, step <= restoredStep ? 1 : 0.5]));
       // Steps before the restore point are the straight run's; those after it ran at half the rate.
       expect(losses(lines).slice(0, restoredStep)).toEqual(losses(metrics(straight)).slice(0, restoredStep));
       expect(lines[3].mapLoss).not.toBe(metrics(straight)[3].mapLoss);

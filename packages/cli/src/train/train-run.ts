@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AdamOptions, type Divergence, DivergenceGuard, type GuardEvent, NeuralOT, type Scheduled, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { type AdamOptions, type CheckpointStore, DivergenceGuard, type GuardEvent, NeuralOT, type Scheduled, type SolverProgress, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, train, weakQuadraticCost } from '@not/ot-core';
 import { ImageDataset, ImageSampler } from '@not/datasets';
 import { openImageSource } from '@not/datasets/node';
 import { ResNetPotential, UNetMap } from '@not/nets';
@@ -30,7 +30,7 @@ export const RUN_FILES = {
 export interface TrainMetrics extends StepReport {
   gamma: number;
   /** The factor the learning rates run at: 1 unless divergences lowered it. */
-  lrScale: number;
+  learningRateScale: number;
 }
 
 export interface TrainRunOptions {
@@ -50,12 +50,12 @@ export interface TrainRunOptions {
   onEval?: (line: EvalLine) => void;
   /** Called when a divergence is undone or a mode collapse is seen (also logged, and written to events.jsonl). */
   onEvent?: (event: GuardEvent) => void;
-  /** Judges each step for divergence and mode collapse (default: a DivergenceGuard with its default settings). */
-  guard?: DivergenceGuard;
+  /** Judges each step for divergence and mode collapse (default: a DivergenceGuard with its default settings; false: none). */
+  guard?: DivergenceGuard | false;
   /** Where FID weights and the target's features are kept (default: $NOT_CACHE_DIR or ~/.cache/not). */
   cacheDir?: string;
-  /** Polled after every step; true stops the run after writing a checkpoint (e.g. on Ctrl-C). */
-  shouldStop?: () => boolean;
+  /** Stops the run after the step in progress, with a checkpoint (e.g. on Ctrl-C). */
+  signal?: AbortSignal;
   /** Recompute activations in the backward pass (same results, less memory): 'auto' (default) when wasm's heap needs it. */
   recompute?: RecomputeChoice;
   /** The most samples f takes per pass under a gradient (same results, less memory): 'auto' (default) when wasm's heap needs it. */
@@ -82,7 +82,7 @@ const GRID_COLUMNS = 10;
  * checkpoint (one is written before the first step) with lower learning rates, and events.jsonl records it.
  */
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
-  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, onEvent, shouldStop, cacheDir = defaultCacheDir(), recompute = 'auto', microBatch = 'auto', guard = new DivergenceGuard() } = options;
+  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, onEvent, signal, cacheDir = defaultCacheDir(), recompute = 'auto', microBatch = 'auto', guard = new DivergenceGuard() } = options;
   const checkpointPath = join(out, RUN_FILES.checkpoint);
   if (!resume && existsSync(checkpointPath)) {
     throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
@@ -141,68 +141,54 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
 
   const x = gridBatch(sourceData);
   const y = gridBatch(targetData);
-  const grid = (step: number) => {
-    const png = sampleGrid(solver, x, y, { draws: weak ? 4 : 1, seed: config.seed + 5 });
+  const grid = async (step: number) => {
+    const png = await sampleGrid(solver, x, y, { draws: weak ? 4 : 1, seed: config.seed + 5 });
     writeFileAtomic(join(out, RUN_FILES.samples, `step-${String(step).padStart(6, '0')}.png`), png);
     writeFileAtomic(join(out, RUN_FILES.samples, 'latest.png'), png);
   };
-  const checkpoint = () => {
-    writeCheckpoint(checkpointPath, {
-      config,
-      progress: solver.progress(),
-      samplers: { source: source.state(), target: target.state() },
-      tensors: solver.stateDict(),
-    });
-    writeMapFile(join(out, RUN_FILES.map), config, map.stateDict());
+  // Checkpoints are files: everything to resume from (and to go back to after a divergence), and the map alone.
+  const store: CheckpointStore<SolverProgress> = {
+    save: async ({ tensors, state }) => {
+      writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors });
+      writeMapFile(join(out, RUN_FILES.map), config, map.stateDict());
+    },
+    load: async () => {
+      const saved = readCheckpoint(checkpointPath);
+      return { tensors: saved.tensors, state: saved.progress };
+    },
   };
-
   const event = (e: GuardEvent) => {
-    appendJsonLine(join(out, RUN_FILES.events), e);
-    onEvent?.(e);
-  };
-  // A diverged step is not kept: back to the last checkpoint, whose later metric lines go too.
-  const rollBack = (divergence: Divergence) => {
-    const restorePoint = readCheckpoint(checkpointPath);
-    try {
-      const e = solver.rollBack(guard, divergence, { state: restorePoint.tensors, progress: restorePoint.progress });
+    if (e.kind === 'divergence') {
+      // The steps undone leave the logs.
       keepLinesUpTo(metricsPath, e.restoredStep);
       keepLinesUpTo(join(out, RUN_FILES.eval), e.restoredStep);
       log(`step ${e.step}: ${e.reason}; went back to the checkpoint of step ${e.restoredStep}, learning rates now × ${e.learningRateScale}`);
-      event(e);
-    } finally {
-      tf.dispose(Object.values(restorePoint.tensors));
+    } else {
+      log(`warning: step ${e.step}: ${e.reason}`);
     }
+    appendJsonLine(join(out, RUN_FILES.events), e);
+    onEvent?.(e);
   };
 
   let last: TrainMetrics | null = null;
-  let interrupted = false;
   try {
-    if (solver.step === 0) {
-      grid(0);
-      checkpoint();
-    }
-    while (solver.step < config.steps) {
-      const report = solver.trainStep();
-      const divergence = guard.inspect(report);
-      if (divergence) {
-        rollBack(divergence);
-        continue;
-      }
-      last = { ...report, gamma: gamma(report.step - 1), lrScale: solver.learningRateScale };
-      appendJsonLine(metricsPath, last);
-      onStep?.(last);
-      const collapse = guard.collapse(report);
-      if (collapse) {
-        log(`warning: step ${collapse.step}: ${collapse.reason}`);
-        event({ kind: 'collapse', ...collapse });
-      }
-      const done = report.step === config.steps;
-      interrupted = !done && (shouldStop?.() ?? false);
-      if (report.step % config.sampleEvery === 0 || done || interrupted) grid(report.step);
-      if (report.step % config.checkpointEvery === 0 || done || interrupted) checkpoint();
-      if (keeper && !interrupted && (report.step % config.evalEvery === 0 || done)) onEval?.(await keeper.evaluate(report.step));
-      if (interrupted) break;
-    }
+    if (solver.step === 0) await grid(0);
+    const { interrupted } = await train(solver, {
+      steps: config.steps,
+      guard,
+      store,
+      checkpointEvery: config.checkpointEvery,
+      signal,
+      onStep: async (report) => {
+        last = { ...report, gamma: gamma(report.step - 1), learningRateScale: solver.learningRateScale };
+        appendJsonLine(metricsPath, last);
+        onStep?.(last);
+        if (report.step % config.sampleEvery === 0 || report.step === config.steps || signal?.aborted) await grid(report.step);
+      },
+      onEvent: event,
+      evaluate: keeper ? { every: config.evalEvery, run: async (step) => onEval?.(await keeper.evaluate(step)) } : undefined,
+    });
+    return { config, step: solver.step, interrupted, last };
   } finally {
     tf.dispose([x, y]);
     keeper?.dispose();
@@ -212,7 +198,6 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     sourceData.source.close();
     targetData.source.close();
   }
-  return { config, step: solver.step, interrupted, last };
 }
 
 /** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */

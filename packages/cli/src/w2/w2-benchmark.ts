@@ -51,7 +51,7 @@ export interface W2BenchmarkResult {
  * tuned on this task (see bench/README.md): SiLU MLPs 3×256, a linear skip in T, a quadratic term in f, K_T = 5,
  * batch 256, Adam 1e-3 with cosine decay.
  */
-export function runW2Benchmark(options: W2BenchmarkOptions): W2BenchmarkResult {
+export async function runW2Benchmark(options: W2BenchmarkOptions): Promise<W2BenchmarkResult> {
   const { dim, steps = 400, seed = 0, batchSize = 256, tIters = 5, hidden = [256, 256, 256], lr = 1e-3, testSize = 4096 } = options;
   if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`bench w2: --dim must be a positive integer, got ${dim}`);
   const rng = new Rng(seed);
@@ -74,13 +74,14 @@ export function runW2Benchmark(options: W2BenchmarkOptions): W2BenchmarkResult {
     seed: rng.seed(),
   });
   const started = performance.now();
-  solver.fit({ steps, onStep: (report) => void options.onStep?.(report) });
+  await solver.fit({ steps, onStep: (report) => void options.onStep?.(report) });
   const seconds = (performance.now() - started) / 1000;
 
   const testSampler = new GaussianSampler(pair.m1, pair.S1, rng.fork());
   const x = testSampler.sample(testSize);
-  const predicted = solver.push(x);
-  const truth = applyAffineMap(gaussianOtMap(pair.m1, pair.S1, pair.m2, pair.S2), x.dataSync());
+  const pushed = solver.push(x);
+  const predicted = { data: (await pushed.data()) as Float32Array, shape: pushed.shape };
+  const truth = applyAffineMap(gaussianOtMap(pair.m1, pair.S1, pair.m2, pair.S2), await x.data());
   const result: W2BenchmarkResult = {
     dim,
     steps,
@@ -91,10 +92,10 @@ export function runW2Benchmark(options: W2BenchmarkOptions): W2BenchmarkResult {
   if (options.evalPoints) {
     const points = tf.tensor2d(options.evalPoints, [options.evalPoints.length / dim, dim]);
     const out = solver.push(points);
-    result.evalOut = out.dataSync() as Float32Array;
+    result.evalOut = (await out.data()) as Float32Array;
     tf.dispose([points, out]);
   }
-  tf.dispose([x, predicted]);
+  tf.dispose([x, pushed]);
   solver.dispose();
   map.dispose();
   potential.dispose();

@@ -7,7 +7,7 @@ export const ADAM_UPDATE_KERNEL = 'NotAdamUpdate';
 
 /** PyTorch's Adam with coupled weight decay: g += wd·p; m, v ← moving averages; p −= lr·(m/c1)/(√(v/c2) + eps). */
 export interface AdamUpdateAttrs {
-  /** Learning rate of this step, schedule and lrScale already applied. */
+  /** Learning rate of this step, schedule and learning-rate scale already applied. */
   lr: number;
   /** Decay rate of the first-moment average m. */
   beta1: number;

@@ -20,7 +20,7 @@ export interface AdamOptions {
  * so hyper-parameters carry over from the reference code. Its state (moments, step) can be saved and restored.
  */
 export class Adam {
-  /** Learning rate, or its schedule over this optimizer's step count; lrScale multiplies it. */
+  /** Learning rate, or its schedule over this optimizer's step count; learningRateScale multiplies it. */
   readonly lr: Scheduled;
   /** Decay rates [β1, β2] of the first- and second-moment averages. */
   readonly betas: [number, number];
@@ -29,7 +29,7 @@ export class Adam {
   /** L2 coefficient added to the gradient (coupled, unlike AdamW's decoupled decay). */
   readonly weightDecay: number;
   /** Multiplies the learning rate (schedule included); a divergence guard lowers it after a rollback. */
-  lrScale = 1;
+  learningRateScale = 1;
   private readonly variables: tf.Variable[];
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
@@ -57,7 +57,7 @@ export class Adam {
   apply(grads: tf.NamedTensorMap): void {
     this.t += 1;
     const [b1, b2] = this.betas;
-    const lr = valueAt(this.lr, this.t - 1) * this.lrScale;
+    const lr = valueAt(this.lr, this.t - 1) * this.learningRateScale;
     const c1 = 1 - b1 ** this.t;
     const c2 = 1 - b2 ** this.t;
     const attrs: AdamUpdateAttrs = { lr, beta1: b1, beta2: b2, eps: this.eps, weightDecay: this.weightDecay, biasCorrection1: c1, biasCorrection2: c2 };

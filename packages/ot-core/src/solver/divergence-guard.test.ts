@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '../index';
 import { DivergenceGuard } from './divergence-guard';
-import { type GuardEvent, NeuralOT, type StepReport } from './neural-ot';
+import { NeuralOT } from './neural-ot';
+import type { StepReport } from './step-report';
+import type { GuardEvent } from '../training/guard-events';
 import { quadraticCost } from '../costs/quadratic';
 import { defineCost } from '../costs/combinators';
 import { Adam } from '../optim/adam';
@@ -105,16 +107,16 @@ function problem(poisoned: Set<number>, { batchSize = 64, lr = 0.01 } = {}) {
 }
 
 describe('NeuralOT.fit with a guard', () => {
-  it('goes back to the last snapshot on a NaN, lowers the learning rates, and runs the lost steps again', () => {
-    // context.step is 0-based: poisoning 12 makes outer step 13 diverge; snapshots are at steps 0, 5 and 10.
+  it('goes back to the last checkpoint on a NaN, lowers the learning rates, and runs the lost steps again', async () => {
+    // context.step is 0-based: poisoning 12 makes outer step 13 diverge; checkpoints are at steps 0, 5 and 10.
     const { map, solver } = problem(new Set([12]));
     const atStep10: Record<string, number[]> = {};
     const events: GuardEvent[] = [];
     const before = tf.memory().numTensors;
-    const reports = solver.fit({
+    const reports = await solver.fit({
       steps: 20,
       guard: {},
-      snapshotEvery: 5,
+      checkpointEvery: 5,
       onEvent: (event) => {
         events.push(event);
         // Right after the rollback the map is exactly as it was after step 10.
@@ -134,25 +136,25 @@ describe('NeuralOT.fit with a guard', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('without a guard, a NaN goes through (the reports say so)', () => {
+  it('without a guard, a NaN goes through (the reports say so)', async () => {
     const { solver } = problem(new Set([2]));
-    const reports = solver.fit({ steps: 4 });
+    const reports = await solver.fit({ steps: 4, guard: false });
     expect(Number.isNaN(reports[2].mapLoss)).toBe(true);
   });
 
-  it('stops with a clear error when rollbacks run out', () => {
+  it('stops with a clear error when rollbacks run out', async () => {
     const { solver } = problem(new Set([3, 4, 5]));
-    expect(() => solver.fit({ steps: 10, guard: { maxRollbacks: 1 }, snapshotEvery: 2})).toThrow(
+    await expect(solver.fit({ steps: 10, guard: { maxRollbacks: 1 }, checkpointEvery: 2 })).rejects.toThrow(
       /^DivergenceGuard: training diverged 2 times \(maxRollbacks 1\); the last: step [45], mapLoss is NaN/);
   });
 
-  it('reports diversity near 1 for a map whose outputs spread like the target, near 0 for a constant map', () => {
+  it('reports diversity near 1 for a map whose outputs spread like the target, near 0 for a constant map', async () => {
     // T stays the identity (a negligible learning rate): N(m1, diag(1, 4)) against N(m2, diag(4, 0.25)) gives a mean
     // std of 1.5 over 1.25; 4096 samples estimate it within about 2%.
     const { solver, map } = problem(new Set(), { batchSize: 4096, lr: 1e-9 });
-    expect(Math.abs(solver.trainStep().diversity - 1.5 / 1.25)).toBeLessThan(0.04);
+    expect(Math.abs((await solver.trainStep()).diversity - 1.5 / 1.25)).toBeLessThan(0.04);
     tf.tidy(() => map.loadStateDict({ weight: tf.zeros([2, 2]), bias: tf.ones([2]) }));
-    expect(solver.trainStep().diversity).toBeLessThan(0.05);
+    expect((await solver.trainStep()).diversity).toBeLessThan(0.05);
   });
 
   it('restores the learning-rate scale with the progress, and reads older progress without it as 1', () => {
@@ -169,12 +171,12 @@ describe('NeuralOT.fit with a guard', () => {
   });
 });
 
-describe('Adam.lrScale', () => {
+describe('Adam.learningRateScale', () => {
   it('scales the step exactly as a scaled learning rate does', () => {
     const run = (lr: number, scale: number) => {
       const v = tf.variable(tf.tensor1d([1, -2, 3]), true, `w${lr}${scale}`);
       const adam = new Adam([v], { lr });
-      adam.lrScale = scale;
+      adam.learningRateScale = scale;
       for (let i = 0; i < 3; i++) tf.tidy(() => adam.apply({ [v.name]: tf.tensor1d([0.5, 0.1, -0.3]) }));
       const out = Array.from(v.dataSync());
       adam.dispose();

@@ -1,4 +1,4 @@
-import type { StepReport } from './neural-ot';
+import type { StepReport } from './step-report';
 
 /** Thresholds of a {@link DivergenceGuard}; each is optional, with the default given. */
 export interface DivergenceGuardOptions {
@@ -51,7 +51,7 @@ const LOSSES = ['mapLoss', 'potentialLoss'] as const;
  * Watches a NOT run's step reports for divergence (NaN/Inf or a loss spike against the recent good steps) and mode
  * collapse (T's outputs of a batch nearly identical). It judges; the training loop acts: on a divergence it restores
  * its last good state (a checkpoint), lowers the learning rates by `lrFactor` and calls {@link rolledBack}, as
- * `NeuralOT.fit({ guard })` and `not train` do.
+ * the training loop ({@link train}) does.
  */
 export class DivergenceGuard {
   /** Recent good steps that make the baseline (default 50). */

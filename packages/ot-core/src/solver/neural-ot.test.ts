@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '../index';
-import { NeuralOT, type NeuralOTOptions } from './neural-ot';
+import { NeuralOT } from './neural-ot';
+import type { NeuralOTOptions } from './neural-ot-options';
 import { quadraticCost } from '../costs/quadratic';
 import { weakQuadraticCost } from '../costs/weak-quadratic';
 import { affineMap, diagonalGaussian, quadraticPotential } from '../testing/affine-modules';
@@ -49,91 +50,124 @@ function mapError(map: ReturnType<typeof affineMap>): number {
 }
 
 describe('NeuralOT', () => {
-  it('converges to the closed-form OT map between Gaussians', () => {
+  it('converges to the closed-form OT map between Gaussians', async () => {
     const { map, solver } = problem();
     const start = mapError(map);
-    solver.fit({ steps: 400 });
+    await solver.fit({ steps: 400 });
     // Starting from the identity the error is ≈4.6; Adam's stochastic steps leave a small jitter around the optimum.
     expect(start).toBeGreaterThan(4);
     expect(mapError(map)).toBeLessThan(0.25);
   });
 
-  it('leaves the tensor count unchanged over many steps', () => {
+  it('leaves the tensor count unchanged over many steps', async () => {
     const { solver } = problem();
-    solver.trainStep();
+    await solver.trainStep();
     const before = tf.memory().numTensors;
-    solver.fit({ steps: 30 });
+    await solver.fit({ steps: 30 });
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('is deterministic for a seed', () => {
-    const losses = () => problem().solver.fit({ steps: 5 }).map((r) => [r.mapLoss, r.potentialLoss]);
-    expect(losses()).toEqual(losses());
+  it('is deterministic for a seed', async () => {
+    const losses = async () => (await problem().solver.fit({ steps: 5 })).map((r) => [r.mapLoss, r.potentialLoss]);
+    expect(await losses()).toEqual(await losses());
   });
 
-  it('resumes from stateDict and progress exactly as an uninterrupted run continues', () => {
-    const uninterrupted = problem().solver.fit({ steps: 6 }).map((r) => [r.mapLoss, r.potentialLoss]);
+  it('resumes from stateDict and progress exactly as an uninterrupted run continues', async () => {
+    const uninterrupted = (await problem().solver.fit({ steps: 6 })).map((r) => [r.mapLoss, r.potentialLoss]);
     const first = problem();
-    const before = first.solver.fit({ steps: 3 }).map((r) => [r.mapLoss, r.potentialLoss]);
+    const before = (await first.solver.fit({ steps: 3 })).map((r) => [r.mapLoss, r.potentialLoss]);
     const saved = tf.tidy(() => Object.fromEntries(Object.entries(first.solver.stateDict()).map(([k, v]) => [k, tf.clone(v)])));
     const progress = JSON.parse(JSON.stringify(first.solver.progress()));
     // A fresh solver (new networks, new optimizers) on the same samplers, which carry on from where they were.
     const resumed = problem({ source: first.solver.source, target: first.solver.target });
     resumed.solver.loadState(saved, progress);
     tf.dispose(Object.values(saved));
-    const after = resumed.solver.fit({ steps: 3 }).map((r) => [r.mapLoss, r.potentialLoss]);
+    const after = (await resumed.solver.fit({ steps: 3 })).map((r) => [r.mapLoss, r.potentialLoss]);
     expect([...before, ...after]).toEqual(uninterrupted);
     expect(resumed.solver.step).toBe(6);
     expect(() => resumed.solver.loadState(saved, { ...progress, step: -1 })).toThrow(/progress.step must be a non-negative integer/);
   });
 
-  it('reports losses per step and stops when the callback says so', () => {
+  it('keeps a moving average of the map that a resumed run continues exactly', async () => {
+    const options = { mapAverage: { decay: 0.9, warmup: 2 } };
+    const straight = problem(options);
+    await straight.solver.fit({ steps: 6 });
+    const first = problem(options);
+    await first.solver.fit({ steps: 3 });
+    const saved = tf.tidy(() => Object.fromEntries(Object.entries(first.solver.stateDict()).map(([k, v]) => [k, tf.clone(v)])));
+    expect(Object.keys(saved)).toContain('mapAverage.weight');
+    const resumed = problem({ ...options, source: first.solver.source, target: first.solver.target });
+    resumed.solver.loadState(saved, first.solver.progress());
+    await resumed.solver.fit({ steps: 3 });
+    const average = (s: NeuralOT) => Array.from(s.mapAverage!.stateDict().weight.dataSync());
+    expect(average(resumed.solver)).toEqual(average(straight.solver));
+    // The average lags the map: it is not a copy of the current weights.
+    expect(average(straight.solver)).not.toEqual(Array.from(straight.map.stateDict().weight.dataSync()));
+    const { mapAverageSteps: _, ...without } = first.solver.progress();
+    expect(() => resumed.solver.loadState(saved, without)).toThrow('NeuralOT.loadState: the solver keeps a map average, but the saved state has none');    tf.dispose(Object.values(saved));
+  });
+
+  it('reports losses per step and stops when its signal is aborted', async () => {
     const seen: number[] = [];
-    const reports = problem().solver.fit({ steps: 10, onStep: (r) => (seen.push(r.step), r.step < 3) });
+    const stop = new AbortController();
+    const onStep = (r: { step: number }) => {
+      seen.push(r.step);
+      if (r.step === 3) stop.abort();
+    };
+    const reports = await problem().solver.fit({ steps: 10, onStep, signal: stop.signal });
     expect(seen).toEqual([1, 2, 3]);
     expect(reports).toHaveLength(3);
     expect(Number.isFinite(reports[0].mapLoss) && Number.isFinite(reports[0].potentialLoss)).toBe(true);
   });
 
-  it('keeps T in inference mode during the potential update and training mode during map updates', () => {
+  it('keeps T in inference mode during the potential update and training mode during map updates', async () => {
     const modes: (boolean | undefined)[] = [];
     const { solver, map } = problem({ tIters: 2 });
     const apply = map.apply.bind(map);
     map.apply = (x, z, options) => (modes.push(options?.training), apply(x, z, options));
-    solver.trainStep();
+    await solver.trainStep();
     expect(modes).toEqual([true, true, false]);
   });
 
-  it("freezes f's variables during map updates only, as the reference's freeze(D), and restores them", () => {
+  it("freezes f's variables during map updates only, as the reference's freeze(D), and restores them", async () => {
     const frozen: boolean[] = [];
     const { solver, potential } = problem({ tIters: 2 });
     const apply = potential.apply.bind(potential);
     potential.apply = (y, options) => (frozen.push(potential.variables.every((v) => !v.trainable)), apply(y, options));
-    solver.trainStep();
+    await solver.trainStep();
     // Two map updates (f on T(x)), then the potential update (f on T(x) and on y).
     expect(frozen).toEqual([true, true, false, false]);
     expect(potential.variables.every((v) => v.trainable)).toBe(true);
   });
 
-  it('trains a stochastic map with the weak cost, K noise draws per input', () => {
-    const map = affineMap(2, 1);
+  it('estimates the weak cost without bias from K noise draws per input, each group of K from its own x', async () => {
+    // T(x, z) = x + zN with z ~ N(0, I): the outputs of x have mean x and total variance σ² = ‖N‖²_F = 1 + 4 = 5.
+    // The γ-weak cost ½‖x − E y‖² + ½(1 − γ)σ² is then ½·0.5·5 = 1.25. The estimator sees ȳ and s² of K = 4 draws:
+    // without its −1/K correction it would average ½(σ²/K + (1 − γ)σ²) = 1.875, and outputs grouped under the wrong
+    // x would add ½‖x − x'‖² ≈ 2. The learning rates are negligible, so the map stays as set.
+    const map = affineMap(2, 2);
+    tf.tidy(() => (map.stateDict().noise as tf.Variable).assign(tf.tensor2d([[1, 0], [0, 2]])));
     const solver = new NeuralOT({
       map,
       potential: quadraticPotential(2),
       source: diagonalGaussian(m1, s1, 1),
       target: diagonalGaussian(m2, s2, 2),
       cost: weakQuadraticCost({ gamma: 0.5, scale: 'half-sum' }),
-      batchSize: 64,
-      tIters: 2,
+      batchSize: 256,
+      tIters: 4,
       noise: { samples: 4, std: 1 },
-      mapOptimizer: { lr: 0.02 },
-      potentialOptimizer: { lr: 0.02 },
+      mapOptimizer: { lr: 1e-12 },
+      potentialOptimizer: { lr: 1e-12 },
     });
+    await solver.trainStep();
     const before = tf.memory().numTensors;
-    const reports = solver.fit({ steps: 20 });
+    const reports = await solver.fit({ steps: 40 });
     expect(tf.memory().numTensors).toBe(before);
-    expect(reports.every((r) => Number.isFinite(r.mapLoss))).toBe(true);
-    expect(solver.noiseSamples).toBe(4);
+    expect(solver.noise.samples).toBe(4);
+    const mean = reports.reduce((sum, r) => sum + r.cost, 0) / reports.length;
+    // 160 updates of 256 groups: the mean's standard error is about 0.01.
+    expect(mean).toBeCloseTo(1.25, 1);
+    expect(Math.abs(mean - 1.25)).toBeLessThan(0.04);
   });
 
   it('explains impossible settings', () => {
@@ -148,7 +182,7 @@ describe('NeuralOT', () => {
     expect(() => problem({ noisedPotential: true })).toThrow(/needs a noise-conditioned potential/);
   });
 
-  it('noised-potential variant: trains toward the same map and leaks nothing', () => {
+  it('noised-potential variant: trains toward the same map and leaks nothing', async () => {
     const map = affineMap(2);
     const solver = new NeuralOT({
       map,
@@ -163,9 +197,9 @@ describe('NeuralOT', () => {
       potentialOptimizer: { lr: 0.02 },
     });
     const start = mapError(map);
-    solver.trainStep();
+    await solver.trainStep();
     const before = tf.memory().numTensors;
-    solver.fit({ steps: 300 });
+    await solver.fit({ steps: 300 });
     expect(tf.memory().numTensors).toBe(before);
     expect(mapError(map)).toBeLessThan(start / 3);
   });
@@ -190,10 +224,11 @@ describe('NeuralOT micro-batching', () => {
         }),
       stateDict: () => ({ ...affine.stateDict(), runningMean }),
       loadStateDict: () => {},
+      dispose: () => (affine.dispose(), runningMean.dispose()),
     };
   }
 
-  function train(microBatch: number | undefined, weak: boolean) {
+  async function train(microBatch: number | undefined, weak: boolean) {
     const map = batchCenteredMap(2, weak ? 1 : 0);
     const potential = quadraticPotential(2, weak);
     const solver = new NeuralOT({
@@ -209,19 +244,19 @@ describe('NeuralOT micro-batching', () => {
       potentialOptimizer: { lr: 0.05 },
       microBatch,
     });
-    solver.trainStep();
+    await solver.trainStep();
     const before = tf.memory().numTensors;
-    const reports = solver.fit({ steps: 4 }).map((r) => [r.mapLoss, r.cost, r.potentialLoss]);
+    const reports = (await solver.fit({ steps: 4 })).map((r) => [r.mapLoss, r.cost, r.potentialLoss]);
     expect(tf.memory().numTensors).toBe(before);
     const state = Object.fromEntries(Object.entries(solver.stateDict()).map(([k, v]) => [k, Array.from(v.dataSync())]));
     return { reports, state };
   }
 
   for (const weak of [false, true]) {
-    it(`gives the whole batch's losses, weights and running statistics (${weak ? 'weak cost, K = 4, noised f' : 'strong cost'})`, () => {
-      const whole = train(undefined, weak);
+    it(`gives the whole batch's losses, weights and running statistics (${weak ? 'weak cost, K = 4, noised f' : 'strong cost'})`, async () => {
+      const whole = await train(undefined, weak);
       // Chunks of 5 rows: uneven (16 = 5 + 5 + 5 + 1 in f updates; 64 outputs in weak T updates).
-      const split = train(5, weak);
+      const split = await train(5, weak);
       expect(Object.keys(split.state)).toEqual(Object.keys(whole.state));
       for (const [key, values] of Object.entries(whole.state)) {
         values.forEach((v, i) => expect(split.state[key][i], key).toBeCloseTo(v, 4));
