@@ -14,3 +14,4 @@ export {
   type IndexedSampler,
 } from './pushforward-sampler';
 export { MemoryStackStore, type StackStore, type StackCheckpoint, type StackRunState } from './stack-store';
+export { type RunIdentity, type IdentityDifference, identityDifferences, describeDifferences, isRunIdentity } from './run-identity';

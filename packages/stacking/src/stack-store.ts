@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SolverProgress, StateDict } from '@not/ot-core';
+import type { RunIdentity } from './run-identity';
 import type { StackEvaluation, StageReport } from './stage-report';
 
 /** Where a stacking run stands, besides its tensors; JSON. */
@@ -43,6 +44,8 @@ export interface StackCheckpoint {
   tensors: StateDict;
   /** The rest of the run's position, as JSON. */
   state: StackRunState;
+  /** What defines the run (trainStack's `runIdentity`), when it was given: a resume must give the same. */
+  identity?: RunIdentity;
 }
 
 /** Where trainStack keeps its checkpoints: `save` must be atomic (a kill never leaves half of one). */
@@ -59,12 +62,12 @@ export class MemoryStackStore implements StackStore {
 
   load(): StackCheckpoint | null {
     if (!this.last) return null;
-    return { tensors: cloneAll(this.last.tensors), state: structuredClone(this.last.state) };
+    return { tensors: cloneAll(this.last.tensors), state: structuredClone(this.last.state), ...identityOf(this.last) };
   }
 
   save(checkpoint: StackCheckpoint): void {
     this.dispose();
-    this.last = { tensors: cloneAll(checkpoint.tensors), state: structuredClone(checkpoint.state) };
+    this.last = { tensors: cloneAll(checkpoint.tensors), state: structuredClone(checkpoint.state), ...identityOf(checkpoint) };
   }
 
   /** Frees the kept checkpoint's tensors; load() then returns null until the next save. */
@@ -72,6 +75,10 @@ export class MemoryStackStore implements StackStore {
     if (this.last) tf.dispose(Object.values(this.last.tensors));
     this.last = null;
   }
+}
+
+function identityOf({ identity }: StackCheckpoint): { identity?: RunIdentity } {
+  return identity === undefined ? {} : { identity: structuredClone(identity) };
 }
 
 function cloneAll(state: StateDict): StateDict {
