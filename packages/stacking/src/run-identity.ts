@@ -8,7 +8,9 @@ export type RunIdentity = null | boolean | number | string | RunIdentity[] | { [
 export interface IdentityDifference {
   /** Where it sits in the identity: keys joined by dots, array indices in brackets, e.g. `settings.seed`. */
   path: string;
+  /** The value the stored run has there. */
   stored: unknown;
+  /** The value asked for now. */
   asked: unknown;
 }
 

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { TINY_TRAIN_FLAGS } from '../testing/tiny-train-flags';
+import { programWith, runCli } from '../testing/run-cli';
+import { registerTrain } from '../commands/train';
 import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { TrainFlags } from './train-config';
 import { RUN_FILES, type TrainMetrics, runTraining } from './train-run';
@@ -98,6 +100,20 @@ describe('not train --resume: the run asked for', () => {
       `train --restart: ${join(other, RUN_FILES.checkpoint)} is not a \`not train\` checkpoint (format "not-stack-checkpoint/1"); nothing was removed`,
     );
     expect(existsSync(join(other, RUN_FILES.checkpoint))).toBe(true);
+  });
+});
+
+describe('not train --restart on the command line', () => {
+  it('records the backend, refuses --resume with --restart, and starts afresh', async () => {
+    const out = runDir();
+    const args = ['train', '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--size', '16', '--steps', '1', '--batch', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--eval-every', '0', '--backend', 'wasm', '--out', out];
+    await runCli(programWith(registerTrain), args);
+    const saved = readCheckpoint(join(out, RUN_FILES.checkpoint));
+    tf.dispose(Object.values(saved.tensors));
+    expect(saved.record?.adjustable).toMatchObject({ steps: 1, backend: 'wasm' });
+    await expect(runCli(programWith(registerTrain), [...args, '--resume', '--restart'])).rejects.toThrow('--resume and --restart exclude each other');
+    const { stderr } = await runCli(programWith(registerTrain), [...args, '--restart']);
+    expect(stderr).toContain(`--restart: removed the earlier run's ${RUN_FILES.checkpoint}`);
   });
 });
 
