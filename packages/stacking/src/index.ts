@@ -14,3 +14,4 @@ export {
   type IndexedSampler,
 } from './pushforward-sampler';
 export type { StackStore, StackCheckpoint, StackRunState } from './stack-store';
+export { type RunIdentity, type IdentityDifference, identityDifferences, describeDifferences, isRunIdentity } from './run-identity';

@@ -4,10 +4,12 @@ import type { ImageSamplerState } from '@not/datasets';
 import { type DecodedSafetensors, decodeSafetensors, saveStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
 import { describeNonFinite, nonFinite } from '../files/non-finite';
+import type { RunRecord } from '../files/run-identity';
 import type { TrainConfig } from './train-config';
 
 /** The metadata key and value that mark a file as a `not train` checkpoint (and its layout version). */
-const FORMAT = 'not-train-checkpoint/1';
+export const TRAIN_CHECKPOINT_FORMAT = 'not-train-checkpoint/1';
+const FORMAT = TRAIN_CHECKPOINT_FORMAT;
 const MAP_FORMAT = 'not-transport-map/1';
 
 /** Everything needed to resume a run bit for bit. `tensors` holds NeuralOT.stateDict() (`map.*`, `potential.*`, …). */
@@ -16,10 +18,12 @@ export interface Checkpoint {
   progress: SolverProgress;
   samplers: { source: ImageSamplerState; target: ImageSamplerState };
   tensors: StateDict;
+  /** What defines the run, for checking a resume (null: a checkpoint written before runs recorded it). */
+  record: RunRecord | null;
 }
 
 /** Writes a resumable checkpoint atomically: one safetensors file, the run's state as JSON metadata. */
-export function writeCheckpoint(path: string, { config, progress, samplers, tensors }: Checkpoint): void {
+export function writeCheckpoint(path: string, { config, progress, samplers, tensors, record }: Checkpoint): void {
   writeFileAtomic(
     path,
     saveStateDict(tensors, {
@@ -27,6 +31,7 @@ export function writeCheckpoint(path: string, { config, progress, samplers, tens
       config: JSON.stringify(config),
       progress: JSON.stringify(progress),
       samplers: JSON.stringify(samplers),
+      ...(record ? { identity: JSON.stringify(record.identity), adjustable: JSON.stringify(record.adjustable) } : {}),
     }),
   );
 }
@@ -42,7 +47,14 @@ export function readCheckpoint(path: string): Checkpoint {
     progress: parseJson(metadata.progress, path, 'progress'),
     samplers: parseJson(metadata.samplers, path, 'samplers'),
     tensors: stateDictFromTensors(tensors),
+    record: readRecord(metadata, path),
   };
+}
+
+/** The RunRecord in a checkpoint's metadata, or null when it predates them. */
+export function readRecord(metadata: Record<string, string>, path: string): RunRecord | null {
+  if (metadata.identity === undefined) return null;
+  return { identity: parseJson(metadata.identity, path, 'identity'), adjustable: parseJson(metadata.adjustable, path, 'adjustable') };
 }
 
 /**

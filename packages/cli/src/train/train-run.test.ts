@@ -103,7 +103,7 @@ describe('runTraining', () => {
     const out = runDir();
     await runTraining({ flags: { ...tiny, steps: 1 }, preset: 'cpu', out });
     await expect(runTraining({ flags: tiny, preset: 'cpu', out })).rejects.toThrow(/already holds a run.*--resume/);
-    await expect(runTraining({ flags: { lr: 0.1 }, preset: 'cpu', out, resume: true })).rejects.toThrow(/trained with lr = 0.001, not 0.1/);
+    await expect(runTraining({ flags: { lr: 0.1 }, preset: 'cpu', out, resume: true })).rejects.toThrow(/holds another run than the one asked for \(stored → asked\):\n  --lr: 0.001 → 0.1\n/);
     const extended = await runTraining({ flags: { steps: 2 }, preset: 'cpu', out, resume: true });
     expect(extended.step).toBe(2);
   });
