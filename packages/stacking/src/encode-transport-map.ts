@@ -30,6 +30,7 @@ export interface StackFileOptions {
  * Reads the weights with `await data()` (no synchronous device read); disposes nothing.
  */
 export async function encodeTransportMap(map: UNetMap, options?: MapFileOptions): Promise<Uint8Array>;
+/** A stack's map file: its stages' tensors under `stages.<i>.`, described by `options.stages` (one entry per stage). */
 export async function encodeTransportMap(map: Stack, options: StackFileOptions): Promise<Uint8Array>;
 export async function encodeTransportMap(map: UNetMap | Stack, options?: MapFileOptions | StackFileOptions): Promise<Uint8Array> {
   const fn = 'encodeTransportMap';

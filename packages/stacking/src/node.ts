@@ -34,6 +34,7 @@ export async function loadTransportMap(source: { path: string } | { bytes: Uint8
  * one untouched.
  */
 export async function saveTransportMap(path: string, map: UNetMap, options?: MapFileOptions): Promise<void>;
+/** Writes a stack's map file atomically; `options.stages` describes each stage (see `encodeTransportMap`). */
 export async function saveTransportMap(path: string, map: Stack, options: StackFileOptions): Promise<void>;
 export async function saveTransportMap(path: string, map: UNetMap | Stack, options?: MapFileOptions | StackFileOptions): Promise<void> {
   if (typeof path !== 'string' || path === '') throw new Error(`saveTransportMap: path must be a file path, got ${JSON.stringify(path)}`);
