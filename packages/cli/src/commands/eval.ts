@@ -28,10 +28,15 @@ export function registerEval(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       await selectBackend(opts);
-      const { config, map } = loadTrainedMap(opts.checkpoint);
-      const metrics = parseMetrics(opts.metrics ?? (config.size === 32 && config.channels === 1 ? 'classifier,cost' : 'fid,kid,cost'));
+      const { size, channels, noiseStd, trainConfig, map } = await loadTrainedMap(opts.checkpoint);
+      const specs = [opts.source ?? trainConfig?.source, opts.target ?? trainConfig?.target];
+      if (specs.some((spec) => spec === undefined)) {
+        map.dispose();
+        throw new Error(`eval: ${opts.checkpoint} does not say which data trained it (no \`not train\` configuration): give --source and --target`);
+      }
+      const metrics = parseMetrics(opts.metrics ?? (size === 32 && channels === 1 ? 'classifier,cost' : 'fid,kid,cost'));
       const [source, target] = await Promise.all(
-        [opts.source ?? config.source, opts.target ?? config.target].map(async (spec) => new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels })),
+        (specs as string[]).map(async (spec) => new ImageDataset(await openImageSource(spec), { size, channels })),
       );
       const cacheDir = opts.cache ?? defaultCacheDir();
       let classifier: FashionClassifier | undefined;
@@ -44,7 +49,7 @@ export function registerEval(program: Command): void {
         const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.testCount));
         const result = await evaluateMap({
           map,
-          noiseStd: config.noiseStd,
+          noiseStd,
           source,
           target,
           metrics,

@@ -15,7 +15,7 @@ import { readCheckpointModule } from '../train/checkpoint';
 import type { TrainConfig, TrainPreset } from '../train/train-config';
 import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings, planRunMemory } from '../train/train-run';
 import type { MicroBatchChoice, RecomputeChoice, StepMemoryPlan } from '../train/step-memory';
-import { loadTrainedMap } from '../train/trained-map';
+import { loadTrainedRunMap } from '../train/trained-map';
 import { StackCheckpointFile } from './stack-checkpoint-file';
 import { type StackConfig, type StackFlags, resolveStackConfig } from './stack-config';
 import { STACK_FILE, writeStackFile } from './stack-file';
@@ -80,7 +80,7 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
   if (resume && !resuming) log(`no checkpoint in ${out} yet: starting a new run`);
   const storedConfig = resuming ? StackCheckpointFile.readConfig(checkpointPath) : null;
   const firstPath = storedConfig ? storedConfig.first : (flags.first ?? null);
-  const first = firstPath ? loadFirstStage(firstPath) : null;
+  const first = firstPath ? await loadFirstStage(firstPath) : null;
   try {
     const specs = storedConfig?.stages[0] ?? first?.config ?? { source: flags.source, target: flags.target };
     for (const key of ['source', 'target'] as const) if (!specs[key]) throw new Error(`stack: --${key} is required (a data spec such as fashion-mnist:bag)`);
@@ -151,9 +151,9 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         onStageEnd: async ({ reports, source, stack }) => {
           const depth = reports.length;
           const configs = config.stages.slice(0, depth);
-          writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
+          await writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
           const selected = reports.find((r) => r.selected)?.stage ?? depth;
-          writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
+          await writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
           writeFileAtomic(join(out, STACK_FILES.grid), await stageGrid(stack.stages, x, y, last.noiseStd, last.seed + 5));
           const summary = summaryOf(reports, source);
           writeFileAtomic(join(out, STACK_FILES.plot), metricByDepthPlot(last.evalMetric, summary.source, reports));
@@ -176,9 +176,9 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
 }
 
 /** A `not train` run as stage 1: its best map (else its last), and its potential for warm starts when its checkpoint has one. */
-function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap & { dispose(): void }; potential: ResNetPotential | null } {
+async function loadFirstStage(run: string): Promise<{ config: TrainConfig; map: TransportMap & { dispose(): void }; potential: ResNetPotential | null }> {
   const best = join(run, BEST_DIR, RUN_FILES.map);
-  const { config, map } = loadTrainedMap(existsSync(best) ? best : run);
+  const { config, map } = await loadTrainedRunMap(existsSync(best) ? best : run);
   const checkpoint = join(run, RUN_FILES.checkpoint);
   if (!existsSync(checkpoint)) return { config, map, potential: null };
   const state = readCheckpointModule(checkpoint, 'potential');

@@ -7,7 +7,8 @@ import { ResNetPotential, UNetMap } from '@not/nets';
 import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
 import { makeDir, removeStaleTemporaries, writeFileAtomic } from '../files/atomic-write';
 import { appendJsonLine, keepJsonLines, startJsonLines } from '../files/json-lines';
-import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
+import { saveTransportMap } from '@not/stacking/node';
+import { readCheckpoint, writeCheckpoint } from './checkpoint';
 import { defaultCacheDir } from '../files/cache-dir';
 import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
 import { sampleGrid } from './sample-grid';
@@ -149,7 +150,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const store: CheckpointStore<SolverProgress> = {
     save: async ({ tensors, state }) => {
       writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors });
-      writeMapFile(join(out, RUN_FILES.map), config, map.stateDict());
+      await saveTransportMap(join(out, RUN_FILES.map), map, { noiseStd: config.noiseStd, config });
     },
     load: async () => {
       const saved = readCheckpoint(checkpointPath);
