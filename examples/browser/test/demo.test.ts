@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { pushForward } from '@not/ot-core';
 import { ImageDataset, openImageSource } from '@not/datasets';
 import { PNG } from 'pngjs';
-import { loadMap } from '../src/load-map';
+import { loadTransportMap } from '@not/stacking/node';
 import { imageToPixels, pixelsToImage } from '../src/pixels';
 
 // The page as a user opens it, in headless Chromium (Debian's `chromium`; .ci/run installs it) on WebGL (SwiftShader
@@ -71,10 +71,10 @@ describe('the browser demo', () => {
     expect(dom.match(/<canvas/g)).toHaveLength(6);
     const results = JSON.parse(/<pre id="results">([^<]*)<\/pre>/.exec(dom)![1].replace(/&quot;/g, '"')) as { name: string; output: number[] }[];
     expect(results.map((r) => r.name)).toEqual(['/bag-0.png', '/bag-1.png', '/bag-2.png']);
-    const { config, map } = loadMap(new Uint8Array(readFileSync(join(dir, 'run', 'T.safetensors'))));
+    const { noiseStd, map } = await loadTransportMap({ path: join(dir, 'run', 'T.safetensors') });
     for (const [i, result] of results.entries()) {
       const png = PNG.sync.read(readFileSync(join(dir, `bag-${i}.png`)));
-      const want = tf.tidy(() => pushForward(map, pixelsToImage(png.data, 32, 1), { noiseStd: config.noiseStd, seed: i }).dataSync());
+      const want = tf.tidy(() => pushForward(map, pixelsToImage(png.data, 32, 1), { noiseStd, seed: i }).dataSync());
       expect(result.output).toHaveLength(want.length);
       const worst = Math.max(...result.output.map((v, k) => Math.abs(v - want[k])));
       expect(worst, result.name).toBeLessThan(2e-3);
