@@ -13,7 +13,7 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description("measure a trained map on held-out images: FID, KID, the Fashion-MNIST classifier's target share, LPIPS(x, T(x)), the transport cost")
-    .requiredOption('--checkpoint <path>', 'a run directory, its T.safetensors or its checkpoint.safetensors')
+    .requiredOption('--checkpoint <path>', 'a not train or not stack run directory, or a map file (T.safetensors, stack.safetensors, checkpoint.safetensors, any of @not/stacking)')
     .option('--source <spec>', "images to push through T (default: the run's source)")
     .option('--target <spec>', "images to compare with (default: the run's target)")
     .option('--metrics <list>', `comma-separated, of ${EVAL_METRICS.join(', ')} (default: classifier,cost for 32×32 grayscale runs, else fid,kid,cost)`)

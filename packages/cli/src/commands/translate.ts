@@ -17,7 +17,7 @@ export function registerTranslate(program: Command): void {
   program
     .command('translate')
     .description('map images with a trained T: one PNG per image, a grid, optionally a .npy batch')
-    .requiredOption('--checkpoint <path>', `a run directory, its ${RUN_FILES.map} or its ${RUN_FILES.checkpoint}`)
+    .requiredOption('--checkpoint <path>', `a not train or not stack run directory, or a map file (${RUN_FILES.map}, stack.safetensors, ${RUN_FILES.checkpoint}, any of @not/stacking)`)
     .requiredOption('--input <spec>', 'images to map: a data spec (fashion-mnist:bag, igan:FILE, folder:DIR, …) or a folder')
     .requiredOption('--out <dir>', 'output directory')
     .addOption(new Option('--split <split>', 'which images of the input: its train or test split, or all').choices([...SPLITS]).default('all'))
