@@ -78,7 +78,8 @@ async function translate(images: { name: string; blob: Blob }[]): Promise<void> 
     // The image as the map sees it (resized, luma for a grayscale map), shown beside its translation.
     const [seen, output] = tf.tidy(() => {
       const x = pixelsToImage(input, size, channels);
-      return [x.dataSync(), pushForward(map, x, { noiseStd, seed: i }).dataSync()];
+      // Seeds from 1: tfjs draws unseeded noise for seed 0.
+      return [x.dataSync(), pushForward(map, x, { noiseStd, seed: i + 1 }).dataSync()];
     });
     results.push({ name: image.name, output: Array.from(output) });
     const row = document.createElement('div');
