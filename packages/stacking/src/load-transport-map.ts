@@ -6,8 +6,11 @@ import { Stack } from './stack';
 
 /** A transport map read from a file, ready to apply, with what the file says about it. */
 export interface LoadedTransportMap {
-  /** The map: a `UNetMap` for a file of one map, a `Stack` of them for a stack. `dispose()` frees its weights. */
-  map: TransportMap & { dispose(): void };
+  /** The map: a `UNetMap` for a file of one map, a `Stack` of them for a stack. The caller disposes it. */
+  map: TransportMap & {
+    /** Frees the map's weights (every stage's, for a stack). */
+    dispose(): void;
+  };
   /** Whether the file held one map or a stack (a stack of one is a stack). */
   layout: MapFileLayout;
   /** Each map's network, noise and provenance, in the order they apply. */
