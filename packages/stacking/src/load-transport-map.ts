@@ -6,11 +6,8 @@ import { Stack } from './stack';
 
 /** A transport map read from a file, ready to apply, with what the file says about it. */
 export interface LoadedTransportMap {
-  /** The map: a `UNetMap` for a file of one map, a `Stack` of them for a stack. The caller disposes it. */
-  map: TransportMap & {
-    /** Frees the map's weights (every stage's, for a stack). */
-    dispose(): void;
-  };
+  /** The map: a `UNetMap` for a file of one map, a `Stack` of them for a stack. The caller disposes it (`dispose()` frees every stage's weights). */
+  map: TransportMap;
   /** Whether the file held one map or a stack (a stack of one is a stack). */
   layout: MapFileLayout;
   /** Each map's network, noise and provenance, in the order they apply. */
@@ -97,7 +94,7 @@ export function transportMapFromBytes(bytes: Uint8Array, fn: string, where: stri
   const stages = parsed.stages.map((s) => s.info);
   const stochastic = stages.filter((s) => s.network.noiseChannels > 0);
   return {
-    map: parsed.layout === 'map' ? maps[0] : ownedStack(maps),
+    map: parsed.layout === 'map' ? maps[0] : new Stack(maps),
     layout: parsed.layout,
     stages,
     size: stages[0].network.size,
@@ -125,11 +122,6 @@ function loadWeights(map: UNetMap, tensors: Record<string, SafetensorsTensor>): 
   } finally {
     tf.dispose(Object.values(state));
   }
-}
-
-/** A stack that owns its maps: dispose() frees them. */
-function ownedStack(maps: UNetMap[]): Stack & { dispose(): void } {
-  return Object.assign(new Stack(maps), { dispose: () => maps.forEach((m) => m.dispose()) });
 }
 
 function stageName(layout: MapFileLayout, i: number): string {
