@@ -24,8 +24,8 @@ const snapshot = (dir: string): string[] =>
     .sort()
     .map((name) => join(dir, name))
     .map((path) => `${path} ${statSync(path).size} ${statSync(path).mtimeMs}`);
-const weights = (path: string) => {
-  const { map } = loadTrainedMap(path);
+const weights = async (path: string) => {
+  const { map } = await loadTrainedMap(path);
   const values = Object.values(map.stateDict()).map((t) => Array.from(t.dataSync()));
   map.dispose();
   return values;
@@ -59,7 +59,7 @@ describe('not stack --resume: the run asked for', () => {
     expect(log).toContain(`resuming ${out} with changed settings: --backend wasm → cpu`);
     expect(resumed.summary.stages.map((s) => s.value)).toEqual(straight.summary.stages.map((s) => s.value));
     const last = join(STACK_FILES.stages, 'stack-2.safetensors');
-    expect(weights(join(out, last))).toEqual(weights(join(whole, last)));
+    expect(await weights(join(out, last))).toEqual(await weights(join(whole, last)));
   });
 
   it('refuses a --first run whose files changed behind the same path; --restart stacks afresh on it', async () => {

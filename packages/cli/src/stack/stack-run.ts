@@ -15,7 +15,7 @@ import { readCheckpointModule } from '../train/checkpoint';
 import type { TrainConfig, TrainPreset } from '../train/train-config';
 import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings, planRunMemory } from '../train/train-run';
 import type { MicroBatchChoice, RecomputeChoice, StepMemoryPlan } from '../train/step-memory';
-import { loadTrainedMap, mapPath } from '../train/trained-map';
+import { loadTrainedRunMap, mapPath } from '../train/trained-map';
 import { STACK_CHECKPOINT_FORMAT, StackCheckpointFile } from './stack-checkpoint-file';
 import { checkStackResume, stackRecord } from './stack-identity';
 import { type RunEnvironment, sha256Files } from '../files/run-identity';
@@ -93,7 +93,7 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
   const stored = resuming ? StackCheckpointFile.readRun(checkpointPath) : null;
   // Flags left out keep the values the run was made with; the run they ask for is checked against it below.
   const asked: StackFlags = { ...stored?.record?.flags, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
-  const first = asked.first ? loadFirstStage(asked.first) : null;
+  const first = asked.first ? await loadFirstStage(asked.first) : null;
   try {
     const specs = first?.config ?? { source: asked.source, target: asked.target };
     for (const key of ['source', 'target'] as const) if (!specs[key]) throw new Error(`stack: --${key} is required (a data spec such as fashion-mnist:bag)`);
@@ -177,9 +177,9 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         onStageEnd: async ({ reports, source, stack }) => {
           const depth = reports.length;
           const configs = config.stages.slice(0, depth);
-          writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
+          await writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
           const selected = reports.find((r) => r.selected)?.stage ?? depth;
-          writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
+          await writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
           writeFileAtomic(join(out, STACK_FILES.grid), await stageGrid(stack.stages, x, y, last.noiseStd, last.seed + 5));
           const summary = summaryOf(reports, source);
           writeFileAtomic(join(out, STACK_FILES.plot), metricByDepthPlot(last.evalMetric, summary.source, reports));
@@ -205,10 +205,10 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
  * A `not train` run as stage 1: its best map (else its last), and its potential for warm starts when its checkpoint has
  * one; `sha256` covers the files read, so that a resume can tell a changed run behind the same path.
  */
-function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap & { dispose(): void }; potential: ResNetPotential | null; sha256: string } {
+async function loadFirstStage(run: string): Promise<{ config: TrainConfig; map: TransportMap & { dispose(): void }; potential: ResNetPotential | null; sha256: string }> {
   const best = join(run, BEST_DIR, RUN_FILES.map);
   const mapFile = mapPath(existsSync(best) ? best : run);
-  const { config, map } = loadTrainedMap(mapFile);
+  const { config, map } = await loadTrainedRunMap(mapFile);
   const checkpoint = join(run, RUN_FILES.checkpoint);
   const sha256 = sha256Files(existsSync(checkpoint) && checkpoint !== mapFile ? [mapFile, checkpoint] : [mapFile]);
   if (!existsSync(checkpoint)) return { config, map, potential: null, sha256 };

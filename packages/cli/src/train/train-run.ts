@@ -7,7 +7,8 @@ import { ResNetPotential, UNetMap } from '@not/nets';
 import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
 import { makeDir, removeStaleTemporaries, writeFileAtomic } from '../files/atomic-write';
 import { appendJsonLine, keepJsonLines, startJsonLines } from '../files/json-lines';
-import { TRAIN_CHECKPOINT_FORMAT, readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
+import { saveTransportMap } from '@not/stacking/node';
+import { TRAIN_CHECKPOINT_FORMAT, readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { RunEnvironment } from '../files/run-identity';
 import { removeRunFiles } from '../files/restart-run';
 import { checkTrainResume, trainRecord } from './train-identity';
@@ -172,7 +173,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const store: CheckpointStore<SolverProgress> = {
     save: async ({ tensors, state }) => {
       writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors, record });
-      writeMapFile(join(out, RUN_FILES.map), config, map.stateDict());
+      await saveTransportMap(join(out, RUN_FILES.map), map, { noiseStd: config.noiseStd, config });
     },
     load: async () => {
       const saved = readCheckpoint(checkpointPath);
