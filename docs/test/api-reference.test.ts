@@ -19,7 +19,7 @@ describe('the API reference', () => {
     const modules = readdirSync(join(out, 'modules'));
     expect(packages.filter((name) => !modules.includes(`_not_${name}.html`))).toEqual([]);
     // The ./node subpaths have their own pages (each package's typedoc.json names its entries).
-    expect(modules.filter((m) => m.endsWith('.node.html')).sort()).toEqual(['_not_datasets.node.html', '_not_metrics.node.html']);
+    expect(modules.filter((m) => m.endsWith('.node.html')).sort()).toEqual(['_not_datasets.node.html', '_not_metrics.node.html', '_not_stacking.node.html']);
     const solver = readFileSync(join(out, 'classes', '_not_ot-core.NeuralOT.html'), 'utf8');
     expect(solver).toContain('The Neural Optimal Transport solver');
     expect(solver).toContain('trainStep');

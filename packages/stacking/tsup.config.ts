@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.base';
 
-export default defineConfig(libraryConfig());
+// Two entries: the browser-safe main one, and ./node (files: loadTransportMap({ path }), saveTransportMap).
+export default defineConfig(libraryConfig({ entry: ['src/index.ts', 'src/node.ts'] }));

@@ -12,7 +12,9 @@ import { pushForward } from '@not/ot-core';
 import { ImageDataset } from '@not/datasets';
 import { openImageSource } from '@not/datasets/node';
 import { PNG } from 'pngjs';
-import { loadMap } from '../src/load-map';
+import { UNetMap } from '@not/nets';
+import { Stack } from '@not/stacking';
+import { loadTransportMap, saveTransportMap } from '@not/stacking/node';
 import { imageToPixels, pixelsToImage } from '../src/pixels';
 
 // The page as a user opens it, in headless Chromium (Debian's `chromium`; .ci/run installs it) on WebGL (SwiftShader
@@ -47,9 +49,18 @@ beforeAll(async () => {
     png.data.set(imageToPixels(values.subarray(i * 1024, (i + 1) * 1024), 32, 1));
     writeFileSync(join(dir, `bag-${i}.png`), PNG.sync.write(png));
   }
+  // A stack of two: the trained map, then a stochastic map (seeded weights stand in for training).
+  const trained = await loadTransportMap({ path: join(dir, 'run', 'T.safetensors') });
+  const second = new UNetMap({ size: 32, channels: 1, noiseChannels: 1, base: 4, seed: 3 });
+  const network = (noiseChannels: number) => ({ arch: 'unet' as const, size: 32, channels: 1, noiseChannels, base: 8 });
+  await saveTransportMap(join(dir, 'stack.safetensors'), new Stack([trained.map, second]), {
+    stages: [{ network: network(0) }, { network: { ...network(1), base: 4 }, noiseStd: 1 }],
+  });
+  trained.map.dispose();
+  second.dispose();
   server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname.slice(1);
-    const file = path === 'T.safetensors' ? join(dir, 'run', 'T.safetensors') : path.startsWith('bag-') ? join(dir, path) : join(HERE, 'dist', path || 'index.html');
+    const file = path === 'T.safetensors' ? join(dir, 'run', 'T.safetensors') : path.startsWith('bag-') || path === 'stack.safetensors' ? join(dir, path) : join(HERE, 'dist', path || 'index.html');
     if (!existsSync(file)) return void response.writeHead(404).end();
     response.writeHead(200, { 'content-type': file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' }).end(readFileSync(file));
   });
@@ -65,23 +76,29 @@ async function openPage(query: string): Promise<string> {
 }
 
 describe('the browser demo', () => {
-  it.skipIf(!CHROMIUM)('translates held-out bags with a trained map on WebGL, as the cpu backend does', async () => {
-    const dom = await openPage('?map=/T.safetensors&images=/bag-0.png,/bag-1.png,/bag-2.png');
+  /** The page's translations of the three bags with a map file, checked against the same file on the cpu backend here. */
+  async function expectTranslations(file: string, caption: string): Promise<void> {
+    const dom = await openPage(`?map=/${file}&images=/bag-0.png,/bag-1.png,/bag-2.png`);
+    expect(/<span id="map">([^<]*)<\/span>/.exec(dom)?.[1]).toBe(`/${file}: 32×32×1, ${caption}`);
     expect(/<html[^>]*data-status="(\w+)"/.exec(dom)?.[1], /<p id="status">([^<]*)/.exec(dom)?.[1]).toBe('done');
     expect(/<html[^>]*data-backend="(\w+)"/.exec(dom)?.[1]).toBe('webgl');
     expect(dom.match(/<canvas/g)).toHaveLength(6);
     const results = JSON.parse(/<pre id="results">([^<]*)<\/pre>/.exec(dom)![1].replace(/&quot;/g, '"')) as { name: string; output: number[] }[];
     expect(results.map((r) => r.name)).toEqual(['/bag-0.png', '/bag-1.png', '/bag-2.png']);
-    const { config, map } = loadMap(new Uint8Array(readFileSync(join(dir, 'run', 'T.safetensors'))));
+    const { noiseStd, map } = await loadTransportMap({ path: file === 'T.safetensors' ? join(dir, 'run', file) : join(dir, file) });
     for (const [i, result] of results.entries()) {
       const png = PNG.sync.read(readFileSync(join(dir, `bag-${i}.png`)));
-      const want = tf.tidy(() => pushForward(map, pixelsToImage(png.data, 32, 1), { noiseStd: config.noiseStd, seed: i }).dataSync());
+      const want = tf.tidy(() => pushForward(map, pixelsToImage(png.data, 32, 1), { noiseStd, seed: i + 1 }).dataSync());
       expect(result.output).toHaveLength(want.length);
       const worst = Math.max(...result.output.map((v, k) => Math.abs(v - want[k])));
       expect(worst, result.name).toBeLessThan(2e-3);
     }
     map.dispose();
-  }, 300_000);
+  }
+
+  it.skipIf(!CHROMIUM)('translates held-out bags with a trained map on WebGL, as the cpu backend does', () => expectTranslations('T.safetensors', 'one map, deterministic, fashion-mnist:bag → fashion-mnist:shoes'), 300_000);
+
+  it.skipIf(!CHROMIUM)('loads a stack file (a deterministic stage, then a stochastic one) and translates as the cpu backend does', () => expectTranslations('stack.safetensors', 'a stack of 2 maps, stochastic'), 300_000);
 
   it.skipIf(!CHROMIUM)('says what is wrong with a file that is not a map', async () => {
     const dom = await openPage('?map=/bag-0.png');

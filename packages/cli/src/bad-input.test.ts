@@ -128,11 +128,11 @@ describe('bad input: trained maps', () => {
     const truncated = join(dir, 'truncated.safetensors');
     const bytes = readFileSync(join(trained, RUN_FILES.map));
     writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
-    await expect(translate(truncated)).rejects.toThrow(/truncated\.safetensors: decodeSafetensors: tensor ".+" data_offsets \[\d+, \d+\] run past the end of the \d+-byte data buffer \(truncated file\?\)/);
+    await expect(translate(truncated)).rejects.toThrow(/truncated\.safetensors is not a readable map file: decodeSafetensors: tensor ".+" data_offsets \[\d+, \d+\] run past the end of the \d+-byte data buffer \(truncated file\?\)/);
     const incomplete = editedMap('incomplete.safetensors', (tensors) => delete tensors['outc.conv.weight']);
-    await expect(translate(incomplete)).rejects.toThrow('UNetMap.loadStateDict: missing "outc.conv.weight" (expected shape [1,4,1,1])');
+    await expect(translate(incomplete)).rejects.toThrow(`loadTransportMap: ${incomplete}: the UNet (size 16, channels 1, noise channels 0, base 4) is missing 1 tensor: "outc.conv.weight" [1,4,1,1]`);
     const nan = editedMap('nan.safetensors', (tensors) => (tensors['outc.conv.bias'].data[0] = Number.NaN));
-    await expect(translate(nan)).rejects.toThrow(`${nan}: tensor "outc.conv.bias" holds NaN at [0] (1 value is not finite); the weights are unusable (a diverged run?)`);
+    await expect(translate(nan)).rejects.toThrow(`${nan}: tensor "outc.conv.bias" holds NaN at [0] (1 value is not finite): the weights are unusable (a diverged run?)`);
   });
 });
 

@@ -14,3 +14,14 @@ export {
   type IndexedSampler,
 } from './pushforward-sampler';
 export type { StackStore, StackCheckpoint, StackRunState } from './stack-store';
+export { type RunIdentity, type IdentityDifference, identityDifferences, describeDifferences, isRunIdentity } from './run-identity';
+export { loadTransportMap, type LoadedTransportMap } from './load-transport-map';
+export { encodeTransportMap, type MapFileOptions, type StackFileOptions, type StackStageOptions } from './encode-transport-map';
+export {
+  TRANSPORT_MAP_FORMAT,
+  READABLE_MAP_FORMATS,
+  type ReadableMapFormat,
+  type MapNetwork,
+  type MapStageInfo,
+  type MapFileLayout,
+} from './map-file-format';

@@ -1,4 +1,5 @@
 import type { Checkpoint, CheckpointStore, SolverProgress } from '@not/ot-core';
+import type { RunIdentity } from './run-identity';
 import type { StackEvaluation, StageReport } from './stage-report';
 
 /** Where a stacking run stands, besides its tensors; JSON. */
@@ -31,6 +32,8 @@ export interface StackRunState {
   stageSeconds: number;
   /** Depth selection stopped the run, or every stage is trained. */
   done: boolean;
+  /** What defines the run (trainStack's `runIdentity`), when it was given: a resume must give the same. */
+  identity?: RunIdentity;
 }
 
 /**

@@ -20,6 +20,7 @@ import { selectDepth } from './depth-selection';
 import { type FitIdentityOptions, fitIdentity } from './fit-identity';
 import { identityMap } from './identity-map';
 import { isIndexed, isResumable, pushforwardCached, pushforwardOnTheFly } from './pushforward-sampler';
+import { type RunIdentity, describeDifferences, identityDifferences, isRunIdentity } from './run-identity';
 import { Stack } from './stack';
 import type { StackCheckpoint, StackRunState, StackStore } from './stack-store';
 import type { PushforwardUse, StackEvaluation, StageInit, StageReport } from './stage-report';
@@ -92,6 +93,12 @@ export interface TrainStackOptions extends Partial<StageSettings> {
   checkpointEvery?: number;
   /** Continue from the store's checkpoint (with the same options, the result equals an uninterrupted run's). */
   resume?: boolean;
+  /**
+   * What defines this run (a JSON value: e.g. its settings and hashes of its input files), saved with every
+   * checkpoint; `resume` refuses a checkpoint whose identity differs (or that has none), listing the differences.
+   * Leave out what may change on resume (stage lengths, how often to evaluate or checkpoint).
+   */
+  runIdentity?: RunIdentity;
   /** Stops the run after the step in progress, with a checkpoint to resume from. */
   signal?: AbortSignal;
   /** Before a stage's initialization (an identity fit takes a while) or its resumption from `step`. */
@@ -239,9 +246,23 @@ class StackRun {
     const saved = await o.store.load();
     if (!saved) throw new Error('trainStack: resume was asked for, but the store holds no checkpoint');
     this.saved = saved;
+    if (o.runIdentity !== undefined) {
+      const differences = saved.state.identity === undefined ? null : identityDifferences(saved.state.identity, o.runIdentity);
+      const what = differences ? `it is another run: ${describeDifferences(differences)} (stored → asked)` : 'its checkpoint records no runIdentity';
+      if (!differences || differences.length > 0) throw new Error(`trainStack: resume refused, ${what}; start afresh (without resume, or with another store)`);
+    }
     this.state = saved.state;
     const finished = this.state.reports.length;
     if (finished > this.total) throw new Error(`trainStack: the checkpoint has ${finished} stages, but these options have ${this.total}`);
+    // The stages may be more or fewer than before: more extend a run that ended for want of stages (not one that depth
+    // selection stopped); a stage in progress may be lengthened, not cut below the steps it has done.
+    const stopped = Boolean(o.evaluate) && finished > 0 && selectDepth(this.state.reports.map((r) => r.value as number), o.margin ?? 0.01).stop;
+    this.state.done = finished === this.total || stopped;
+    const { stage, progress } = this.state;
+    if (progress && (stage > this.total || progress.step > this.settings(stage).steps)) {
+      const limit = stage > this.total ? `${this.total} stages` : `${this.settings(stage).steps} steps in stage ${stage}`;
+      throw new Error(`trainStack: the checkpoint is at step ${progress.step} of stage ${stage}, beyond these options' ${limit}`);
+    }
     for (let i = 0; i < finished; i++) {
       const map = i < this.startMaps.length ? this.startMaps[i] : this.o.makeMap(i + 1);
       map.loadStateDict(part(saved.tensors, `stages.${i}`));
@@ -444,6 +465,7 @@ class StackRun {
     this.maps.forEach((map, i) => Object.assign(tensors, prefixed(`stages.${i}`, map.stateDict())));
     if (this.potentialState) Object.assign(tensors, prefixed('potential', this.potentialState));
     for (const [name, state] of Object.entries(extra ?? {})) Object.assign(tensors, prefixed(name, state));
+    if (o.runIdentity !== undefined) this.state.identity = o.runIdentity;
     await o.store.save({ tensors, state: this.state });
   }
 }
@@ -461,6 +483,7 @@ function check(o: TrainStackOptions, total: number): void {
   if (o.resume && ![o.source, o.target].every(isResumable)) {
     throw new Error(`${fn}: resume needs resumable source and target samplers (with state() and restore())`);
   }
+  if (o.runIdentity !== undefined && !isRunIdentity(o.runIdentity)) throw new Error(`${fn}: runIdentity must be a JSON value (plain objects, arrays, finite numbers, strings, booleans, null)`);
   if (o.evaluateEvery !== undefined && !(Number.isInteger(o.evaluateEvery) && o.evaluateEvery >= 0)) {
     throw new Error(`${fn}: evaluateEvery must be an integer >= 0, got ${o.evaluateEvery}`);
   }

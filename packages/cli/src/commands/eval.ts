@@ -15,7 +15,7 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description("measure a trained map on held-out images: FID, KID, the Fashion-MNIST classifier's target share, LPIPS(x, T(x)), the transport cost")
-    .requiredOption('--checkpoint <path>', 'a run directory, its T.safetensors or its checkpoint.safetensors')
+    .requiredOption('--checkpoint <path>', 'a not train or not stack run directory, or a map file (T.safetensors, stack.safetensors, checkpoint.safetensors, any of @not/stacking)')
     .option('--source <spec>', "images to push through T (default: the run's source)")
     .option('--target <spec>', "images to compare with (default: the run's target)")
     .option('--metrics <list>', `comma-separated, of ${EVAL_METRICS.join(', ')} (default: classifier,cost for 32×32 grayscale runs, else fid,kid,cost)`)
@@ -30,10 +30,15 @@ export function registerEval(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       await selectBackend(opts);
-      const { config, map } = loadTrainedMap(opts.checkpoint);
-      const metrics = parseMetrics(opts.metrics ?? (config.size === 32 && config.channels === 1 ? 'classifier,cost' : 'fid,kid,cost'));
+      const { size, channels, noiseStd, trainConfig, map } = await loadTrainedMap(opts.checkpoint);
+      const specs = [opts.source ?? trainConfig?.source, opts.target ?? trainConfig?.target];
+      if (specs.some((spec) => spec === undefined)) {
+        map.dispose();
+        throw new Error(`eval: ${opts.checkpoint} does not say which data trained it (no \`not train\` configuration): give --source and --target`);
+      }
+      const metrics = parseMetrics(opts.metrics ?? (size === 32 && channels === 1 ? 'classifier,cost' : 'fid,kid,cost'));
       const [source, target] = await Promise.all(
-        [opts.source ?? config.source, opts.target ?? config.target].map(async (spec) => new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels })),
+        (specs as string[]).map(async (spec) => new ImageDataset(await openImageSource(spec), { size, channels })),
       );
       const cacheDir = opts.cache ?? defaultCacheDir();
       let classifier: FashionClassifier | undefined;
@@ -46,7 +51,7 @@ export function registerEval(program: Command): void {
         const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.testCount));
         const result = await evaluateMap({
           map,
-          noiseStd: config.noiseStd,
+          noiseStd,
           source,
           target,
           metrics,

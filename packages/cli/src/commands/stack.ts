@@ -20,7 +20,8 @@ export function registerStack(program: Command): void {
     .option('--first <run>', 'a `not train` run directory whose best map is stage 1, frozen as it is')
     .addOption(new Option('--pushforward <how>', 'how a stage draws from the previous stages\' output: cached once when that takes fewer forward passes (auto), or always on the fly').choices([...PUSHFORWARD_MODES]))
     .option('--out <dir>', `run directory (${STACK_FILES.stack}, ${STACK_FILES.stages}/, ${STACK_FILES.summary}, ${STACK_FILES.grid}, …)`, join('runs', 'stack'))
-    .option('--resume', 'continue the run in --out from its last checkpoint (mid-stage included)')
+    .option('--resume', 'continue the run in --out from its last checkpoint (mid-stage included); flags left out keep their stored values, and any flag given, and the --first run\'s content, must ask for the same run (only --stages, --stage-steps before a trained stage ends, the intervals, --backend and --threads may change)')
+    .option('--restart', "start afresh: delete the run's own files in --out (when it holds a `not stack` run) and stack from the start")
     .option('--json', 'print the summary as one JSON line at the end (progress goes to stderr)')
     .addOption(backendOption())
     .addOption(threadsOption())
@@ -45,6 +46,8 @@ export function registerStack(program: Command): void {
           preset,
           out: opts.out,
           resume: Boolean(opts.resume),
+          restart: Boolean(opts.restart),
+          environment: { backend: backend.name, threads: opts.threads },
           log: (line) => {
             bar?.stop();
             log(line);

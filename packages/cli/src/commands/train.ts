@@ -13,7 +13,8 @@ import { RUN_FILES, runTraining } from '../train/train-run';
 export function registerTrain(program: Command): void {
   addGuardOptions(addTrainOptions(program.command('train').description('train a NOT map T (UNet) and potential f (ResNet) between two image sets')))
     .option('--out <dir>', 'run directory (metrics.jsonl, samples/, checkpoint.safetensors, T.safetensors)', join('runs', 'train'))
-    .option('--resume', "continue the run in --out from its last checkpoint")
+    .option('--resume', 'continue the run in --out from its last checkpoint; flags left out keep their stored values, and any flag given must ask for the same run (only --steps, the intervals, --backend and --threads may change)')
+    .option('--restart', "start afresh: delete the run's own files in --out (when it holds a `not train` run) and train from step 0")
     .option('--json', 'print a JSON summary line at the end (progress goes to stderr)')
     .addOption(backendOption())
     .addOption(threadsOption())
@@ -31,6 +32,8 @@ export function registerTrain(program: Command): void {
           preset,
           out: opts.out,
           resume: Boolean(opts.resume),
+          restart: Boolean(opts.restart),
+          environment: { backend: backend.name, threads: opts.threads },
           log,
           onStart: (config, step) => {
             const departures = departuresFromReference(config);

@@ -18,7 +18,7 @@ export function registerTranslate(program: Command): void {
   program
     .command('translate')
     .description('map images with a trained T: one PNG per image, a grid, optionally a .npy batch')
-    .requiredOption('--checkpoint <path>', `a run directory, its ${RUN_FILES.map} or its ${RUN_FILES.checkpoint}`)
+    .requiredOption('--checkpoint <path>', `a not train or not stack run directory, or a map file (${RUN_FILES.map}, stack.safetensors, ${RUN_FILES.checkpoint}, any of @not/stacking)`)
     .requiredOption('--input <spec>', 'images to map: a data spec (fashion-mnist:bag, igan:FILE, folder:DIR, …) or a folder')
     .requiredOption('--out <dir>', 'output directory')
     .addOption(new Option('--split <split>', 'which images of the input: its train or test split, or all').choices([...SPLITS]).default('all'))
@@ -31,14 +31,13 @@ export function registerTranslate(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       await selectBackend(opts);
-      const { config, map } = loadTrainedMap(opts.checkpoint);
-      if (opts.draws > 1 && map.noiseShape(1) === null) throw new Error(`translate: --draws ${opts.draws} needs a stochastic map, but ${opts.checkpoint} holds a deterministic one (cost ${config.cost})`);
+      const { size, channels, noiseStd, map } = await loadTrainedMap(opts.checkpoint);
+      if (opts.draws > 1 && map.noiseShape(1) === null) throw new Error(`translate: --draws ${opts.draws} needs a stochastic map, but ${opts.checkpoint} holds a deterministic one`);
       const spec = !opts.input.includes(':') && existsSync(opts.input) && statSync(opts.input).isDirectory() ? `folder:${opts.input}` : opts.input;
-      const data = new ImageDataset(await openImageSource(spec), { size: config.size, channels: config.channels });
+      const data = new ImageDataset(await openImageSource(spec), { size, channels });
       try {
         const items = selectImages(data, opts.split, opts.count);
         mkdirSync(opts.out, { recursive: true });
-        const { size, channels } = config;
         const pixels = size * size * channels;
         const outputs = new Float32Array(items.length * opts.draws * pixels);
         const bar = progress(`translate ${data.source.name}`, items.length);
@@ -46,7 +45,7 @@ export function registerTranslate(program: Command): void {
           const chunk = items.slice(start, start + opts.batch);
           const x = data.batch(chunk[0].split, chunk.map((item) => item.index));
           for (let k = 0; k < opts.draws; k++) {
-            const y = pushForward(map, x, { noiseStd: config.noiseStd, seed: opts.seed + start * opts.draws + k });
+            const y = pushForward(map, x, { noiseStd, seed: opts.seed + start * opts.draws + k });
             const values = y.dataSync();
             y.dispose();
             chunk.forEach((_item, i) => {

@@ -22,8 +22,8 @@ beforeAll(async () => {
 const flags: StackFlags = { ...TINY_TRAIN_FLAGS, size: 32, steps: 3, evalEvery: 0, checkpointEvery: 1, stageCount: 2, margin: 0, finalCost: 'weak' };
 const runDir = () => mkdtempSync(join(tmpdir(), 'not-stack-'));
 const cacheDir = runDir();
-const stackWeights = (path: string) => {
-  const { map } = loadTrainedMap(path);
+const stackWeights = async (path: string) => {
+  const { map } = await loadTrainedMap(path);
   const values = Object.values(map.stateDict()).map((t) => Array.from(t.dataSync()));
   map.dispose();
   return values;
@@ -48,10 +48,11 @@ describe('runStacking', () => {
     expect(readdirSync(join(out, STACK_FILES.stages)).sort()).toEqual(['stack-1.safetensors', 'stack-2.safetensors']);
 
     // The saved stacks load as one map, made of their stages in order.
-    const full = loadTrainedMap(join(out, STACK_FILES.stages, 'stack-2.safetensors'));
-    const first = loadTrainedMap(join(out, STACK_FILES.stages, 'stack-1.safetensors'));
+    const full = await loadTrainedMap(join(out, STACK_FILES.stages, 'stack-2.safetensors'));
+    const first = await loadTrainedMap(join(out, STACK_FILES.stages, 'stack-1.safetensors'));
     expect(full.map).toBeInstanceOf(Stack);
-    expect(full.config.cost).toBe('weak');
+    expect(full.trainConfig?.cost).toBe('weak');
+    expect(full).toMatchObject({ format: 'not-transport-map/2', layout: 'stack', noiseStd: 0.1 });
     const stages = (full.map as unknown as Stack).stages;
     expect(stages.length).toBe(2);
     expect(full.map.noiseShape(2)).toEqual([2, 32 * 32]); // stage 2's one noise channel, flattened
@@ -62,7 +63,7 @@ describe('runStacking', () => {
     tf.dispose([x, z, viaStages]);
     full.map.dispose();
     first.map.dispose();
-    expect(stackWeights(out)).toEqual(stackWeights(join(out, STACK_FILES.stages, `stack-${summary.depth}.safetensors`)));
+    expect(await stackWeights(out)).toEqual(await stackWeights(join(out, STACK_FILES.stages, `stack-${summary.depth}.safetensors`)));
 
     // The eval log has depth 0 and each stage's end; the grid has rows x, T1(x), T2∘T1(x), y.
     const evals = readFileSync(join(out, STACK_FILES.eval), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -92,7 +93,7 @@ describe('runStacking', () => {
     expect(b.summary.stages.map((s) => s.value)).toEqual(a.summary.stages.map((s) => s.value));
     for (const depth of [1, 2]) {
       const name = join(STACK_FILES.stages, `stack-${depth}.safetensors`);
-      expect(stackWeights(join(out, name))).toEqual(stackWeights(join(whole, name)));
+      expect(await stackWeights(join(out, name))).toEqual(await stackWeights(join(whole, name)));
     }
   });
 
@@ -103,7 +104,7 @@ describe('runStacking', () => {
     const { summary, config } = await runStacking({ flags: { ...flags, source: undefined, target: undefined, size: undefined, first: baseline, init: 'previous', finalCost: undefined }, preset: 'cpu', out, cacheDir });
     expect(summary.stages.map((s) => s.init)).toEqual(['given', 'previous']);
     expect(config.stages.map((c) => c.cost)).toEqual(['strong', 'strong']);
-    expect(stackWeights(join(out, STACK_FILES.stages, 'stack-1.safetensors'))).toEqual(stackWeights(baseline));
+    expect(await stackWeights(join(out, STACK_FILES.stages, 'stack-1.safetensors'))).toEqual(await stackWeights(baseline));
     await expect(runStacking({ flags: { ...flags, size: 16, first: baseline }, preset: 'cpu', out: runDir(), cacheDir })).rejects.toThrow(
       'stack: --size 16 differs from the first run\'s (32); leave it out to follow the first run',
     );

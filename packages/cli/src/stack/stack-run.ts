@@ -16,8 +16,11 @@ import { readCheckpointModule } from '../train/checkpoint';
 import type { TrainConfig, TrainPreset } from '../train/train-config';
 import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings, planRunMemory } from '../train/train-run';
 import type { MicroBatchChoice, RecomputeChoice, StepMemoryPlan } from '../train/step-memory';
-import { loadTrainedMap } from '../train/trained-map';
-import { StackCheckpointFile } from './stack-checkpoint-file';
+import { loadTrainedRunMap, mapPath } from '../train/trained-map';
+import { STACK_CHECKPOINT_FORMAT, StackCheckpointFile } from './stack-checkpoint-file';
+import { checkStackResume, stackRecord } from './stack-identity';
+import { type RunEnvironment, sha256Files } from '../files/run-identity';
+import { removeRunFiles } from '../files/restart-run';
 import { type StackConfig, type StackFlags, resolveStackConfig } from './stack-config';
 import { STACK_FILE, writeStackFile } from './stack-file';
 import { metricByDepthPlot, stageGrid } from './stack-pictures';
@@ -51,7 +54,15 @@ export interface StackRunOptions {
   flags: StackFlags;
   preset: TrainPreset;
   out: string;
+  /**
+   * Continue the run in `out`: flags left out keep the values it was made with; flags given (and the --first run's
+   * content) must ask for the same run (see checkStackResume), else it stops before touching `out`.
+   */
   resume?: boolean;
+  /** Start afresh: removes the run's own files from `out` first (when it holds a `not stack` run). */
+  restart?: boolean;
+  /** The backend and threads, recorded with the run (a resume on others says so). */
+  environment?: RunEnvironment;
   log?: (line: string) => void;
   onStageStart?: (info: { stage: number; stages: number; steps: number; step: number; init: string; pushforward: string }) => void;
   onStep?: (stage: number, report: StepReport) => void;
@@ -72,23 +83,37 @@ export interface StackRunOptions {
  * stage the stack of that depth, the selected stack, a grid x, T1(x), T2∘T1(x), …, the metric by depth, and summary.json.
  */
 export async function runStacking(options: StackRunOptions): Promise<{ config: StackConfig; summary: StackSummary; interrupted: boolean }> {
-  const { flags, preset, out, resume = false, log = () => {}, cacheDir = defaultCacheDir() } = options;
+  const { flags, preset, out, resume = false, restart = false, environment, log = () => {}, cacheDir = defaultCacheDir() } = options;
   const checkpointPath = join(out, STACK_FILES.checkpoint);
-  if (!resume && existsSync(checkpointPath)) {
-    throw new Error(`stack: ${out} already holds a run (${STACK_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
+  if (resume && restart) throw new Error('stack: --resume and --restart exclude each other: continue the run in --out, or start it afresh');
+  if (!resume && !restart && existsSync(checkpointPath)) {
+    throw new Error(`stack: ${out} already holds a run (${STACK_FILES.checkpoint}); pass --resume to continue it, --restart to start it afresh, or choose another --out`);
   }
   const resuming = resume && existsSync(checkpointPath);
   if (resume && !resuming) log(`no checkpoint in ${out} yet: starting a new run`);
-  const storedConfig = resuming ? StackCheckpointFile.readConfig(checkpointPath) : null;
-  const firstPath = storedConfig ? storedConfig.first : (flags.first ?? null);
-  const first = firstPath ? loadFirstStage(firstPath) : null;
+  const stored = resuming ? StackCheckpointFile.readRun(checkpointPath) : null;
+  // Flags left out keep the values the run was made with; the run they ask for is checked against it below.
+  const asked: StackFlags = { ...stored?.record?.flags, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+  const first = asked.first ? await loadFirstStage(asked.first) : null;
   try {
-    const specs = storedConfig?.stages[0] ?? first?.config ?? { source: flags.source, target: flags.target };
+    const specs = first?.config ?? { source: asked.source, target: asked.target };
     for (const key of ['source', 'target'] as const) if (!specs[key]) throw new Error(`stack: --${key} is required (a data spec such as fashion-mnist:bag)`);
     const images = await Promise.all([openImageSource(specs.source!), openImageSource(specs.target!)]);
-    const grayscale = flags.channels === undefined && images.every((s) => s.channels === 1);
-    const config = storedConfig ?? resolveStackConfig(flags, preset, grayscale, first?.config);
-    if (storedConfig) log(`resuming ${out} with its stored configuration (${config.stages.length} stages)`);
+    let config: StackConfig;
+    let record: ReturnType<typeof stackRecord>;
+    try {
+      const grayscale = asked.channels === undefined && images.every((s) => s.channels === 1);
+      const storedPreset = stored?.config.stages[stored.config.stages.length - 1].preset;
+      config = resolveStackConfig(asked, storedPreset ?? preset, grayscale, first?.config);
+      record = stackRecord(config, asked, { source: images[0], target: images[1] }, first, environment);
+      const changed = stored ? checkStackResume(out, stored, record) : null;
+      if (stored) log(changed ?? `resuming ${out} (${config.stages.length} stages)`);
+      const removed = restart ? removeRunFiles(out, { command: 'stack', checkpoint: STACK_FILES.checkpoint, format: STACK_CHECKPOINT_FORMAT, entries: Object.values(STACK_FILES) }) : [];
+      if (removed.length > 0) log(`--restart: removed the earlier run's ${removed.join(', ')} from ${out}`);
+    } catch (error) {
+      images.forEach((source) => source.close());
+      throw error;
+    }
     const last = config.stages[config.stages.length - 1];
     makeDir(join(out, STACK_FILES.stages));
     writeFileAtomic(join(out, STACK_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
@@ -128,7 +153,8 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         pushforward: config.pushforward,
         noise: { std: last.noiseStd },
         seed: last.seed,
-        store: new StackCheckpointFile(checkpointPath, config),
+        store: new StackCheckpointFile(checkpointPath, config, record),
+        runIdentity: record.identity,
         checkpointEvery: last.checkpointEvery,
         resume: resuming,
         signal: options.signal,
@@ -152,9 +178,9 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
         onStageEnd: async ({ reports, source, stack }) => {
           const depth = reports.length;
           const configs = config.stages.slice(0, depth);
-          writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
+          await writeStackFile(join(out, STACK_FILES.stages, `stack-${depth}.safetensors`), configs, stack);
           const selected = reports.find((r) => r.selected)?.stage ?? depth;
-          writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
+          await writeStackFile(join(out, STACK_FILES.stack), configs.slice(0, selected), new Stack(stack.stages.slice(0, selected) as TransportMap[]));
           writeFileAtomic(join(out, STACK_FILES.grid), await stageGrid(stack.stages, x, y, last.noiseStd, last.seed + 5));
           const summary = summaryOf(reports, source);
           writeFileAtomic(join(out, STACK_FILES.plot), metricByDepthPlot(last.evalMetric, summary.source, reports));
@@ -176,12 +202,17 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
   }
 }
 
-/** A `not train` run as stage 1: its best map (else its last), and its potential for warm starts when its checkpoint has one. */
-function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap & { dispose(): void }; potential: ResNetPotential | null } {
+/**
+ * A `not train` run as stage 1: its best map (else its last), and its potential for warm starts when its checkpoint has
+ * one; `sha256` covers the files read, so that a resume can tell a changed run behind the same path.
+ */
+async function loadFirstStage(run: string): Promise<{ config: TrainConfig; map: TransportMap & { dispose(): void }; potential: ResNetPotential | null; sha256: string }> {
   const best = join(run, BEST_DIR, RUN_FILES.map);
-  const { config, map } = loadTrainedMap(existsSync(best) ? best : run);
+  const mapFile = mapPath(existsSync(best) ? best : run);
+  const { config, map } = await loadTrainedRunMap(mapFile);
   const checkpoint = join(run, RUN_FILES.checkpoint);
-  if (!existsSync(checkpoint)) return { config, map, potential: null };
+  const sha256 = sha256Files(existsSync(checkpoint) && checkpoint !== mapFile ? [mapFile, checkpoint] : [mapFile]);
+  if (!existsSync(checkpoint)) return { config, map, potential: null, sha256 };
   const state = readCheckpointModule(checkpoint, 'potential');
   const potential = createPotential(config);
   try {
@@ -189,7 +220,7 @@ function loadFirstStage(run: string): { config: TrainConfig; map: TransportMap &
   } finally {
     tf.dispose(Object.values(state));
   }
-  return { config, map, potential };
+  return { config, map, potential, sha256 };
 }
 
 /** One stage's trainStack settings from its `not train` configuration. */

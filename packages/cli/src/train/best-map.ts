@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TransportMap } from '@not/ot-core';
 import type { ImageDataset } from '@not/datasets';
+import type { UNetMap } from '@not/nets';
+import { saveTransportMap } from '@not/stacking/node';
 import { makeDir, writeFileAtomic } from '../files/atomic-write';
 import { appendJsonLine } from '../files/json-lines';
 import type { EvalResult } from '../eval/evaluate-map';
 import { Validation } from '../eval/validation';
-import { writeMapFile } from './checkpoint';
 import type { TrainConfig } from './train-config';
 
 /** One line of eval.jsonl: the step, what evaluateMap measured, and the value the best map is chosen by. */
@@ -29,7 +29,7 @@ export class BestMapKeeper {
 
   private constructor(
     private readonly config: TrainConfig,
-    private readonly map: TransportMap,
+    private readonly map: UNetMap,
     private readonly source: ImageDataset,
     private readonly target: ImageDataset,
     private readonly out: string,
@@ -40,7 +40,7 @@ export class BestMapKeeper {
   }
 
   /** Loads the metric's network (the shipped classifier, or FID's Inception from `cacheDir`, downloading it once). */
-  static async open(config: TrainConfig, map: TransportMap, source: ImageDataset, target: ImageDataset, out: string, cacheDir: string): Promise<BestMapKeeper> {
+  static async open(config: TrainConfig, map: UNetMap, source: ImageDataset, target: ImageDataset, out: string, cacheDir: string): Promise<BestMapKeeper> {
     return new BestMapKeeper(config, map, source, target, out, await Validation.open(config.evalMetric, cacheDir));
   }
 
@@ -52,7 +52,7 @@ export class BestMapKeeper {
     if (best) {
       this.best = value;
       makeDir(join(this.out, BEST_DIR));
-      writeMapFile(join(this.out, BEST_DIR, 'T.safetensors'), config, this.map.stateDict());
+      await saveTransportMap(join(this.out, BEST_DIR, 'T.safetensors'), this.map, { noiseStd: config.noiseStd, config });
       writeFileAtomic(join(this.out, BEST_DIR, 'best.json'), `${JSON.stringify({ step, metric: config.evalMetric, value })}\n`);
     }
     const line: EvalLine = { step, metric: config.evalMetric, value, best, ...result };

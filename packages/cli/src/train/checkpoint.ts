@@ -4,11 +4,15 @@ import type { ImageSamplerState } from '@not/datasets';
 import { type DecodedSafetensors, decodeSafetensors, saveStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
 import { describeNonFinite, nonFinite } from '../files/non-finite';
+import type { RunRecord } from '../files/run-identity';
 import type { TrainConfig } from './train-config';
 
-/** The metadata key and value that mark a file as a `not train` checkpoint (and its layout version). */
-const FORMAT = 'not-train-checkpoint/1';
-const MAP_FORMAT = 'not-transport-map/1';
+/**
+ * The metadata key and value that mark a file as a `not train` checkpoint (and its layout version). Its `map.` part
+ * loads as a map with loadTransportMap of @not/stacking, which also writes the run's T.safetensors.
+ */
+export const TRAIN_CHECKPOINT_FORMAT = 'not-train-checkpoint/1';
+const FORMAT = TRAIN_CHECKPOINT_FORMAT;
 
 /** Everything needed to resume a run bit for bit. `tensors` holds NeuralOT.stateDict() (`map.*`, `potential.*`, …). */
 export interface Checkpoint {
@@ -16,10 +20,12 @@ export interface Checkpoint {
   progress: SolverProgress;
   samplers: { source: ImageSamplerState; target: ImageSamplerState };
   tensors: StateDict;
+  /** What defines the run, for checking a resume (null: a checkpoint written before runs recorded it). */
+  record: RunRecord | null;
 }
 
 /** Writes a resumable checkpoint atomically: one safetensors file, the run's state as JSON metadata. */
-export function writeCheckpoint(path: string, { config, progress, samplers, tensors }: Checkpoint): void {
+export function writeCheckpoint(path: string, { config, progress, samplers, tensors, record }: Checkpoint): void {
   writeFileAtomic(
     path,
     saveStateDict(tensors, {
@@ -27,6 +33,7 @@ export function writeCheckpoint(path: string, { config, progress, samplers, tens
       config: JSON.stringify(config),
       progress: JSON.stringify(progress),
       samplers: JSON.stringify(samplers),
+      ...(record ? { identity: JSON.stringify(record.identity), adjustable: JSON.stringify(record.adjustable) } : {}),
     }),
   );
 }
@@ -42,28 +49,14 @@ export function readCheckpoint(path: string): Checkpoint {
     progress: parseJson(metadata.progress, path, 'progress'),
     samplers: parseJson(metadata.samplers, path, 'samplers'),
     tensors: stateDictFromTensors(tensors),
+    record: readRecord(metadata, path),
   };
 }
 
-/**
- * Writes the transport map alone, under the reference's parameter names (loadable by the official PyTorch UNet after
- * a plain format conversion), with the run's configuration as metadata so that `not translate` can rebuild it.
- */
-export function writeMapFile(path: string, config: TrainConfig, mapState: StateDict): void {
-  writeFileAtomic(path, saveStateDict(mapState, { format: MAP_FORMAT, config: JSON.stringify(config) }));
-}
-
-/**
- * The configuration and map weights in a map file or a checkpoint (either works for translating); the caller owns
- * the tensors.
- */
-export function readMapFile(path: string, file: DecodedSafetensors = readRunFile(path, 'readMapFile')): { config: TrainConfig; mapState: StateDict } {
-  const { tensors, metadata } = file;
-  if (metadata.format !== MAP_FORMAT && metadata.format !== FORMAT) {
-    throw new Error(`readMapFile: ${path} holds no map written by \`not train\` (format "${metadata.format ?? 'none'}")`);
-  }
-  const config = parseConfig(metadata.config, path);
-  return { config, mapState: metadata.format === MAP_FORMAT ? stateDictFromTensors(tensors) : moduleState(tensors, 'map') };
+/** The RunRecord in a checkpoint's metadata, or null when it predates them. */
+export function readRecord(metadata: Record<string, string>, path: string): RunRecord | null {
+  if (metadata.identity === undefined) return null;
+  return { identity: parseJson(metadata.identity, path, 'identity'), adjustable: parseJson(metadata.adjustable, path, 'adjustable') };
 }
 
 /** One network's weights in a checkpoint (`map` or `potential`); the caller owns the tensors. */

@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { type Divergence, DivergenceGuard, type StepReport } from '@not/ot-core';
 import { PNG } from 'pngjs';
-import { readCheckpoint, readMapFile } from './checkpoint';
+import { decodeSafetensors } from '@not/nets';
+import { loadTransportMap } from '@not/stacking/node';
+import { readCheckpoint } from './checkpoint';
 import { TINY_TRAIN_FLAGS } from '../testing/tiny-train-flags';
 import { RUN_FILES, type TrainMetrics, runTraining } from './train-run';
 
@@ -44,11 +46,17 @@ describe('runTraining', () => {
     expect(saved.config).toMatchObject({ ...tiny, channels: 1, cost: 'strong', preset: 'cpu', lr: 1e-3 });
     expect(saved.tensors['map.inc.double_conv.0.weight'].shape).toEqual([4, 1, 3, 3]);
     expect(Object.keys(saved.tensors)).toContain('potentialOptimizer.m.0');
+    // T.safetensors: @not/stacking's map file, under the reference's names, with the run's configuration.
+    const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(join(out, RUN_FILES.map))));
+    expect(metadata.format).toBe('not-transport-map/2');
+    expect(Object.keys(tensors)).toContain('outc.conv.weight');
+    expect(Object.keys(tensors)).toContain('inc.double_conv.1.running_mean');
+    const loaded = await loadTransportMap({ path: join(out, RUN_FILES.map) });
+    expect(loaded.config).toEqual(saved.config);
+    expect(loaded.stages[0].network).toEqual({ arch: 'unet', size: 16, channels: 1, noiseChannels: 0, base: saved.config.base });
+    for (const [name, t] of Object.entries(loaded.map.stateDict())) expect(Array.from(t.dataSync()), name).toEqual(Array.from(saved.tensors[`map.${name}`].dataSync()));
+    loaded.map.dispose();
     tf.dispose(Object.values(saved.tensors));
-    const { mapState } = readMapFile(join(out, RUN_FILES.map));
-    expect(Object.keys(mapState)).toContain('outc.conv.weight');
-    expect(Object.keys(mapState)).toContain('inc.double_conv.1.running_mean');
-    tf.dispose(Object.values(mapState));
   });
 
   it('resumes after an interruption with the same numbers as an uninterrupted run', async () => {
@@ -103,7 +111,7 @@ describe('runTraining', () => {
     const out = runDir();
     await runTraining({ flags: { ...tiny, steps: 1 }, preset: 'cpu', out });
     await expect(runTraining({ flags: tiny, preset: 'cpu', out })).rejects.toThrow(/already holds a run.*--resume/);
-    await expect(runTraining({ flags: { lr: 0.1 }, preset: 'cpu', out, resume: true })).rejects.toThrow(/trained with lr = 0.001, not 0.1/);
+    await expect(runTraining({ flags: { lr: 0.1 }, preset: 'cpu', out, resume: true })).rejects.toThrow(/holds another run than the one asked for \(stored → asked\):\n  --lr: 0.001 → 0.1\n/);
     const extended = await runTraining({ flags: { steps: 2 }, preset: 'cpu', out, resume: true });
     expect(extended.step).toBe(2);
   });

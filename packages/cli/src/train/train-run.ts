@@ -8,7 +8,11 @@ import { ResNetPotential, UNetMap } from '@not/nets';
 import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
 import { makeDir, removeStaleTemporaries, writeFileAtomic } from '../files/atomic-write';
 import { appendJsonLine, keepJsonLines, startJsonLines } from '../files/json-lines';
-import { readCheckpoint, writeCheckpoint, writeMapFile } from './checkpoint';
+import { saveTransportMap } from '@not/stacking/node';
+import { TRAIN_CHECKPOINT_FORMAT, readCheckpoint, writeCheckpoint } from './checkpoint';
+import type { RunEnvironment } from '../files/run-identity';
+import { removeRunFiles } from '../files/restart-run';
+import { checkTrainResume, trainRecord } from './train-identity';
 import { defaultCacheDir } from '../files/cache-dir';
 import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
 import { sampleGrid } from './sample-grid';
@@ -39,8 +43,15 @@ export interface TrainRunOptions {
   preset: TrainPreset;
   /** Run directory. */
   out: string;
-  /** Continue from `out`'s checkpoint (the stored configuration wins; only the step count may grow). */
+  /**
+   * Continue from `out`'s checkpoint: flags left out keep their stored values; flags given must ask for the same run
+   * (only the steps and the intervals may change, as the backend and threads), else it stops before touching `out`.
+   */
   resume?: boolean;
+  /** Start afresh: removes the run's own files from `out` first (when it holds a `not train` run). */
+  restart?: boolean;
+  /** The backend and threads, recorded with the run (a resume on others says so). */
+  environment?: RunEnvironment;
   /** Messages for the user (what was loaded, where files go). */
   log?: (line: string) => void;
   /** Called once the configuration is known, with the step training starts from. */
@@ -82,21 +93,34 @@ const GRID_COLUMNS = 10;
  * checkpoint (one is written before the first step) with lower learning rates, and events.jsonl records it.
  */
 export async function runTraining(options: TrainRunOptions): Promise<TrainRunResult> {
-  const { flags, preset, out, resume = false, log = () => {}, onStart, onStep, onEval, onEvent, signal, cacheDir = defaultCacheDir(), recompute = 'auto', microBatch = 'auto', guard = new DivergenceGuard() } = options;
+  const { flags, preset, out, resume = false, restart = false, environment, log = () => {}, onStart, onStep, onEval, onEvent, signal, cacheDir = defaultCacheDir(), recompute = 'auto', microBatch = 'auto', guard = new DivergenceGuard() } = options;
   const checkpointPath = join(out, RUN_FILES.checkpoint);
-  if (!resume && existsSync(checkpointPath)) {
-    throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it or choose another --out`);
-  }
-  if (resume) {
-    // A run killed while writing leaves its temporary files; what they were to replace is intact.
-    const stale = [out, join(out, RUN_FILES.samples), join(out, RUN_FILES.best)].flatMap(removeStaleTemporaries);
-    if (stale.length > 0) log(`removed ${stale.length} unfinished file${stale.length === 1 ? '' : 's'} of the interrupted run (${stale.join(', ')})`);
+  if (resume && restart) throw new Error('train: --resume and --restart exclude each other: continue the run in --out, or start it afresh');
+  if (!resume && !restart && existsSync(checkpointPath)) {
+    throw new Error(`train: ${out} already holds a run (${RUN_FILES.checkpoint}); pass --resume to continue it, --restart to start it afresh, or choose another --out`);
   }
   const saved = resume && existsSync(checkpointPath) ? readCheckpoint(checkpointPath) : null;
   if (resume && !saved) log(`no checkpoint in ${out} yet: starting a new run`);
   let config = saved ? mergeResumed(saved.config, flags) : resolveTrainConfig(flags, preset);
   const images = await Promise.all([openImageSource(config.source), openImageSource(config.target)]);
   if (!saved && flags.channels === undefined && images.every((source) => source.channels === 1)) config = resolveTrainConfig(flags, preset, true);
+  // What defines the run, checked against the checkpoint on resume before anything in `out` is touched.
+  const record = trainRecord(config, { source: images[0], target: images[1] }, environment);
+  try {
+    const changed = saved ? checkTrainResume(out, saved, record) : null;
+    if (changed) log(changed);
+    const removed = restart ? removeRunFiles(out, { command: 'train', checkpoint: RUN_FILES.checkpoint, format: TRAIN_CHECKPOINT_FORMAT, entries: Object.values(RUN_FILES) }) : [];
+    if (removed.length > 0) log(`--restart: removed the earlier run's ${removed.join(', ')} from ${out}`);
+  } catch (error) {
+    images.forEach((source) => source.close());
+    if (saved) tf.dispose(Object.values(saved.tensors));
+    throw error;
+  }
+  if (resume) {
+    // A run killed while writing leaves its temporary files; what they were to replace is intact.
+    const stale = [out, join(out, RUN_FILES.samples), join(out, RUN_FILES.best)].flatMap(removeStaleTemporaries);
+    if (stale.length > 0) log(`removed ${stale.length} unfinished file${stale.length === 1 ? '' : 's'} of the interrupted run (${stale.join(', ')})`);
+  }
   makeDir(join(out, RUN_FILES.samples));
   writeFileAtomic(join(out, RUN_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
 
@@ -149,8 +173,8 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   // Checkpoints are files: everything to resume from (and to go back to after a divergence), and the map alone.
   const store: CheckpointStore<SolverProgress> = {
     save: async ({ tensors, state }) => {
-      writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors });
-      writeMapFile(join(out, RUN_FILES.map), config, map.stateDict());
+      writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors, record });
+      await saveTransportMap(join(out, RUN_FILES.map), map, { noiseStd: config.noiseStd, config });
     },
     load: async () => {
       const saved = readCheckpoint(checkpointPath);
@@ -259,19 +283,12 @@ export function gridBatch(data: ImageDataset): tf.Tensor4D {
   return data.batch('test', Array.from({ length: n }, (_, i) => Math.floor((i * data.testCount) / n)));
 }
 
-/** A resumed run keeps its stored configuration; flags may only extend the run or change how often it reports. */
+/** A resumed run keeps its stored configuration for every flag left out; checkTrainResume judges the flags given. */
 function mergeResumed(stored: TrainConfig, flags: TrainFlags): TrainConfig {
-  const adjustable: string[] = ['steps', 'sampleEvery', 'checkpointEvery', 'evalEvery'];
-  const merged: Record<string, unknown> = { ...stored };
-  for (const [key, value] of Object.entries(flags)) {
-    if (value === undefined || value === merged[key]) continue;
-    if (!adjustable.includes(key)) {
-      throw new Error(`train --resume: the run was trained with ${key} = ${JSON.stringify(merged[key])}, not ${JSON.stringify(value)}; only --steps and the sample and checkpoint intervals may change`);
-    }
-    merged[key] = value;
-  }
-  if ((merged.steps as number) < 1) throw new Error(`train --resume: --steps must be >= 1`);
-  return merged as unknown as TrainConfig;
+  const given = Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined));
+  const merged = { ...stored, ...given } as TrainConfig;
+  if (!(Number.isInteger(merged.steps) && merged.steps >= 1)) throw new Error(`train --resume: --steps must be an integer >= 1, got ${merged.steps}`);
+  return merged;
 }
 
 /** Drops the lines of a log past `step` (steps done after it and undone or lost), so the log matches the run. */
