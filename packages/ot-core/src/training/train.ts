@@ -24,7 +24,12 @@ export interface TrainOptions {
    */
   checkpointEvery?: number;
   /** Evaluation: `run` is called after every `every` steps and after the last one, before that step's checkpoint. */
-  evaluate?: { every: number; run: (step: number) => void | Promise<void> };
+  evaluate?: {
+    /** Steps between evaluations. */
+    every: number;
+    /** The evaluation; the step it follows. */
+    run: (step: number) => void | Promise<void>;
+  };
   /** Stops the run after the step in progress (which is kept, evaluated and checkpointed when due). */
   signal?: AbortSignal;
   /** After every step kept (a step undone by the guard is not reported). */
