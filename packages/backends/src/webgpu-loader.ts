@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { adapterLine, describeAdapter, type AdapterLike, type WebGpuAdapterInfo } from './webgpu-adapter';
+
+/** What the loader needs from the caller's module: the shared "cannot load" error and the package importer. */
+export interface WebGpuLoaderDeps {
+  /** Throws BackendUnavailable for a missing or broken package. */
+  importPackage(pkg: string): Promise<unknown>;
+  /** Wraps a reason in BackendUnavailable. */
+  unavailable(why: string): Error;
+  /** Activates a registered backend, throwing BackendUnavailable when it does not start. */
+  activate(tfName: string, after: string): Promise<void>;
+}
+
+interface GpuLike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapter | null>;
+}
+interface GpuAdapter extends AdapterLike {
+  features: { has(name: string): boolean };
+  limits: Record<string, number>;
+  requestDevice(descriptor?: object): Promise<GpuDevice>;
+}
+interface GpuDevice {
+  destroy(): void;
+}
+
+export const INSTALL_HINT = 'npm i webgpu @tensorflow/tfjs-backend-webgpu@4.22.0';
+const NO_ADAPTER =
+  'no WebGPU adapter found (Linux needs a Vulkan driver: a GPU vendor\'s, or without a GPU Mesa\'s lavapipe, ' +
+  'Debian/Ubuntu package mesa-vulkan-drivers 24 or later; Debian bookworm: apt-get install -t bookworm-backports ' +
+  'mesa-vulkan-drivers)';
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** What we changed and created, so that {@link releaseWebGpu} can undo it and let Node exit. */
+const state: {
+  /** What we put on globalThis: the whole `navigator`, or only `navigator.gpu` on an existing one (Node ≥ 21). */
+  installed?: 'navigator' | 'gpu';
+  devices: GpuDevice[];
+  adapter?: WebGpuAdapterInfo;
+} = { devices: [] };
+
+type Nav = { gpu?: GpuLike } | undefined;
+/** A started webgpu backend, if any (tf.findBackend would start a registered one). */
+function startedBackend(): tf.KernelBackend | undefined {
+  return (tf.engine() as unknown as { registry: Record<string, tf.KernelBackend> }).registry.webgpu;
+}
+
+const currentNavigator = () => (globalThis as { navigator?: Nav }).navigator;
+
+/** The page's `navigator.gpu`, or in Node one made by the `webgpu` package (Dawn) and put on `globalThis.navigator`. */
+async function navigatorGpu(deps: WebGpuLoaderDeps): Promise<GpuLike> {
+  const nav = currentNavigator();
+  if (nav?.gpu) return nav.gpu;
+  if (!isNode) throw deps.unavailable('this browser offers no WebGPU (navigator.gpu is undefined)');
+  let dawn: { create(flags: string[]): GpuLike; globals: object };
+  try {
+    dawn = (await deps.importPackage('webgpu')) as typeof dawn;
+  } catch (error) {
+    throw deps.unavailable(`${(error as Error).message}; WebGPU in Node needs it: ${INSTALL_HINT}`);
+  }
+  // GPUBufferUsage, GPUMapMode, … as in a browser; tfjs-backend-webgpu uses them as globals.
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  if (nav) {
+    Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true, writable: true });
+    state.installed = 'gpu';
+  } else {
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    state.installed = 'navigator';
+  }
+  return gpu;
+}
+
+/** Undoes what navigatorGpu put on globalThis (Dawn holds Node's event loop while its GPU object is reachable). */
+function uninstallNavigator(): void {
+  if (state.installed === 'navigator') delete (globalThis as { navigator?: unknown }).navigator;
+  if (state.installed === 'gpu') delete (currentNavigator() as { gpu?: unknown }).gpu;
+  state.installed = undefined;
+}
+
+/** The device tfjs-backend-webgpu needs: the adapter's full limits (tfjs' defaults cap buffers at 128 MiB). */
+function deviceDescriptor(adapter: GpuAdapter): object {
+  const names = [
+    'maxBufferSize',
+    'maxStorageBufferBindingSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxComputeWorkgroupSizeX',
+    'maxComputeWorkgroupsPerDimension',
+  ];
+  const requiredLimits = Object.fromEntries(names.map((n) => [n, adapter.limits[n]]));
+  // timestamp-query lets tf.profile / tf.time report kernel times.
+  const requiredFeatures = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  return { requiredLimits, requiredFeatures };
+}
+
+/** The adapter info of a running tfjs webgpu backend (it keeps the GPUAdapterInfo it was given). */
+async function runningAdapter(): Promise<WebGpuAdapterInfo> {
+  const backend = startedBackend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } };
+  return (
+    state.adapter ??
+    (await describeAdapter({ info: { vendor: backend.adapterInfo?.vendor, architecture: backend.adapterInfo?.architecture } }))
+  );
+}
+
+/**
+ * Loads tfjs-backend-webgpu on the best adapter (`high-performance`) and activates it. With `hardwareOnly`
+ * (`auto`), a software adapter is refused: lavapipe and SwiftShader are slower than wasm.
+ */
+export async function loadWebGpu(
+  deps: WebGpuLoaderDeps,
+  hardwareOnly: boolean,
+): Promise<{ tfBackend: string; detail: string; adapter: WebGpuAdapterInfo }> {
+  if (startedBackend() !== undefined) {
+    // Already running in this process (an earlier call, or the user's own setBackend): keep its device and tensors.
+    const adapter = await runningAdapter();
+    if (hardwareOnly && adapter.software) throw deps.unavailable(softwareOnly(adapter));
+    await deps.activate('webgpu', 'an earlier start');
+    return { tfBackend: tf.getBackend(), detail: `adapter ${adapterLine(adapter)}`, adapter };
+  }
+  const gpu = await navigatorGpu(deps);
+  let adapter: GpuAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (error) {
+    adapter = null;
+    uninstallNavigator();
+    throw deps.unavailable(`${NO_ADAPTER}: ${String((error as Error)?.message ?? error).split('\n')[0]}`);
+  }
+  if (adapter === null) {
+    uninstallNavigator();
+    throw deps.unavailable(NO_ADAPTER);
+  }
+  const info = await describeAdapter(adapter);
+  if (hardwareOnly && info.software) {
+    uninstallNavigator();
+    throw deps.unavailable(softwareOnly(info));
+  }
+  const pkg = '@tensorflow/tfjs-backend-webgpu';
+  let mod: { WebGPUBackend: new (device: GpuDevice, adapterInfo: unknown) => tf.KernelBackend };
+  try {
+    mod = (await deps.importPackage(pkg)) as typeof mod;
+  } catch (error) {
+    uninstallNavigator();
+    throw deps.unavailable(`${(error as Error).message}; WebGPU needs it: ${INSTALL_HINT}`);
+  }
+  // Our factory instead of the one tfjs registers on import (which it skips when navigator.gpu was missing then):
+  // the device comes from an adapter we described, and we hold it, so that releaseWebGpu can destroy it.
+  if (tf.findBackendFactory('webgpu') !== undefined) tf.removeBackend('webgpu');
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      // An adapter gives one device; a second start (after releaseWebGpu) asks for a new one.
+      const fresh = (await gpu.requestAdapter({ powerPreference: 'high-performance' })) ?? adapter;
+      const device = await fresh.requestDevice(deviceDescriptor(fresh));
+      state.devices.push(device);
+      return new mod.WebGPUBackend(device, fresh.info ?? (await fresh.requestAdapterInfo?.()));
+    },
+    3,
+  );
+  state.adapter = info;
+  await deps.activate('webgpu', `loading ${pkg} on ${adapterLine(info)}`);
+  return { tfBackend: tf.getBackend(), detail: `adapter ${adapterLine(info)}`, adapter: info };
+}
+
+function softwareOnly(a: WebGpuAdapterInfo): string {
+  return `only a software adapter (${adapterLine(a)}), slower than wasm; ask for 'webgpu' by name to use it anyway`;
+}
+
+/**
+ * Ends WebGPU in this process: removes tfjs' webgpu backend (freeing its buffers; tensors still on it become
+ * unusable), destroys the device, and takes `navigator.gpu` off globalThis where we put it there (in Node), so the
+ * process can exit. Safe to call when WebGPU never started. A later useBackend('webgpu') starts it afresh.
+ */
+export function releaseWebGpu(): void {
+  if (tf.findBackendFactory('webgpu') !== undefined) tf.removeBackend('webgpu');
+  for (const device of state.devices.splice(0)) device.destroy();
+  uninstallNavigator();
+  state.adapter = undefined;
+}
