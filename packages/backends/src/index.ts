@@ -6,3 +6,4 @@ export { installLeakyReluGradient } from './leaky-relu-gradient';
 export type { BackendOptions } from './backend-loaders';
 export { releaseWebGpu } from './webgpu-loader';
 export { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
+export { registerWebGpuTrainingKernels } from './register-webgpu-training';

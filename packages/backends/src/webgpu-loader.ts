@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWebGpuTrainingKernels } from './register-webgpu-training';
 import { adapterLine, describeAdapter, type AdapterLike, type WebGpuAdapterInfo } from './webgpu-adapter';
 
 /** What the loader needs from the caller's module: the shared "cannot load" error and the package importer. */
@@ -144,6 +145,7 @@ export async function loadWebGpu(
     uninstallNavigator();
     throw deps.unavailable(`${(error as Error).message}; WebGPU needs it: ${INSTALL_HINT}`);
   }
+  const fixed = registerWebGpuTrainingKernels();
   // Our factory instead of the one tfjs registers on import (which it skips when navigator.gpu was missing then):
   // the device comes from an adapter we described, and we hold it, so that releaseWebGpu can destroy it.
   if (tf.findBackendFactory('webgpu') !== undefined) tf.removeBackend('webgpu');
@@ -160,7 +162,7 @@ export async function loadWebGpu(
   );
   state.adapter = info;
   await deps.activate('webgpu', `loading ${pkg} on ${adapterLine(info)}`);
-  return { tfBackend: tf.getBackend(), detail: `adapter ${adapterLine(info)}`, adapter: info };
+  return { tfBackend: tf.getBackend(), detail: `adapter ${adapterLine(info)}; kernels fixed: ${fixed.join(', ')}`, adapter: info };
 }
 
 function softwareOnly(a: WebGpuAdapterInfo): string {
