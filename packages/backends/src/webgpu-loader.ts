@@ -148,7 +148,7 @@ export async function loadWebGpu(
   const fixed = registerWebGpuTrainingKernels();
   // Our factory instead of the one tfjs registers on import (which it skips when navigator.gpu was missing then):
   // the device comes from an adapter we described, and we hold it, so that releaseWebGpu can destroy it.
-  if (tf.findBackendFactory('webgpu') !== undefined) tf.removeBackend('webgpu');
+  if (tf.findBackendFactory('webgpu') != null) tf.removeBackend('webgpu');
   tf.registerBackend(
     'webgpu',
     async () => {
@@ -175,7 +175,7 @@ function softwareOnly(a: WebGpuAdapterInfo): string {
  * process can exit. Safe to call when WebGPU never started. A later useBackend('webgpu') starts it afresh.
  */
 export function releaseWebGpu(): void {
-  if (tf.findBackendFactory('webgpu') !== undefined) tf.removeBackend('webgpu');
+  if (tf.findBackendFactory('webgpu') != null) tf.removeBackend('webgpu');
   for (const device of state.devices.splice(0)) device.destroy();
   uninstallNavigator();
   state.adapter = undefined;
