@@ -38,6 +38,8 @@ const state: {
   installed?: 'navigator' | 'gpu';
   devices: GpuDevice[];
   adapter?: WebGpuAdapterInfo;
+  /** Why `auto` passed WebGPU over, once it has (no adapter, or only a software one): not probed again. */
+  refused?: string;
 } = { devices: [] };
 
 type Nav = { gpu?: GpuLike } | undefined;
@@ -119,6 +121,8 @@ export async function loadWebGpu(
     await deps.activate('webgpu', 'an earlier start');
     return { tfBackend: tf.getBackend(), detail: `adapter ${adapterLine(adapter)}`, adapter };
   }
+  // auto asks again at every call: say no at once where it was already no (each probe starts Vulkan's drivers).
+  if (hardwareOnly && state.refused !== undefined) throw deps.unavailable(state.refused);
   const gpu = await navigatorGpu(deps);
   let adapter: GpuAdapter | null;
   try {
@@ -130,12 +134,14 @@ export async function loadWebGpu(
   }
   if (adapter === null) {
     uninstallNavigator();
+    if (hardwareOnly) state.refused = NO_ADAPTER;
     throw deps.unavailable(NO_ADAPTER);
   }
   const info = await describeAdapter(adapter);
   if (hardwareOnly && info.software) {
     uninstallNavigator();
-    throw deps.unavailable(softwareOnly(info));
+    state.refused = softwareOnly(info);
+    throw deps.unavailable(state.refused);
   }
   const pkg = '@tensorflow/tfjs-backend-webgpu';
   let mod: { WebGPUBackend: new (device: GpuDevice, adapterInfo: unknown) => tf.KernelBackend };
