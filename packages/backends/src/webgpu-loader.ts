@@ -148,6 +148,14 @@ export async function loadWebGpu(
   try {
     mod = (await deps.importPackage(pkg)) as typeof mod;
   } catch (error) {
+    if (tf.findBackendFactory('webgpu') != null) {
+      // A bundled page that imported tfjs-backend-webgpu itself (a bare dynamic import cannot load there): use the
+      // backend it registered. release() still removes it.
+      const fixed = registerWebGpuTrainingKernels();
+      state.adapter = info;
+      await deps.activate('webgpu', `the page's own ${pkg}`);
+      return { tfBackend: tf.getBackend(), detail: `adapter ${adapterLine(info)}; the page's registration; kernels fixed: ${fixed.join(', ')}`, adapter: info };
+    }
     uninstallNavigator();
     throw deps.unavailable(`${(error as Error).message}; WebGPU needs it: ${INSTALL_HINT}`);
   }
