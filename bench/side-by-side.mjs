@@ -7,6 +7,7 @@
 //   pnpm bench                       # everything (this side by side: about 18 minutes on 2 cores)
 //   BENCH_QUICK=1 pnpm --filter not-bench start    # one run per row, for a smoke test
 //   BENCH_PYTHON=/usr/bin/python3    # the Python with torch (default: /usr/bin/python3 when present, else python3)
+// WebGPU rows follow, on a hardware adapter only (skipped with a note elsewhere); the GPU side by side is bench/gpu/.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -82,7 +83,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => (ms === null ? '–' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const ratio = (a, b) => (a === null || b === null ? '–' : `${(a / b).toFixed(2)}×`);
 
-const report = await useBackend('auto');
+// This table is against PyTorch CPU: a CPU backend (auto would take a hardware WebGPU adapter; its rows come last).
+let report = await useBackend('auto');
+if (report.name === 'webgpu') report = await useBackend('wasm');
 console.error(describeBackend(report));
 const ourThreads = Number(/(\d+) threads?/.exec(report.detail)?.[1] ?? 1);
 const torch = startTorch();
@@ -153,3 +156,22 @@ Where our time goes (convolutions, filter gradients, other kernels) and the floo
 `;
 writeFileSync(join(here, 'RESULTS.md'), markdown);
 console.error(`wrote ${join(here, 'RESULTS.md')}`);
+
+// WebGPU rows: the cpu preset's steps on a hardware adapter (the reference configuration against PyTorch CUDA is
+// bench/gpu/). Skipped without one: a software adapter (lavapipe) is slower than wasm and says nothing of a GPU.
+const gpu = await useBackend('auto').catch((error) => ({ name: 'none', why: error.message }));
+if (gpu.name !== 'webgpu') {
+  const why = gpu.skipped?.find((s) => s.name === 'webgpu')?.why ?? gpu.why;
+  console.log(`webgpu rows skipped: ${why ?? 'no hardware WebGPU adapter'}`);
+} else {
+  const { gpuSteps, timeRuns } = await import('./gpu/webgpu-steps.mjs');
+  console.error(describeBackend(gpu));
+  const config = { ...CPU, name: 'cpu preset on WebGPU', fidBatch: 8 };
+  const { steps, dispose } = gpuSteps(config);
+  for (const [kind, label] of [['t-step', 'T step'], ['f-step', 'f step'], ['outer', `NOT outer step (K_T = ${CPU.tIters})`], ['push', 'push-forward, batch 64']]) {
+    const { median } = await timeRuns(steps[kind], { runs: quick ? 1 : 9, warmUp: 2 });
+    console.log(`${`${label} (${config.name})`.padEnd(58)} webgpu ${fmt(median).padStart(7)} ms`);
+  }
+  dispose();
+  gpu.release();
+}

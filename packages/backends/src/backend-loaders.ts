@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-names';
 import { registerWasmTrainingKernels } from './register-wasm-training';
 import { startWasmNodeThreads } from './wasm-node-threads';
+import type { WebGpuAdapterInfo } from './webgpu-adapter';
+import { loadWebGpu } from './webgpu-loader';
 
 /** A backend that could not be loaded, with a reason fit to show a user. */
 export class BackendUnavailable extends Error {}
@@ -22,6 +24,13 @@ export interface LoadedBackend {
   tfBackend: string;
   /** One line on what was set up. */
   detail: string;
+  /** On webgpu: the adapter it runs on. */
+  adapter?: WebGpuAdapterInfo;
+}
+
+/** How a loader is asked: by name, or by `auto` (which passes over a software WebGPU adapter). */
+export interface LoadContext {
+  auto: boolean;
 }
 
 /** Node's and Vite's ways of saying "no such package". */
@@ -104,7 +113,9 @@ async function loadCpu(): Promise<LoadedBackend> {
   return { tfBackend: tf.getBackend(), detail: 'pure JavaScript (slow: tiny tensors and tests only)' };
 }
 
-export const LOADERS: Record<BackendName, (options: BackendOptions) => Promise<LoadedBackend>> = {
+export const LOADERS: Record<BackendName, (options: BackendOptions, context: LoadContext) => Promise<LoadedBackend>> = {
+  webgpu: (_, { auto }) =>
+    loadWebGpu({ importPackage, activate, unavailable: (why) => new BackendUnavailable(why) }, auto),
   'tensorflow-gpu': () => loadNative('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => loadNative('@tensorflow/tfjs-node'),
   wasm: loadWasm,

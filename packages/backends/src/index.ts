@@ -4,3 +4,6 @@ export { registerWasmTrainingKernels, type WasmTrainingKernels } from './registe
 export { installConv2dGradient } from './conv2d-gradient';
 export { installLeakyReluGradient } from './leaky-relu-gradient';
 export type { BackendOptions } from './backend-loaders';
+export { releaseWebGpu } from './webgpu-loader';
+export { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
+export { registerWebGpuTrainingKernels } from './register-webgpu-training';

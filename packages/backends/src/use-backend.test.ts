@@ -10,9 +10,12 @@ describe('useBackend', () => {
     expect(report.tfBackend).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(report.requested).toBe('auto');
-    expect(report.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
-    expect(report.skipped[0].why).toBe('package @tensorflow/tfjs-node-gpu is not installed');
-    expect(report.skipped[1].why).toBe('package @tensorflow/tfjs-node is not installed');
+    expect(report.skipped.map((s) => s.name)).toEqual(['webgpu', 'tensorflow-gpu', 'tensorflow']);
+    // No GPU here: lavapipe's software adapter (passed over by auto), or no Vulkan driver at all.
+    expect(report.skipped[0].why).toMatch(/^(only a software adapter \(.*\), slower than wasm; ask for 'webgpu' by name|no WebGPU adapter found)/);
+    expect(report.skipped[1].why).toBe('package @tensorflow/tfjs-node-gpu is not installed');
+    expect(report.skipped[2].why).toBe('package @tensorflow/tfjs-node is not installed');
+    expect(report.adapter).toBeUndefined();
     expect(report.detail).toContain('Conv2DBackpropFilter');
     // Node gets tfjs's threaded build, on every core (tfjs allows at most 8).
     const threads = Math.min(availableParallelism(), 8);
@@ -70,7 +73,7 @@ describe('useBackend', () => {
 
   it('an unknown name throws a clear error', async () => {
     await expect(useBackend('nonsense' as never)).rejects.toThrow(
-      'useBackend: unknown backend "nonsense"; expected one of auto, tensorflow-gpu, tensorflow, wasm, cpu',
+      'useBackend: unknown backend "nonsense"; expected one of auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu',
     );
   });
 });

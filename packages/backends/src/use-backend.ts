@@ -1,5 +1,7 @@
 import { AUTO_ORDER, BACKEND_REQUESTS, isBackendRequest, type BackendName, type BackendRequest } from './backend-names';
 import { BackendUnavailable, LOADERS, type BackendOptions } from './backend-loaders';
+import { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
+import { releaseWebGpu } from './webgpu-loader';
 
 /** A backend that `auto` tried before the one it chose, and could not load. */
 export interface SkippedBackend {
@@ -15,7 +17,7 @@ export interface BackendReport {
   name: BackendName;
   /** What the caller asked for: 'auto' or the same name. */
   requested: BackendRequest;
-  /** tfjs's name for the active backend (`tf.getBackend()`): 'tensorflow', 'wasm' or 'cpu'. */
+  /** tfjs's name for the active backend (`tf.getBackend()`): 'webgpu', 'tensorflow', 'wasm' or 'cpu'. */
   tfBackend: string;
   /** Why this one. */
   reason: string;
@@ -23,15 +25,23 @@ export interface BackendReport {
   detail: string;
   /** Backends `auto` tried first and could not load, in order; empty for a named request. */
   skipped: SkippedBackend[];
+  /** On webgpu: the adapter (vendor, architecture, and whether it is hardware or software); absent elsewhere. */
+  adapter?: WebGpuAdapterInfo;
+  /**
+   * Lets the process end: on webgpu, removes the backend (tensors still on it become unusable), destroys the GPU
+   * device and takes `navigator.gpu` off globalThis where useBackend put it (Dawn keeps Node alive while it is
+   * reachable). Call it once training and evaluation are done. Nothing to do on the other backends.
+   */
+  release(): void;
 }
 
 // Serialises calls: two concurrent useBackend calls must not interleave their setBackend calls.
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Selects the tfjs backend. `auto` tries the native TensorFlow bindings (`@tensorflow/tfjs-node-gpu`, then
- * `@tensorflow/tfjs-node`), then wasm with our training kernels, then cpu, and reports which it got and why the
- * others were skipped. A named backend that cannot load throws, naming it and the reason. Safe to call again.
+ * Selects the tfjs backend. `auto` tries WebGPU on a hardware adapter, then the native TensorFlow bindings
+ * (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then wasm with our training kernels, then cpu, and
+ * reports which it got and why the others were skipped (a software WebGPU adapter is used only when asked for by name). A named backend that cannot load throws, naming it and the reason. Safe to call again.
  */
 export function useBackend(name: BackendRequest = 'auto', options: BackendOptions = {}): Promise<BackendReport> {
   if (!isBackendRequest(name)) {
@@ -53,14 +63,15 @@ async function select(requested: BackendRequest, options: BackendOptions): Promi
   const skipped: SkippedBackend[] = [];
   for (const name of candidates) {
     try {
-      const { tfBackend, detail } = await LOADERS[name](options);
+      const { tfBackend, detail, adapter } = await LOADERS[name](options, { auto: requested === 'auto' });
       const reason =
         requested === 'auto'
           ? skipped.length === 0
             ? `auto: ${name} is the first choice and it loaded`
             : `auto: ${name} is the first of ${AUTO_ORDER.join(', ')} that loaded`
           : `requested by name`;
-      return { name, requested, tfBackend, reason, detail, skipped };
+      const release = name === 'webgpu' ? releaseWebGpu : () => undefined;
+      return { name, requested, tfBackend, reason, detail, skipped, ...(adapter ? { adapter } : {}), release };
     } catch (error) {
       if (!(error instanceof BackendUnavailable)) throw error;
       if (requested !== 'auto') {
@@ -77,5 +88,6 @@ async function select(requested: BackendRequest, options: BackendOptions): Promi
 export function describeBackend(report: BackendReport): string {
   const how = report.requested === 'auto' ? 'auto' : 'requested';
   const skipped = report.skipped.map((s) => `${s.name}: ${s.why}`);
-  return `backend ${report.name} (${[how, ...(skipped.length ? [`skipped ${skipped.join('; ')}`] : [])].join('; ')})`;
+  const on = report.adapter ? [`adapter ${adapterLine(report.adapter)}`] : [];
+  return `backend ${report.name} (${[how, ...on, ...(skipped.length ? [`skipped ${skipped.join('; ')}`] : [])].join('; ')})`;
 }

@@ -14,9 +14,18 @@ export function threadsOption(): Option {
   );
 }
 
+let selected: BackendReport | undefined;
+
 /** Selects the backend and says which one on stderr (stdout stays clean for --json). */
 export async function selectBackend(opts: { backend: string; threads?: number }): Promise<BackendReport> {
   const report = await useBackend(opts.backend as BackendRequest, { threads: opts.threads });
   process.stderr.write(`${describeBackend(report)}\n`);
+  selected = report;
   return report;
+}
+
+/** Releases the backend a command selected (webgpu: its device, so that the process can exit); once it is done. */
+export function releaseBackend(): void {
+  selected?.release();
+  selected = undefined;
 }

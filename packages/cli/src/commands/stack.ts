@@ -27,7 +27,8 @@ export function registerStack(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       const backend = await selectBackend(opts);
-      const preset: TrainPreset = opts.preset ?? presetFor(backend.name);
+      const preset: TrainPreset = opts.preset ?? presetFor(backend);
+      if (!opts.preset && preset === 'reference') process.stderr.write(`reference preset: ${backend.name} runs on a GPU (--preset cpu for the small one)\n`);
       const flags: StackFlags = {
         ...trainFlags(opts),
         stageCount: opts.stages,

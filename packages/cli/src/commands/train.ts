@@ -20,7 +20,8 @@ export function registerTrain(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       const backend = await selectBackend(opts);
-      const preset: TrainPreset = opts.preset ?? presetFor(backend.name);
+      const preset: TrainPreset = opts.preset ?? presetFor(backend);
+      if (!opts.preset && preset === 'reference') process.stderr.write(`reference preset: ${backend.name} runs on a GPU (--preset cpu for the small one)\n`);
       const flags = trainFlags(opts);
       const guard = guardFromFlags(opts);
       const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -107,9 +107,13 @@ function cpuPreset(cost: TrainCost): PresetValues {
   };
 }
 
-/** The preset for a backend: the reference on a GPU (tfjs-node-gpu), the CPU one elsewhere. */
-export function presetFor(backend: string): TrainPreset {
-  return backend === 'tensorflow-gpu' ? 'reference' : 'cpu';
+/**
+ * The preset for a backend: the reference on a GPU (tfjs-node-gpu, or webgpu on a hardware adapter), the CPU one
+ * elsewhere (webgpu on a software adapter such as lavapipe is a CPU).
+ */
+export function presetFor(backend: string | { name: string; adapter?: { software: boolean } }): TrainPreset {
+  const { name, adapter } = typeof backend === 'string' ? { name: backend, adapter: undefined } : backend;
+  return name === 'tensorflow-gpu' || (name === 'webgpu' && adapter !== undefined && !adapter.software) ? 'reference' : 'cpu';
 }
 
 /**
