@@ -9,8 +9,11 @@ export interface FitIdentityOptions {
   batchSize?: number;
   /** Adam learning rate (default 1e-3). */
   lr?: number;
-  /** Standard deviation of a stochastic map's noise (default 0.1). */
-  noise?: { std?: number };
+  /** A stochastic map's noise. */
+  noise?: {
+    /** Its standard deviation (default 0.1, the reference's Z_STD). */
+    std?: number;
+  };
   /** Seed of a stochastic map's noise (default 0); step i draws with seed + i. */
   seed?: number;
 }

@@ -45,8 +45,11 @@ export interface PushforwardSampler extends ResumableSampler<PushforwardState> {
 
 /** Options of {@link pushforwardOnTheFly} and {@link pushforwardCached}. */
 export interface PushforwardOptions {
-  /** Standard deviation of a stochastic map's noise (default 0.1, the reference's Z_STD). */
-  noise?: { std?: number };
+  /** A stochastic map's noise. */
+  noise?: {
+    /** Its standard deviation (default 0.1, the reference's Z_STD). */
+    std?: number;
+  };
   /** Seed of the noise draws. */
   seed?: number;
   /** Items pushed per call when caching (default 64). */
