@@ -1,7 +1,7 @@
 import './gradients';
 
 export * from './types';
-export { Rng, type RngState } from './rng';
+export { Rng, type RngState, tfSeed } from './rng';
 export * from './linalg/index';
 export * from './gaussian/index';
 export { type Scheduled, valueAt, constant, linearRamp, cosineDecay } from './schedule';
@@ -24,7 +24,7 @@ export { NeuralOT } from './solver/neural-ot';
 export { WeightAverage, type WeightAverageOptions } from './solver/weight-average';
 export type { NeuralOTOptions, FitOptions, MapNoise } from './solver/neural-ot-options';
 export type { StepReport, SolverProgress, SolverCheckpoint } from './solver/step-report';
-export { train, type TrainOptions, type TrainResult } from './training/train';
+export { train, type TrainOptions, type TrainEvaluation, type TrainResult } from './training/train';
 export type { Trainable } from './training/trainable';
 export { type Checkpoint, type CheckpointStore, MemoryCheckpointStore } from './training/checkpoint-store';
 export type { GuardEvent, DivergenceEvent, CollapseEvent } from './training/guard-events';

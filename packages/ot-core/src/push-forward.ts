@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfSeed } from './rng';
 import type { TransportMap } from './types';
 
 /** Noise for n inputs of a stochastic map, N(0, noiseStd²) from `seed`; undefined for a deterministic map. */
 export function mapNoise(map: TransportMap, n: number, { noiseStd, seed }: { noiseStd: number; seed: number }): tf.Tensor | undefined {
   const shape = map.noiseShape(n);
-  return shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', seed) : undefined;
+  return shape ? tf.randomNormal(shape, 0, noiseStd, 'float32', tfSeed(seed)) : undefined;
 }
 
 /**

@@ -120,3 +120,11 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * `seed` as tfjs random ops take it. tfjs treats a seed of 0 as no seed at all (it draws from Math.random), so 0
+ * becomes 0.5, a value no integer seed gives: every seed, 0 included, then gives the same draws on every run.
+ */
+export function tfSeed(seed: number): number {
+  return seed === 0 ? 0.5 : seed;
+}

@@ -11,7 +11,7 @@ export interface FitIdentityOptions {
   lr?: number;
   /** A stochastic map's noise. */
   noise?: {
-    /** Its standard deviation (default 0.1). */
+    /** Its standard deviation (default 0.1, the reference's Z_STD). */
     std?: number;
   };
   /** Seed of a stochastic map's noise (default 0); step i draws with seed + i. */

@@ -143,17 +143,23 @@ async function optimizeScale(vgg: Vgg16Features, content: tf.Tensor4D, style: tf
   try {
     for (let step = 1; step <= s.steps && !s.signal?.aborted; step++) {
       const at = randomPositions(s.rng, h, w, s.samples);
-      let losses: Record<keyof StrotssLosses, number> | undefined;
-      tf.tidy(() => {
+      let names: (keyof StrotssLosses)[] = [];
+      // The step's loss terms stay on the device until the one read below.
+      const values = tf.tidy(() => {
         const contentColumns = sampleHypercolumns(contentMaps, at, [h, w]);
+        let terms: tf.Tensor | undefined;
         const { grads } = tf.variableGrads(() => {
-          const terms = strotssLosses(imagePoints(vgg, foldPyramid(bands), at), contentColumns, stylePoints, s.alpha);
-          losses = Object.fromEntries(Object.entries(terms).map(([key, value]) => [key, value.dataSync()[0]])) as Record<keyof StrotssLosses, number>;
-          return terms.total;
+          const losses = strotssLosses(imagePoints(vgg, foldPyramid(bands), at), contentColumns, stylePoints, s.alpha);
+          names = Object.keys(losses) as (keyof StrotssLosses)[];
+          terms = tf.keep(tf.stack(names.map((name) => losses[name])));
+          return losses.total;
         }, bands);
         optimizer.apply(grads);
+        return terms!;
       });
-      s.report(step, losses!);
+      const read = await values.data();
+      values.dispose();
+      s.report(step, Object.fromEntries(names.map((name, i) => [name, read[i]])) as Record<keyof StrotssLosses, number>);
       await tf.nextFrame();
     }
     return foldPyramid(bands);

@@ -46,7 +46,7 @@ export function registerTranslate(program: Command): void {
           const x = data.batch(chunk[0].split, chunk.map((item) => item.index));
           for (let k = 0; k < opts.draws; k++) {
             const y = pushForward(map, x, { noiseStd, seed: opts.seed + start * opts.draws + k });
-            const values = y.dataSync();
+            const values = await y.data();
             y.dispose();
             chunk.forEach((_item, i) => {
               const image = values.subarray(i * pixels, (i + 1) * pixels);

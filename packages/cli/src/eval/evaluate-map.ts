@@ -74,38 +74,42 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
   let predictions: number[] = [];
   for (let start = 0; start < count; start += batch) {
     const indices = Array.from({ length: Math.min(batch, count - start) }, (_, i) => start + i);
+    const n = indices.length;
+    // Everything a batch contributes, measured on the device and read back in one go.
     const x = source.batch(split, indices);
-    const y = pushForward(map, x, { noiseStd: options.noiseStd, seed: seed + start }) as tf.Tensor4D;
-    if (wants('cost')) {
-      const cost = tf.tidy(() => tf.sum(tf.mean(tf.square(tf.sub(x, y)), [1, 2, 3])));
-      costSum += cost.dataSync()[0];
-      cost.dispose();
-    }
-    if (wants('lpips')) {
-      const d = lpips!.distance(x, y);
-      lpipsSum += (d.dataSync() as Float32Array).reduce((sum: number, v: number) => sum + v, 0);
-      d.dispose();
-    }
-    if (wants('classifier')) predictions = predictions.concat(Array.from(classifier!.predict(y)));
+    const measured = tf.tidy(() => {
+      const y = pushForward(map, x, { noiseStd: options.noiseStd, seed: seed + start }) as tf.Tensor4D;
+      const parts: tf.Tensor[] = [];
+      if (wants('cost')) parts.push(tf.sum(tf.mean(tf.square(tf.sub(x, y)), [1, 2, 3])));
+      if (wants('lpips')) parts.push(lpips!.distance(x, y));
+      if (wants('classifier')) parts.push(tf.argMax(classifier!.logits(y), 1));
+      for (const p of pushed) parts.push(p.extractor.features(y));
+      return tf.concat(parts.map((t) => tf.reshape(tf.cast(t, 'float32'), [-1])));
+    });
+    x.dispose();
+    const values = (await measured.data()) as Float32Array;
+    measured.dispose();
+    let offset = 0;
+    const take = (length: number) => values.subarray(offset, (offset += length));
+    if (wants('cost')) costSum += take(1)[0];
+    if (wants('lpips')) lpipsSum += take(n).reduce((sum: number, v: number) => sum + v, 0);
+    if (wants('classifier')) predictions = predictions.concat(Array.from(take(n)));
     for (const p of pushed) {
-      const features = p.extractor.features(y);
-      const values = features.dataSync() as Float32Array;
-      features.dispose();
-      p.stats.add(values);
-      if (wants('kid') && p.extractor === inception) p.rows.push(values);
+      const features = take(n * p.extractor.dim).slice();
+      p.stats.add(features);
+      if (wants('kid') && p.extractor === inception) p.rows.push(features);
     }
-    tf.dispose([x, y]);
-    options.onProgress?.(start + indices.length, count);
+    options.onProgress?.(start + n, count);
   }
 
   const result: EvalResult = { count };
   if (wants('cost')) result.cost = costSum / count;
   if (wants('lpips')) result.lpips = lpipsSum / count;
   for (const p of pushed) {
-    const reference = targetFeatures(target, split, p.extractor, batch, options.cacheDir);
+    const reference = await targetFeatures(target, split, p.extractor, batch, options.cacheDir);
     const frechet = p.stats.frechetDistance(reference.statistics());
     if (p.extractor === classifier) {
-      const targetClasses = commonClasses(target, split, classifier, batch);
+      const targetClasses = await commonClasses(target, split, classifier, batch);
       result.classifier = { targetShare: predictions.filter((c) => targetClasses.includes(c)).length / count, targetClasses, frechet };
     }
     if (p.extractor === inception) {
@@ -124,7 +128,7 @@ interface TargetFeatures {
 }
 
 /** The target split's features (N × dim), from the cache when it holds them. */
-function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: FeatureExtractor, batch: number, cacheDir?: string): TargetFeatures {
+async function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: FeatureExtractor, batch: number, cacheDir?: string): Promise<TargetFeatures> {
   const n = target.splitCount(split);
   const key = `${target.source.name}-${target.size}px-${target.channels}ch-${split}-${extractor.name}`.replace(/[^A-Za-z0-9._-]+/g, '_');
   const path = cacheDir === undefined ? undefined : join(cacheDir, `${key}.npy`);
@@ -148,8 +152,9 @@ function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: Feat
   for (let start = 0; start < n; start += batch) {
     const x = target.batch(split, Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i));
     const features = extractor.features(x);
-    rows.push(features.dataSync() as Float32Array);
-    tf.dispose([x, features]);
+    x.dispose();
+    rows.push((await features.data()) as Float32Array);
+    features.dispose();
   }
   const data = concat(rows);
   if (path) {
@@ -161,13 +166,15 @@ function targetFeatures(target: ImageDataset, split: ImageSplit, extractor: Feat
 }
 
 /** Classes the classifier assigns to at least 5% of the target split: what "looks like the target" means. */
-function commonClasses(target: ImageDataset, split: ImageSplit, classifier: FashionClassifier, batch: number): number[] {
+async function commonClasses(target: ImageDataset, split: ImageSplit, classifier: FashionClassifier, batch: number): Promise<number[]> {
   const n = target.splitCount(split);
   const counts = new Map<number, number>();
   for (let start = 0; start < n; start += batch) {
     const x = target.batch(split, Array.from({ length: Math.min(batch, n - start) }, (_, i) => start + i));
-    for (const c of classifier.predict(x)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    const classes = tf.tidy(() => tf.argMax(classifier.logits(x), 1));
     x.dispose();
+    for (const c of await classes.data()) counts.set(c, (counts.get(c) ?? 0) + 1);
+    classes.dispose();
   }
   return [...counts].filter(([, k]) => k >= 0.05 * n).map(([c]) => c).sort((a, b) => a - b);
 }

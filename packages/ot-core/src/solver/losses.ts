@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { whileFrozen } from '../freeze';
 import { restoringBuffers } from '../module-buffers';
 import { mapNoise, pushForward } from '../push-forward';
+import { tfSeed } from '../rng';
 import type { CostContext, Potential, TransportCost, TransportMap } from '../types';
 import { accumulatedGrads, type Rows, rowChunks, rows } from './micro-batch';
 import { type NoisedPotentialOptions, addNoise, edmWeight, sampleSigmas } from './noise-levels';
@@ -100,7 +101,7 @@ interface PotentialNoise {
 function potentialNoise(s: LossSetup, n: number, shape: number[], seeds: number[]): PotentialNoise | undefined {
   if (!s.noised) return undefined;
   const sigma = sampleSigmas(n, seeds[1], s.noised);
-  return { sigma, eps: tf.randomNormal(shape, 0, 1, 'float32', seeds[2]), weight: edmWeight(sigma, s.noised) };
+  return { sigma, eps: tf.randomNormal(shape, 0, 1, 'float32', tfSeed(seeds[2])), weight: edmWeight(sigma, s.noised) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tfSeed } from '../rng';
 
 /** Settings of the noised-potential variant: σ ~ exp(N(pMean, pStd²)), EDM weight with σ_data. */
 export interface NoisedPotentialOptions {
@@ -12,7 +13,7 @@ export interface NoisedPotentialOptions {
 
 /** One noise level per sample, σ = exp(pMean + pStd·ε), shape [n]. */
 export function sampleSigmas(n: number, seed: number, { pMean = 0, pStd = 1 }: NoisedPotentialOptions): tf.Tensor1D {
-  return tf.tidy(() => tf.exp(tf.randomNormal([n], pMean, pStd, 'float32', seed)));
+  return tf.tidy(() => tf.exp(tf.randomNormal([n], pMean, pStd, 'float32', tfSeed(seed))));
 }
 
 /** The EDM loss weight per sample, λ(σ) = (σ² + σ_data²) / (σ·σ_data)², shape [n]. */

@@ -24,18 +24,21 @@ export interface TrainOptions {
    */
   checkpointEvery?: number;
   /** Evaluation: `run` is called after every `every` steps and after the last one, before that step's checkpoint. */
-  evaluate?: {
-    /** Steps between evaluations. */
-    every: number;
-    /** The evaluation; the step it follows. */
-    run: (step: number) => void | Promise<void>;
-  };
+  evaluate?: TrainEvaluation;
   /** Stops the run after the step in progress (which is kept, evaluated and checkpointed when due). */
   signal?: AbortSignal;
   /** After every step kept (a step undone by the guard is not reported). */
   onStep?: (report: StepReport) => void | Promise<void>;
   /** Every divergence undone and mode collapse seen. */
   onEvent?: (event: GuardEvent) => void | Promise<void>;
+}
+
+/** An evaluation hook of {@link train}. */
+export interface TrainEvaluation {
+  /** Steps between evaluations (a positive integer); the last step is evaluated too. */
+  every: number;
+  /** Evaluates the solver as it stands after `step` (1-based). */
+  run: (step: number) => void | Promise<void>;
 }
 
 /** What {@link train} returns. */
