@@ -26,7 +26,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { quadraticCost, NeuralOT, Rng, gaussianOtMap, matrixFromRows } from '@not/ot-core';
 import { UNetMap, ResNetPotential } from '@not/nets';
 import { GaussianSampler, randomGaussianPair, toySampler } from '@not/datasets';
+import { encodeIdx, parseIdx } from '@not/datasets/node';
 import { l2Uvp, FeatureStatistics } from '@not/metrics';
+import { loadFashionClassifier } from '@not/metrics/node';
 import { Stack, trainStack } from '@not/stacking';
 import { STROTSS_LAYERS } from '@not/style';
 import { BACKEND_REQUESTS } from '@not/backends';
@@ -44,6 +46,7 @@ console.log(JSON.stringify({
   scores: f.shape, cost: cost.shape, points: points.shape, sampler: new GaussianSampler(m1, S1, 1).sample(4).shape,
   uvp: l2Uvp({ data: [1, 1], shape: [1, 2] }, { data: [1, 1], shape: [1, 2] }, 1), shift: Array.from(map.b),
   solver: typeof NeuralOT, stats: new FeatureStatistics(2).dim, stack: typeof Stack, trainStack: typeof trainStack,
+  idx: parseIdx(encodeIdx(new Uint8Array([1, 2, 3]), [3])).dims, classifier: typeof loadFashionClassifier,
   style: STROTSS_LAYERS.length > 0, backends: BACKEND_REQUESTS.includes('auto'), commands: buildProgram().commands.length,
 }));
 `;
@@ -64,15 +67,15 @@ describe('the packed packages in a fresh project', () => {
     for (const name of names) {
       const files = new Set(run('tar', ['-tzf', tarball(name)]).split('\n').map((f) => f.replace(/^package\//, '')));
       const manifest = JSON.parse(run('tar', ['-xzOf', tarball(name), 'package/package.json']));
-      expect(Object.keys(manifest.exports['.']), `@not/${name} exports`).toEqual(['types', 'import']);
-      const paths = [manifest.main, manifest.types, ...Object.values(manifest.exports['.']), ...Object.values(manifest.bin ?? {})].filter((p) => p !== undefined) as string[];
+      for (const entry of Object.values(manifest.exports) as Record<string, string>[]) expect(Object.keys(entry), `@not/${name} exports`).toEqual(['types', 'import']);
+      const paths = [manifest.main, manifest.types, ...(Object.values(manifest.exports) as Record<string, string>[]).flatMap((entry) => Object.values(entry)), ...Object.values(manifest.bin ?? {})].filter((p) => p !== undefined) as string[];
       for (const path of paths) expect(files.has(path.replace(/^\.\//, '')), `@not/${name}: ${path}`).toBe(true);
       expect(JSON.stringify(manifest)).not.toContain('workspace:');
       expect(manifest.exports['.'].source, `@not/${name} exports its sources`).toBeUndefined();
     }
   });
 
-  const expected = { scores: [2], cost: [2], points: [8, 2], sampler: [4, 2], uvp: 0, shift: [1, 1], solver: 'function', stats: 2, stack: 'function', trainStack: 'function', style: true, backends: true };
+  const expected = { scores: [2], cost: [2], points: [8, 2], sampler: [4, 2], uvp: 0, shift: [1, 1], solver: 'function', stats: 2, idx: [3], classifier: 'function', stack: 'function', trainStack: 'function', style: true, backends: true };
 
   it('import and run in Node ESM, and the not command starts', () => {
     writeFileSync(join(project, 'use.mjs'), USE_EVERY_PACKAGE);

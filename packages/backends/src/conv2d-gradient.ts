@@ -84,8 +84,3 @@ export function installConv2dGradient(): boolean {
   registerGradient(makeConv2dGradient(current ?? stockConv2dGradient));
   return true;
 }
-
-/** Whether the Conv2D gradient registered now is ours. */
-export function hasConv2dGradient(): boolean {
-  return (getGradient(Conv2D) as MarkedGradConfig | undefined)?.[OURS] === true;
-}

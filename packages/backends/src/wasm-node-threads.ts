@@ -19,10 +19,15 @@ const CRASH_MESSAGE =
   "useBackend('wasm', { threads: 1 }) reports it as an error instead. The worker's error: ";
 
 export async function startWasmNodeThreads(threads: number | undefined, init: () => Promise<void>): Promise<void> {
-  const { createRequire } = await import('node:module');
+  // Node's modules come from process.getBuiltinModule (Node >= 20.16), not an import, so that this package's entry
+  // bundles for a browser (where this never runs); on older Node, wasm starts single-threaded.
+  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  if (typeof getBuiltinModule !== 'function') return init();
+  const { createRequire } = getBuiltinModule('node:module') as typeof import('node:module');
   const require = createRequire(import.meta.url);
-  const os = require('node:os') as typeof import('node:os');
-  const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
+  // The modules' own export objects (as require gives them), which the patches below must change.
+  const os = getBuiltinModule('node:os') as typeof import('node:os');
+  const workerThreads = getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');
   const wasm = require('@tensorflow/tfjs-backend-wasm') as { setThreadsCount(n: number): void };
 
   const out = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
@@ -45,6 +50,7 @@ export async function startWasmNodeThreads(threads: number | undefined, init: ()
       pool.push(this);
     }
     // Node re-refs a worker when a 'message' listener is added after unref (nodejs/node#53036).
+    // biome-ignore lint/suspicious/noExplicitAny: the signature of Worker.on, which this overrides
     override on(event: string | symbol, listener: (...args: any[]) => void): this {
       super.on(event, listener);
       if (started) this.unref();

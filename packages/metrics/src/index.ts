@@ -1,3 +1,5 @@
+// Browser-safe: every network here is built from weight bytes. Loading weight files from disk, the cache folders or a
+// download is in ./node.ts, published as @not/metrics/node.
 export type { PointBatch } from './points';
 export { totalVariance } from './total-variance';
 export { l2Uvp } from './l2-uvp';
@@ -16,18 +18,9 @@ export {
   type FidInceptionOptions,
   type FidInceptionStage,
 } from './inception/fid-inception-v3';
-export {
-  loadFidInceptionV3,
-  fetchFidInceptionWeights,
-  fidInceptionFromBytes,
-  FID_WEIGHTS_URL,
-  FID_WEIGHTS_FILE,
-  type FidWeightsLocation,
-  type LoadFidInceptionOptions,
-} from './inception/fid-inception-weights';
+export { fidInceptionFromBytes, FID_WEIGHTS_URL, FID_WEIGHTS_FILE } from './inception/fid-inception-weights';
 export {
   FashionClassifier,
-  fashionClassifierWeightsPath,
   fashionClassIds,
   FASHION_CLASSIFIER_CLASSES,
   FASHION_CLASSIFIER_SHOES,
@@ -39,16 +32,7 @@ export {
 export { Lpips, type LpipsOptions } from './lpips/lpips';
 export { LPIPS_NETS, LPIPS_CHANNELS, lpipsWeightShapes, lpipsMinSize, type LpipsNet } from './lpips/lpips-architecture';
 export { checkLpipsWeights, type LpipsWeights } from './lpips/lpips-weights';
-export {
-  loadLpips,
-  fetchLpipsWeights,
-  lpipsFromBytes,
-  readLpipsWeightFiles,
-  LPIPS_TRUNK_FILES,
-  LPIPS_LIN_FILES,
-  type LpipsWeightsLocation,
-  type LoadLpipsOptions,
-} from './lpips/lpips-files';
+export { lpipsFromBytes, readLpipsWeightFiles, LPIPS_TRUNK_FILES, LPIPS_LIN_FILES } from './lpips/lpips-files';
 export { perImageL2 } from './lpips/per-image-l2';
 export { VGG16_LAYERS, VGG16_WIDTHS, type Vgg16Layer } from './vgg16/vgg16-architecture';
-export { Vgg16Features, loadVgg16Features, VGG16_WEIGHTS, type Vgg16FeaturesOptions, type LoadVgg16Options } from './vgg16/vgg16-features';
+export { Vgg16Features, VGG16_WEIGHTS, type Vgg16FeaturesOptions } from './vgg16/vgg16-features';

@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
-import { ImageDataset, ImageSampler, openFashionMnist } from '@not/datasets';
+import { ImageDataset, ImageSampler } from '@not/datasets';
+import { openFashionMnist } from '@not/datasets/node';
 import { NeuralOT, type Sampler, quadraticCost } from '@not/ot-core';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { Stack, pushforwardCached, pushforwardOnTheFly } from '../src/index';

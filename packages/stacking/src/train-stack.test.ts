@@ -181,7 +181,7 @@ describe('trainStack', () => {
     const stopAt = new Set(['1:3', '1:4', '2:3']);
     let killed = false;
     let runs = 0;
-    let result;
+    let result: Awaited<ReturnType<typeof trainStack>> | undefined;
     for (;;) {
       runs++;
       let where = '';

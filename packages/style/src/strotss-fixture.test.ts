@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@not/ot-core';
-import { loadVgg16Features, type Vgg16Features } from '@not/metrics';
+import type { Vgg16Features } from '@not/metrics';
+import { loadVgg16Features } from '@not/metrics/node';
 import { sampleHypercolumns, type Positions } from './hypercolumns';
 import { STROTSS_LAYERS, strotssLosses } from './strotss-loss';
 

@@ -1,7 +1,7 @@
-import {
-  type KernelConfig,
-  type ResizeBilinearGradAttrs,
-  type TensorInfo,
+import type {
+  KernelConfig,
+  ResizeBilinearGradAttrs,
+  TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../wasm-kernel-ops';
 

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ImageDataset, openFashionMnist, readNpy } from '@not/datasets';
+import { ImageDataset, readNpy } from '@not/datasets';
+import { openFashionMnist } from '@not/datasets/node';
 import { registerData } from './data';
 import { programWith, runCli } from '../testing/run-cli';
 

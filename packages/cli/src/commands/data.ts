@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { ImageDataset, type ImageSource, type ImageSplit, SOURCE_SPEC_FORMS, openImageSource, writeNpy } from '@not/datasets';
+import { ImageDataset, type ImageSource, type ImageSplit, writeNpy } from '@not/datasets';
+import { SOURCE_SPEC_FORMS, openImageSource } from '@not/datasets/node';
 import { imageGrid } from '../render/image-grid';
 import { integer, integerList } from '../parse';
 

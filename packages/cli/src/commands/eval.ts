@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { ImageDataset, openImageSource } from '@not/datasets';
-import { FashionClassifier, type FidInceptionV3, LPIPS_NETS, type Lpips, loadFidInceptionV3, loadLpips } from '@not/metrics';
+import { ImageDataset } from '@not/datasets';
+import { openImageSource } from '@not/datasets/node';
+import { type FashionClassifier, type FidInceptionV3, LPIPS_NETS, type Lpips } from '@not/metrics';
+import { loadFashionClassifier, loadFidInceptionV3, loadLpips } from '@not/metrics/node';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { defaultCacheDir } from '../files/cache-dir';
 import { EVAL_METRICS, type EvalMetric, evaluateMap } from '../eval/evaluate-map';
@@ -43,7 +45,7 @@ export function registerEval(program: Command): void {
       let inception: FidInceptionV3 | undefined;
       let lpips: Lpips | undefined;
       try {
-        if (metrics.includes('classifier')) classifier = await FashionClassifier.load();
+        if (metrics.includes('classifier')) classifier = await loadFashionClassifier();
         if (metrics.includes('fid') || metrics.includes('kid')) inception = await loadFidInceptionV3({ path: opts.inceptionWeights, cacheDir });
         if (metrics.includes('lpips')) lpips = await loadLpips(opts.lpipsNet, { cacheDir });
         const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.testCount));

@@ -19,7 +19,7 @@ export function addGuardOptions(command: Command): Command {
 }
 
 /** The guard the parsed flags ask for: its options, or false for --no-guard. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander's parsed options are untyped
+// biome-ignore lint/suspicious/noExplicitAny: commander's parsed options are untyped
 export function guardFromFlags(opts: Record<string, any>): DivergenceGuardOptions | false {
   if (opts.guard === false) return false;
   const options: DivergenceGuardOptions = {

@@ -3,7 +3,7 @@ import { type Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Module, Rng } from '@not/ot-core';
 import { type ParameterSummary, ResNetPotential, UNet, loadSafetensorsInto, parameterSummary } from '@not/nets';
-import { readNpy, writeNpy } from '@not/datasets';
+import { type NpyArray, readNpy, writeNpy } from '@not/datasets';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
 import { describeNonFinite, nonFinite } from '../files/non-finite';
@@ -91,7 +91,7 @@ function readFile(command: string, flag: string, path: string): Uint8Array {
 
 /** The input batch as float32 NHWC, checked against the architecture. */
 function readInput(command: string, path: string, config: NetConfig, size: number | undefined): { data: Float32Array; shape: [number, number, number, number] } {
-  let array;
+  let array: NpyArray;
   try {
     array = readNpy(readFile(command, '--input', path));
   } catch (error) {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PNG } from 'pngjs';
 import { useBackend } from '@not/backends';
-import { decodeImageFile } from '@not/datasets';
+import { decodeImageFile } from '@not/datasets/node';
 import { registerStyle } from './style';
 import { programWith, runCli } from '../testing/run-cli';
 

@@ -51,7 +51,7 @@ export function addTrainOptions(command: Command, stacking = false): Command {
 }
 
 /** The {@link TrainFlags} in commander's parsed options. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander's parsed options are untyped
+// biome-ignore lint/suspicious/noExplicitAny: commander's parsed options are untyped
 export function trainFlags(opts: Record<string, any>): TrainFlags {
   return {
     source: opts.source,

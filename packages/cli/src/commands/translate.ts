@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { pushForward } from '@not/ot-core';
-import { ImageDataset, type ImageSplit, openImageSource, writeNpy } from '@not/datasets';
+import { ImageDataset, type ImageSplit, writeNpy } from '@not/datasets';
+import { openImageSource } from '@not/datasets/node';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
 import { integer } from '../parse';
@@ -47,7 +48,7 @@ export function registerTranslate(program: Command): void {
             const y = pushForward(map, x, { noiseStd, seed: opts.seed + start * opts.draws + k });
             const values = await y.data();
             y.dispose();
-            chunk.forEach((item, i) => {
+            chunk.forEach((_item, i) => {
               const image = values.subarray(i * pixels, (i + 1) * pixels);
               outputs.set(image, ((start + i) * opts.draws + k) * pixels);
               const name = `${String(start + i).padStart(5, '0')}${opts.draws > 1 ? `-z${k}` : ''}.png`;

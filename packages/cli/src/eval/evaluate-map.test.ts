@@ -5,14 +5,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { Rng, type TransportMap } from '@not/ot-core';
-import { ImageDataset, openFashionMnist } from '@not/datasets';
-import { FashionClassifier, Lpips, lpipsWeightShapes } from '@not/metrics';
+import { ImageDataset } from '@not/datasets';
+import { openFashionMnist } from '@not/datasets/node';
+import { type FashionClassifier, Lpips, lpipsWeightShapes } from '@not/metrics';
+import { loadFashionClassifier } from '@not/metrics/node';
 import { evaluateMap } from './evaluate-map';
 
 let classifier: FashionClassifier;
 beforeAll(async () => {
   await useBackend('wasm');
-  classifier = await FashionClassifier.load();
+  classifier = await loadFashionClassifier();
 });
 
 /** T(x) = x, or the constant image `fill`. */

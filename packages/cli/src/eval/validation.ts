@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { TransportMap } from '@not/ot-core';
 import type { ImageDataset } from '@not/datasets';
-import { FashionClassifier, type FidInceptionV3, loadFidInceptionV3 } from '@not/metrics';
+import type { FashionClassifier, FidInceptionV3 } from '@not/metrics';
+import { loadFashionClassifier, loadFidInceptionV3 } from '@not/metrics/node';
 import type { EvalSelection } from '../train/train-config';
 import { type EvalResult, evaluateMap } from './evaluate-map';
 
@@ -18,7 +19,7 @@ export class Validation {
 
   /** Loads the metric's network: the shipped classifier, or FID's Inception from `cacheDir` (downloaded once). */
   static async open(metric: EvalSelection, cacheDir: string): Promise<Validation> {
-    const extractor = metric === 'classifier' ? { classifier: await FashionClassifier.load() } : { inception: await loadFidInceptionV3({ cacheDir }) };
+    const extractor = metric === 'classifier' ? { classifier: await loadFashionClassifier() } : { inception: await loadFidInceptionV3({ cacheDir }) };
     return new Validation(metric, cacheDir, extractor);
   }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { RunIdentity, StackCheckpoint, StackRunState, StackStore } from '@not/stacking';
+import type { StackCheckpoint, StackRunState, StackStore } from '@not/stacking';
 import { saveStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
 import { parseJson, readRunFile } from '../train/checkpoint';

@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from './idx';
-import {
-  DEBIAN_FASHION_MNIST_DIR,
-  datasetsPackageRoot,
-  fashionMnistClassIds,
-  openFashionMnist,
-} from './fashion-mnist';
+import { DEBIAN_FASHION_MNIST_DIR, datasetsPackageRoot, openFashionMnist } from './fashion-mnist';
+import { fashionMnistClassIds } from './fashion-mnist-classes';
 
 /** A 28×28 image whose pixels all hold `v` except a marker `tag` in the top-left corner. */
 function image(v: number, tag: number): Uint8Array {

@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeImageFile, readImageSize } from './decode-image';
 import type { ImageSource } from './image-source';
@@ -39,7 +39,7 @@ const OTHER_IMAGE_EXTENSIONS = ['.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'
  */
 export async function openImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolderSource> {
   const root = resolve(dir);
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(root);
   } catch {

@@ -1,13 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openCelebA } from './celeba';
-import {
-  FASHION_MNIST_CLASSES,
-  FASHION_MNIST_SHOES,
-  openFashionMnist,
-  type FashionMnistClasses,
-  type FashionMnistClassName,
-} from './fashion-mnist';
+import { openFashionMnist } from './fashion-mnist';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_SHOES, type FashionMnistClasses, type FashionMnistClassName } from './fashion-mnist-classes';
 import { openIganHdf5 } from './igan-hdf5';
 import { openImageFolder } from './image-folder';
 import type { ImageSource } from './image-source';

@@ -5,15 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
-import { ImageDataset, openFashionMnist } from '@not/datasets';
+import { ImageDataset } from '@not/datasets';
+import { openFashionMnist } from '@not/datasets/node';
 import { decodeSafetensors, encodeSafetensors, saveStateDict } from '@not/nets';
 import {
   FASHION_CLASSIFIER_CLASSES,
   FASHION_CLASSIFIER_WEIGHTS_FILE,
   FashionClassifier,
   fashionClassIds,
-  fashionClassifierWeightsPath,
 } from './fashion-classifier';
+import { fashionClassifierWeightsPath, loadFashionClassifier } from './load-fashion-classifier';
 import type { FeatureExtractor } from '../features/feature-extractor';
 
 // Made with the shipped weights by scripts/train-fashion-classifier.py (PyTorch): 20 test images and 4 noise images.
@@ -29,7 +30,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'not-fashion-classifier-'));
 
 beforeAll(async () => {
   await useBackend('wasm');
-  classifier = await FashionClassifier.load();
+  classifier = await loadFashionClassifier();
 });
 
 afterAll(() => classifier?.dispose());
@@ -159,7 +160,7 @@ describe('FashionClassifier: memory', () => {
     small.dispose();
     expect(tf.memory().numTensors).toBe(before);
 
-    const other = await FashionClassifier.load(undefined, { batchSize: 3 });
+    const other = await loadFashionClassifier(undefined, { batchSize: 3 });
     const f = other.features(x);
     f.dispose();
     other.dispose();
@@ -203,12 +204,12 @@ describe('FashionClassifier: bad input', () => {
   });
 
   it('refuses a disposed classifier and a bad batch size', async () => {
-    const other = await FashionClassifier.load();
+    const other = await loadFashionClassifier();
     other.dispose();
     const x = tf.zeros([1, 32, 32, 1]) as tf.Tensor4D;
     expect(() => other.features(x)).toThrow(/FashionClassifier\.features: the classifier has been disposed/);
     x.dispose();
-    await expect(FashionClassifier.load(undefined, { batchSize: 0 })).rejects.toThrow(/FashionClassifier\.load: batchSize must be a positive integer, got number 0/);
+    await expect(loadFashionClassifier(undefined, { batchSize: 0 })).rejects.toThrow(/loadFashionClassifier: batchSize must be a positive integer, got number 0/);
   });
 });
 
@@ -217,20 +218,20 @@ describe('FashionClassifier: bad weight files', () => {
 
   it('names a missing file and a directory', async () => {
     const missing = join(tmp, 'nope.safetensors');
-    await expect(FashionClassifier.load(missing)).rejects.toThrow(`FashionClassifier.load: weights file ${missing}: not found (expected a safetensors file`);
-    await expect(FashionClassifier.load(tmp)).rejects.toThrow(`weights file ${tmp}: a directory, not a file`);
-    await expect(FashionClassifier.load('' as string)).rejects.toThrow(/path must be a file path or a file: URL/);
+    await expect(loadFashionClassifier(missing)).rejects.toThrow(`loadFashionClassifier: weights file ${missing}: not found (expected a safetensors file`);
+    await expect(loadFashionClassifier(tmp)).rejects.toThrow(`weights file ${tmp}: a directory, not a file`);
+    await expect(loadFashionClassifier('' as string)).rejects.toThrow(/path must be a file path or a file: URL/);
   });
 
   it('names a truncated or non-safetensors file', async () => {
     const truncated = join(tmp, 'truncated.safetensors');
     writeFileSync(truncated, shipped.subarray(0, shipped.length - 1000));
-    await expect(FashionClassifier.load(truncated)).rejects.toThrow(
+    await expect(loadFashionClassifier(truncated)).rejects.toThrow(
       new RegExp(`FashionClassifier\\.fromBytes: ${truncated} is not a valid safetensors weights file: decodeSafetensors: .*run past the end`),
     );
     const text = join(tmp, 'text.safetensors');
     writeFileSync(text, 'this is not a weights file at all');
-    await expect(FashionClassifier.load(new URL(`file://${text}`))).rejects.toThrow(/is not a valid safetensors weights file/);
+    await expect(loadFashionClassifier(new URL(`file://${text}`))).rejects.toThrow(/is not a valid safetensors weights file/);
   });
 
   it('names a missing, mis-shaped, unexpected or non-finite tensor', () => {

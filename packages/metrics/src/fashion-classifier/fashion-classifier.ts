@@ -29,7 +29,7 @@ export type FashionClassSet = 'shoes' | readonly (number | FashionClassName)[];
 /** File name of the shipped weights in @not/metrics' `data/` folder. */
 export const FASHION_CLASSIFIER_WEIGHTS_FILE = 'fashion-classifier.safetensors';
 
-/** Options of {@link FashionClassifier.load} and {@link FashionClassifier.fromBytes}. */
+/** Options of {@link FashionClassifier.fromBytes} (and of loadFashionClassifier in @not/metrics/node). */
 export interface FashionClassifierOptions {
   /** Images per forward pass; bounds memory for large inputs (results do not depend on it). Default 256. */
   batchSize?: number;
@@ -66,7 +66,7 @@ const PARAMETER_SHAPES: Readonly<Record<string, readonly number[]>> = {
  * only knows this framing. Every method leaves its input alone and returns tensors (or numbers) the caller owns.
  *
  * @example
- * const classifier = await FashionClassifier.load();   // the weights shipped in @not/metrics/data
+ * const classifier = await loadFashionClassifier();   // @not/metrics/node: the weights shipped in @not/metrics/data
  * const share = classifier.shoeShare(translatedBags);  // share classified as sandal, sneaker or ankle boot
  * const feats = classifier.features(translatedBags);   // [n, 128]
  * classifier.dispose();
@@ -111,41 +111,6 @@ export class FashionClassifier implements FeatureExtractor {
       '12.weight': this.output.weight,
       '12.bias': this.output.bias,
     };
-  }
-
-  /**
-   * Reads the weights from a safetensors file: `path` (a file path or file: URL) or, without one, the weights shipped
-   * in @not/metrics' `data/` folder. Node only (the file is read with node:fs); in a browser use {@link fromBytes}.
-   */
-  static async load(path?: string | URL, options: FashionClassifierOptions = {}): Promise<FashionClassifier> {
-    const fn = 'FashionClassifier.load';
-    const batchSize = checkBatchSize(fn, options);
-    const { readFile } = await import('node:fs/promises');
-    let file: string;
-    let shipped = false;
-    if (path === undefined) {
-      file = await fashionClassifierWeightsPath();
-      shipped = true;
-    } else if (path instanceof URL) {
-      const { fileURLToPath } = await import('node:url');
-      file = fileURLToPath(path);
-    } else if (typeof path === 'string' && path !== '') {
-      file = path;
-    } else {
-      throw new Error(`${fn}: path must be a file path or a file: URL of a safetensors file, got ${describe(path)}`);
-    }
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(file));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'a directory, not a file' : (error as Error).message;
-      const hint = shipped
-        ? ` (the weights shipped with @not/metrics are missing: its package must include "data"; scripts/train-fashion-classifier.py makes them)`
-        : ' (expected a safetensors file written by scripts/train-fashion-classifier.py)';
-      throw new Error(`${fn}: weights file ${file}: ${why}${hint}`);
-    }
-    return FashionClassifier.fromBytes(bytes, { ...options, batchSize }, file);
   }
 
   /**
@@ -292,30 +257,6 @@ export class FashionClassifier implements FeatureExtractor {
   }
 }
 
-/**
- * Where the shipped weights are: `data/fashion-classifier.safetensors` in the @not/metrics package, found by walking
- * up from this module to the package.json named @not/metrics (src/fashion-classifier/ from source, dist/ from the
- * bundle), as @not/datasets finds its embedded data. Node only.
- */
-export async function fashionClassifierWeightsPath(): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  const { dirname, join } = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    try {
-      if (JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).name === '@not/metrics') {
-        return join(dir, 'data', FASHION_CLASSIFIER_WEIGHTS_FILE);
-      }
-    } catch {
-      // No (readable) package.json here: keep walking.
-    }
-    if (dirname(dir) === dir) {
-      throw new Error(`fashionClassifierWeightsPath: expected a package.json named @not/metrics above ${start}, found none (shipped weights not found)`);
-    }
-  }
-}
-
 /** The class numbers (ascending, distinct) that a {@link FashionClassSet} stands for; throws naming `fn` otherwise. */
 export function fashionClassIds(classes: FashionClassSet, fn = 'fashionClassIds'): number[] {
   if (classes === 'shoes') return [...FASHION_CLASSIFIER_SHOES];
@@ -330,7 +271,8 @@ export function fashionClassIds(classes: FashionClassSet, fn = 'fashionClassIds'
   return [...new Set(ids)].sort((a, b) => a - b);
 }
 
-function checkBatchSize(fn: string, options: FashionClassifierOptions): number {
+/** The batch size of `options` (default 256); throws naming `fn` otherwise. */
+export function checkBatchSize(fn: string, options: FashionClassifierOptions): number {
   if (options === null || typeof options !== 'object') throw new Error(`${fn}: options must be an object { batchSize? }, got ${describe(options)}`);
   const { batchSize = 256 } = options;
   if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`${fn}: batchSize must be a positive integer, got ${describe(batchSize)}`);
@@ -353,7 +295,8 @@ function checkWeights(where: string, tensors: Record<string, SafetensorsTensor>)
   }
 }
 
-function describe(value: unknown): string {
+/** A value as an error message shows it. */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'nothing';
   if (value instanceof tf.Tensor) return `a ${value.dtype} tensor of shape [${value.shape}]`;

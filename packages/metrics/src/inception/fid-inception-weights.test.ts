@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { decodeSafetensors, encodeSafetensors } from '@not/nets';
-import { FID_WEIGHTS_FILE, FID_WEIGHTS_URL, fetchFidInceptionWeights, fidInceptionFromBytes, loadFidInceptionV3 } from './fid-inception-weights';
+import { FID_WEIGHTS_FILE, FID_WEIGHTS_URL, fidInceptionFromBytes } from './fid-inception-weights';
+import { fetchFidInceptionWeights, loadFidInceptionV3 } from './load-fid-inception';
 import type { FidInceptionV3 } from './fid-inception-v3';
 import { recipeWeights } from './test-recipe';
 

@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { encodeSafetensors } from '@not/nets';
 import type { Lpips } from './lpips';
-import { LPIPS_LIN_FILES, LPIPS_TRUNK_FILES, fetchLpipsWeights, loadLpips, lpipsFromBytes } from './lpips-files';
+import { LPIPS_LIN_FILES, LPIPS_TRUNK_FILES, lpipsFromBytes } from './lpips-files';
+import { fetchLpipsWeights, loadLpips } from './load-lpips';
 import { lpipsRecipeWeights } from './test-recipe';
 import { LIN_READER_NOTE, caseTensors, expectClose, fixtureBytes, readsReleasedLinFiles, reference } from './test-fixture';
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { LPIPS_NETS } from './lpips-architecture';
-import { loadLpips } from './lpips-files';
+import { loadLpips } from './load-lpips';
 import { LPIPS_CASES } from './test-recipe';
 import { caseTensors, expectClose, reference } from './test-fixture';
 

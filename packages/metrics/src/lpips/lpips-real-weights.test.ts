@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@not/backends';
 import { LPIPS_NETS } from './lpips-architecture';
-import { LPIPS_LIN_FILES, LPIPS_TRUNK_FILES, loadLpips } from './lpips-files';
+import { LPIPS_LIN_FILES, LPIPS_TRUNK_FILES } from './lpips-files';
+import { loadLpips } from './load-lpips';
 import { LPIPS_CASES } from './test-recipe';
 import { caseTensors, expectClose } from './test-fixture';
 

@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@not/ot-core';
 import { lpipsWeightShapes } from '../lpips/lpips-architecture';
 import { VGG16_LAYERS, vgg16Trunk } from './vgg16-architecture';
-import { Vgg16Features, loadVgg16Features } from './vgg16-features';
+import { Vgg16Features } from './vgg16-features';
+import { loadVgg16Features } from './load-vgg16-features';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConvTrunk } from '../layers/conv-trunk';
 import { checkNhwc } from '../layers/pair';
 import type { WeightTensor } from '../inception/fid-inception-v3';
-import { readWeightFile, weightTensor } from '../weights/read-weight-file';
-import { defaultCacheDir, findOrDownload, givenFile, torchHubCheckpoints } from '../weights/weight-file-cache';
+import { weightTensor } from '../weights/read-weight-file';
 import { VGG16_LAYERS, VGG16_WIDTHS, checkVgg16Layers, checkVgg16Widths, vgg16Channels, vgg16Strides, vgg16Trunk, type Vgg16Layer } from './vgg16-architecture';
 
 /** torchvision's ImageNet VGG16 (`vgg16(weights='IMAGENET1K_V1')`), 528 MB; only its `features.*` tensors are used. */
@@ -93,43 +92,5 @@ export class Vgg16Features {
   /** Frees the weights. */
   dispose(): void {
     this.trunk.dispose();
-  }
-}
-
-/** Options of {@link loadVgg16Features}: where the weight file is, whether it may be downloaded, and the layers. */
-export interface LoadVgg16Options extends Vgg16FeaturesOptions {
-  /** A local weight file (.pth or .safetensors with torchvision's `features.*` keys); when given, nothing else is tried. */
-  path?: string;
-  /** Where downloads are kept and looked for (default $NOT_CACHE_DIR, else $XDG_CACHE_HOME/not, else ~/.cache/not); PyTorch hub's folder is searched too. */
-  cacheDir?: string;
-  /** Whether a missing file may be downloaded (528 MB). Default true. */
-  download?: boolean;
-  /** The fetch to use (default: the global one). */
-  fetch?: typeof globalThis.fetch;
-}
-
-/**
- * VGG16 features from a local file, the cache folders, or a download of torchvision's file (checked against the
- * SHA-256 prefix in its name). Without the file and without internet, the error says where to get it. Node only.
- */
-export async function loadVgg16Features(options: LoadVgg16Options = {}): Promise<Vgg16Features> {
-  const fn = 'loadVgg16Features';
-  const path =
-    (await givenFile(fn, 'path', options.path)) ??
-    (await findOrDownload({
-      fn,
-      name: VGG16_WEIGHTS.file,
-      url: VGG16_WEIGHTS.url,
-      cacheDir: options.cacheDir ?? (await defaultCacheDir()),
-      otherDirs: [await torchHubCheckpoints()],
-      download: options.download ?? true,
-      fetch: options.fetch ?? globalThis.fetch,
-      pathOption: 'path',
-    }));
-  const { readFile } = await import('node:fs/promises');
-  try {
-    return Vgg16Features.fromWeights(readWeightFile(new Uint8Array(await readFile(path))), options);
-  } catch (error) {
-    throw new Error(`${fn}: "${path}": ${(error as Error).message}`);
   }
 }

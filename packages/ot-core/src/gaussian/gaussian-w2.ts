@@ -1,4 +1,4 @@
-import { type Matrix } from '../linalg/matrix';
+import type { Matrix } from '../linalg/matrix';
 import { traceSqrtProductRaw } from '../linalg/trace-sqrt-product';
 import type { GaussianOptions } from './gaussian-ot-map';
 import { assertSameDimension, validateGaussian } from './validate';
