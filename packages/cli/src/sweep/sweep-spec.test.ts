@@ -100,6 +100,15 @@ describe('sweep specs', () => {
     for (const [spec, message] of cases) expect(() => plan(spec), JSON.stringify(spec)).toThrow(message);
   });
 
+  it('plans the flagship\'s seeds benchmark (examples/handbags-shoes): 5 seeds, and 5 stacks on them', () => {
+    const example = (name: string) => planSweep(readSweepSpec(join(__dirname, '../../../../examples/handbags-shoes', name)));
+    expect(example('seeds.sweep.json').map((r) => r.id)).toEqual(['seed=1', 'seed=2', 'seed=3', 'seed=4', 'seed=5']);
+    const tree = example('seeds-stacked.sweep.yaml');
+    expect(tree.filter((r) => r.command === 'stack').map((r) => [r.id, r.parent, r.flags])).toEqual(
+      [1, 2, 3, 4, 5].map((seed) => [`seed=${seed}+stack`, `seed=${seed}`, { stages: 3, 'stage-steps': 100, init: 'previous' }]),
+    );
+  });
+
   it('not sweep stops on a bad spec before it creates anything', async () => {
     const spec = join(dir, 'typo.json');
     writeFileSync(spec, JSON.stringify({ command: 'train', flags: { ...data, stpes: 3 }, grid: { seed: [1] } }));
