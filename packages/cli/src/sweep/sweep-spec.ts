@@ -59,7 +59,7 @@ export function parseSweepSpec(value: unknown): SweepSpec {
   known(spec, ['command', 'flags', 'grid', 'random', 'then'], 'the spec');
   const level = parseLevel(spec, '');
   let then: SweepLevel | null = null;
-  if (spec.then !== undefined) {
+  if (spec.then !== undefined && spec.then !== null) {
     if (level.command !== 'train') throw new Error(`sweep: then: a stacking tree starts from train runs (command "train"), got command "${level.command}"`);
     const child = object(spec.then, 'then');
     known(child, ['command', 'flags', 'grid', 'random'], 'then');
@@ -106,7 +106,7 @@ function parseLevel(spec: Record<string, unknown>, prefix: string, optionalGrid 
       grid[long] = values_(values, where, (v, i) => flags.parse(long, v, `${where}[${i}]`));
     }
   }
-  const random = spec.random === undefined ? null : parseRandom(spec.random, `${prefix}random`, flags, name);
+  const random = spec.random === undefined || spec.random === null ? null : parseRandom(spec.random, `${prefix}random`, flags, name);
   if (!optionalGrid && spec.grid === undefined && !random) {
     throw new Error(`sweep: ${prefix ? `${prefix.slice(0, -1)} ` : 'the spec '}has neither a grid nor a random search: give "grid", e.g. { "seed": [1, 2, 3] }, or "random"`);
   }
