@@ -97,5 +97,36 @@ describe.skipIf(!REDIS)('not sweep --queue with not worker (BullMQ on redis-serv
     for (const seed of [1, 2]) expect(JSON.parse(readFileSync(join(out, 'runs', `seed=${seed}+stack`, 'config.json'), 'utf8')).first).toBe(join(out, 'runs', `seed=${seed}`));
     expect(logs.w2.join('')).toMatch(/queued the 1 stack run on it/);
   }, 300_000);
-});
 
+  it('loses no finished result when Redis restarts empty: runs done stay done, the rest are queued again', async () => {
+    const port = await freePort();
+    const serve = (log: string[]) => start(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], log);
+    let redisLog: string[] = [];
+    let redis = serve(redisLog);
+    await until('redis-server', () => redisLog.join('').includes('Ready to accept connections'), 20_000);
+    const url = `redis://127.0.0.1:${port}`;
+    const workerLog: string[] = [];
+    const worker = start(process.execPath, [childEntry(), 'worker', '--queue', url, '--queue-name', 'restart', '--name', 'w', '--lock-ms', '2000', '--stalled-ms', '1000'], workerLog);
+    const out = join(dir, 'restart');
+    const flags = { source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', size: 16, steps: 3, batch: 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 3, 'checkpoint-every': 1, 'eval-every': 0, backend: 'wasm' };
+    const log: string[] = [];
+    const sweep = runSweep({ spec: { command: 'train', flags, grid: { seed: [1, 2, 3] }, random: null, then: null }, out, queue: url, queueName: 'restart', pollMs: 200, log: (line) => log.push(line) });
+    await until('run seed=1 done', () => existsSync(join(out, 'runs', 'seed=1', SWEEP_FILES.outcome)), 120_000);
+    redis.kill('SIGKILL');
+    await new Promise((resolve) => (redis.exitCode !== null || redis.signalCode !== null ? resolve(null) : redis.once('exit', resolve)));
+    redisLog = [];
+    redis = serve(redisLog);
+    await until('redis-server again', () => redisLog.join('').includes('Ready to accept connections'), 20_000);
+    const record = await sweep;
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => (worker.exitCode !== null ? resolve(null) : worker.once('exit', resolve)));
+    redis.kill('SIGTERM');
+
+    expect(record.runs.map((r) => r.status)).toEqual(['done', 'done', 'done']);
+    // seed=1 ran once (it was done before the restart); every run is recorded done once.
+    expect(readFileSync(join(out, 'runs', 'seed=1', SWEEP_FILES.log), 'utf8').match(/^--- /gm)).toHaveLength(1);
+    const events = readJsonLines<{ id: string; status: string }>(join(out, SWEEP_FILES.events), 'test');
+    for (const r of record.runs) expect(events.filter((e) => e.id === r.id && e.status === 'done')).toHaveLength(1);
+    for (const r of record.runs) expect(readJsonLines<{ step: number }>(join(out, 'runs', r.id, 'metrics.jsonl'), 'test').map((m) => m.step)).toEqual([1, 2, 3]);
+  }, 300_000);
+});
