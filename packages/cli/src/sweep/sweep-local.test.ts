@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { SWEEP_FILES } from './sweep-record';
 // A local sweep on two worker processes: a tree of train runs with a stack run on each, one train run failing (its
 // data does not exist), so its stack run cannot start. Real runs (tiny networks, 32×32 for the classifier).
 
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 const dir = mkdtempSync(join(tmpdir(), 'not-sweep-local-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const out = join(dir, 'sweep');
@@ -54,7 +56,8 @@ describe('not sweep on this machine', () => {
   }, 240_000);
 
   it('again on the same folder: skips what is done, tries the failed runs once more', async () => {
-    const record = await runSweep({ spec: { ...spec, random: null, then: { ...spec.then, grid: {}, random: null } } as never, out, workers: 2 });
+    const quiet = Object.assign(Object.create(process.stderr), { isTTY: false, write: () => true });
+    const record = await runSweep({ spec: { ...spec, random: null, then: { ...spec.then, grid: {}, random: null } } as never, out, workers: 2, stream: quiet });
     const events = readJsonLines<{ id: string; status: string; attempt: number }>(join(out, SWEEP_FILES.events), 'test');
     expect(events.filter((e) => e.id === good && e.status === 'running')).toHaveLength(1);
     expect(record.entry(bad)).toMatchObject({ status: 'failed', attempt: 2 });
@@ -75,4 +78,14 @@ describe('not sweep on this machine', () => {
     expect(captions).toEqual(done.map((r: { id: string; test: number }) => `${r.id}: classifier ${Number(r.test.toPrecision(4))}`));
     expect(existsSync(join(out, 'runs', good, 'samples', 'latest.png'))).toBe(true);
   });
+
+  it.skipIf(!CHROMIUM)('the sweep page opens in headless Chromium with every picture decoded', () => {
+    const dom = execFileSync(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=10000', '--dump-dom', `file://${join(out, SWEEP_FILES.report)}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 60_000,
+    });
+    expect(/<html[^>]*data-images="(\d+)"/.exec(dom)?.[1]).toBe('2');
+    expect(/<html[^>]*data-broken-images="(\d+)"/.exec(dom)?.[1]).toBe('0');
+  }, 120_000);
 });
