@@ -57,7 +57,8 @@ export async function executeRun(job: RunJob, worker: string, { signal, onStart 
     if (child.pid !== undefined) onStart?.(child.pid);
     exit = await new Promise((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (code, sig) => resolve({ code, signal: sig }));
+      // 'close', not 'exit': the run's last stdout line (its JSON summary) has been read by then.
+      child.once('close', (code, sig) => resolve({ code, signal: sig }));
     });
     signal?.removeEventListener('abort', interrupt);
   } finally {

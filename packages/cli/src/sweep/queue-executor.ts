@@ -103,6 +103,15 @@ export async function runQueueSweep(record: SweepRecord, options: QueueSweepOpti
       // A run's own failure leaves its outcome on disk, read above; this is the queue giving up on it.
       if (readOutcome(join(record.runDir(entry.id), SWEEP_FILES.outcome))?.attempt === entry.attempt) return;
       if (record.fail(entry.id, `the queue gave up on it: ${job.failedReason}`)) onChange?.(record.entry(entry.id));
+    } else if (state === 'completed') {
+      // Done in the queue, yet no outcome in the run's folder: the worker writes into another folder than this one.
+      // (Or it wrote it just after the look above: then it is there now and the next poll reads it.)
+      const result = job.returnvalue as RunOutcome | null;
+      if (readOutcome(join(record.runDir(entry.id), SWEEP_FILES.outcome))?.attempt === entry.attempt) return;
+      if (result?.id === entry.id && record.finish(result)) {
+        log(`queue: run ${entry.id} is done but its outcome is not in ${record.runDir(entry.id)}: do the workers see --out at the same path?`);
+        onChange?.(record.entry(entry.id), result);
+      }
     } else if (state === 'active') {
       const worker = (job.progress as { worker?: string } | undefined)?.worker ?? null;
       const before = `${entry.status}/${entry.worker}`;

@@ -98,7 +98,7 @@ export class SweepRecord {
         file.runs.push(newEntry(run));
         continue;
       }
-      if (JSON.stringify([old.command, old.flags, old.parent]) !== JSON.stringify([run.command, run.flags, run.parent])) {
+      if (runKey(old) !== runKey(run)) {
         throw new Error(`sweep: ${path} holds run ${run.id} with other flags (${JSON.stringify(old.flags)}, now ${JSON.stringify(run.flags)}); use another --out for a changed spec`);
       }
     }
@@ -187,6 +187,11 @@ export class SweepRecord {
     this.file.updated = new Date().toISOString();
     writeFileAtomic(join(this.dir, SWEEP_FILES.record), `${JSON.stringify(this.file, null, 2)}\n`);
   }
+}
+
+/** What makes a run the same run: its command, flags (in any order) and parent. */
+function runKey(run: SweepRun): string {
+  return JSON.stringify([run.command, Object.entries(run.flags).sort(([a], [b]) => a.localeCompare(b)), run.parent]);
 }
 
 function newEntry(run: SweepRun): SweepEntry {
