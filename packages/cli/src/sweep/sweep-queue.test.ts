@@ -57,6 +57,8 @@ describe.skipIf(!REDIS)('not sweep --queue with not worker (BullMQ on redis-serv
     const workers = Object.fromEntries(
       (['w1', 'w2'] as const).map((name) => [name, start(process.execPath, [childEntry(), 'worker', '--queue', url, '--queue-name', 'test', '--name', name, '--lock-ms', '2000', '--stalled-ms', '1000'], logs[name])]),
     );
+    // Both take jobs before there are any, so that each gets a train run.
+    await until('both workers', () => Object.values(logs).every((l) => l.join('').includes('taking runs from')), 60_000);
     const out = join(dir, 'sweep');
     const flags = { source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', size: 32, steps: 8, batch: 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 4, 'checkpoint-every': 1, 'eval-every': 0, backend: 'wasm' };
     const sweep = runSweep({
