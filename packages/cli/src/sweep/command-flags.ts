@@ -13,6 +13,7 @@ export type FlagValue = string | number | boolean;
 const SET_BY_SWEEP: Record<string, string> = {
   out: 'each run writes to DIR/runs/<id>',
   resume: 'a run taken again always resumes from its checkpoint',
+  restart: 'a sweep never deletes a run; use another --out',
   json: 'the sweep reads each run\'s result itself',
   help: 'not a run setting',
 };
@@ -31,7 +32,8 @@ export class CommandFlags {
       const long = option.long?.replace(/^--/, '');
       if (!long) continue;
       this.byName.set(long, option);
-      this.byName.set(option.attributeName(), option);
+      // camelCase of the long name: --no-guard's attribute is "guard" (true by default), so it is "noGuard" here.
+      this.byName.set(long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), option);
     }
   }
 
@@ -56,7 +58,8 @@ export class CommandFlags {
     const fail = (what: string): never => {
       throw new Error(`sweep: ${where}: ${what}`);
     };
-    if (option.isBoolean()) {
+    // A switch (commander's isBoolean leaves out --no-* ones): no value.
+    if (!option.required && !option.optional) {
       if (typeof value !== 'boolean') fail(`--${name} takes no value: expected true or false, got ${JSON.stringify(value)}`);
       return value;
     }
@@ -75,7 +78,12 @@ export class CommandFlags {
   options(flags: Record<string, FlagValue>): Record<string, unknown> {
     const options: Record<string, unknown> = {};
     for (const option of this.byName.values()) if (option.defaultValue !== undefined) options[option.attributeName()] = option.defaultValue;
-    for (const [name, value] of Object.entries(flags)) options[this.option(name).attributeName()] = this.parse(name, value, `--${name}`);
+    for (const [name, value] of Object.entries(flags)) {
+      const option = this.option(name);
+      const parsed = this.parse(name, value, `--${name}`);
+      // "no-guard": true sets commander's `guard` to false.
+      options[option.attributeName()] = option.negate ? !parsed : parsed;
+    }
     return options;
   }
 

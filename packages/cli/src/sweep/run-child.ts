@@ -1,3 +1,4 @@
+import { releaseBackend } from '../backend-option';
 import { main } from '../program';
 
 // A sweep's run: `not <command> …` in a process of its own, started by a worker (or `not sweep`) with an IPC channel.
@@ -12,4 +13,8 @@ main(process.argv)
     process.stderr.write(`not: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   })
-  .finally(() => process.exit());
+  .finally(() => {
+    // As bin.ts: free the backend's device, then leave (nothing left open keeps the run's process alive).
+    releaseBackend();
+    process.exit();
+  });

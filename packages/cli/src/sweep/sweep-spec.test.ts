@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../program';
 import { runCli } from '../testing/run-cli';
+import { flagArgs } from './command-flags';
 import { planSweep, randomDraws } from './sweep-plan';
 import { parseSweepSpec, readSweepSpec } from './sweep-spec';
 
@@ -20,6 +21,9 @@ describe('sweep specs', () => {
     expect(runs[3]).toEqual({ id: 'seed=2,lr=0.0005', command: 'train', parent: null, flags: { ...data, steps: 200, seed: 2, lr: 0.0005 }, swept: { seed: 2, lr: 0.0005 } });
     // camelCase and the command line's spelling name the same flag.
     expect(plan({ command: 'train', flags: { ...data, tIters: 3, 'max-filters': 8 }, grid: { seed: [1] } })[0].flags).toMatchObject({ 't-iters': 3, 'max-filters': 8 });
+    // A switch is true or false; true passes it, false leaves it out.
+    const switches = plan({ command: 'train', flags: data, grid: { noGuard: [true, false] } });
+    expect(switches.map((r) => [r.id, flagArgs(r.flags).filter((a) => a.startsWith('--no'))])).toEqual([['no-guard=true', ['--no-guard']], ['no-guard=false', []]]);
   });
 
   it('builds a stacking tree: each stack run builds on one train run (--first), which trains once', () => {
@@ -73,6 +77,8 @@ describe('sweep specs', () => {
       [{ ...base, grid: { 'stage-steps': [1] } }, /^sweep: grid.stage-steps: "stage-steps" is not a flag of not train/],
       [{ ...base, flags: { ...data, out: 'x' } }, 'sweep: flags.out: "out" is set by the sweep (each run writes to DIR/runs/<id>); leave it out'],
       [{ ...base, flags: { ...data, resume: true } }, /flags.resume: "resume" is set by the sweep/],
+      [{ ...base, flags: { ...data, restart: true } }, 'sweep: flags.restart: "restart" is set by the sweep (a sweep never deletes a run; use another --out); leave it out'],
+      [{ ...base, flags: { ...data, 'no-guard': 'yes' } }, 'sweep: flags.no-guard: --no-guard takes no value: expected true or false, got "yes"'],
       [{ ...base, grid: {} }, 'sweep: grid is empty: name at least one flag with a list of values, e.g. { "seed": [1, 2, 3] }'],
       [{ ...base, grid: { seed: [] } }, 'sweep: grid.seed is an empty list: give at least one value'],
       [{ ...base, grid: { seed: 3 } }, 'sweep: grid.seed must be a list of values, got 3'],
