@@ -23,6 +23,14 @@ export function runJobId(job: Pick<RunJob, 'sweep' | 'id' | 'attempt'>): string 
 
 /** Checks a redis:// URL and makes a connection for BullMQ. */
 export function redisConnection(url: string, options: { blocking?: boolean } = {}): Redis {
+  checkRedisUrl(url);
+  // A worker's blocking connection waits for Redis as long as it takes (BullMQ needs that); `not sweep` polls, and
+  // its commands fail fast while Redis is away so that it can say so and try again.
+  return new Redis(url, { maxRetriesPerRequest: options.blocking ? null : 1 });
+}
+
+/** Says what is wrong with a --queue that is not a redis:// URL. */
+export function checkRedisUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -30,9 +38,6 @@ export function redisConnection(url: string, options: { blocking?: boolean } = {
     throw new Error(`--queue must be a URL such as redis://host:6379, got "${url}"`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new Error(`--queue must be a redis:// or rediss:// URL, got "${url}"`);
-  // A worker's blocking connection waits for Redis as long as it takes (BullMQ needs that); `not sweep` polls, and
-  // its commands fail fast while Redis is away so that it can say so and try again.
-  return new Redis(url, { maxRetriesPerRequest: options.blocking ? null : 1, lazyConnect: false });
 }
 
 export interface QueueSweepOptions {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { runLocalSweep } from './local-executor';
-import { runQueueSweep } from './queue-executor';
+import { checkRedisUrl, runQueueSweep } from './queue-executor';
 import { planSweep } from './sweep-plan';
 import { sweepProgress } from './sweep-progress';
 import { SWEEP_FILES, type SweepEntry, SweepRecord } from './sweep-record';
@@ -34,6 +34,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepRecord> {
   const { out, signal, log = () => {} } = options;
   const spec = typeof options.spec === 'string' ? readSweepSpec(options.spec) : options.spec;
   const runs = planSweep(spec);
+  if (options.queue) checkRedisUrl(options.queue);
   const record = SweepRecord.open(out, spec, runs);
   const before = record.counts().done;
   const workers = options.workers ?? availableParallelism();

@@ -121,5 +121,8 @@ describe('sweep specs', () => {
     const out = join(dir, 'never');
     await expect(runCli(buildProgram(), ['sweep', spec, '--out', out])).rejects.toThrow(/^sweep: flags.stpes: "stpes" is not a flag of not train/);
     expect(existsSync(out)).toBe(false);
+    writeFileSync(spec, JSON.stringify({ command: 'train', flags: data, grid: { seed: [1] } }));
+    await expect(runCli(buildProgram(), ['sweep', spec, '--out', out, '--queue', 'localhost:6379'])).rejects.toThrow('--queue must be a redis:// or rediss:// URL, got "localhost:6379"');
+    expect(existsSync(out)).toBe(false);
   });
 });
