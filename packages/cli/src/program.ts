@@ -10,6 +10,8 @@ import { registerTrain } from './commands/train';
 import { registerStack } from './commands/stack';
 import { registerTranslate } from './commands/translate';
 import { registerStyle } from './commands/style';
+import { registerSweep } from './commands/sweep';
+import { registerWorker } from './commands/worker';
 
 /** The `not` command with every subcommand registered. */
 export function buildProgram(): Command {
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerToy(program);
   registerStyle(program);
   registerBench(program);
+  registerSweep(program);
+  registerWorker(program);
   return program;
 }
 
