@@ -90,7 +90,7 @@ describe('the packed packages in a fresh project', () => {
     // package.json declares to have side effects, so a bundler would drop its backend registration.
     run(join(project, 'node_modules/.bin/esbuild'), ['entry.mjs', '--bundle', '--platform=node', '--format=esm', '--outfile=bundle.mjs', '--main-fields=module,main',
       '--external:h5wasm', '--external:@tensorflow/tfjs-backend-wasm', '--log-level=error',
-      '--banner:js=import { createRequire } from "node:module"; const require = createRequire(import.meta.url);']);
+      '--banner:js=import { createRequire as bannerCreateRequire } from "node:module"; const require = bannerCreateRequire(import.meta.url);']);
     expect(JSON.parse(run(process.execPath, ['bundle.mjs']).trim().split('\n').pop()!)).toMatchObject(expected);
   });
 
