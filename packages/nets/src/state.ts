@@ -17,10 +17,3 @@ export function loadNamed(owner: string, params: Record<string, tf.Variable>, st
     for (const [key, variable] of Object.entries(params)) variable.assign(tf.cast(state[key], variable.dtype));
   });
 }
-
-/** Joins named variables of submodules under PyTorch-style dotted prefixes (`inc.double_conv.` + `0.weight`), in order. */
-export function prefixState(parts: [string, Readonly<Record<string, tf.Variable>>][]): Record<string, tf.Variable> {
-  const out: Record<string, tf.Variable> = {};
-  for (const [prefix, state] of parts) for (const [key, v] of Object.entries(state)) out[prefix ? `${prefix}.${key}` : key] = v;
-  return out;
-}

@@ -17,6 +17,7 @@ export { Adam, type AdamOptions } from './optim/adam';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './optim/adam-kernel';
 export { freeze, whileFrozen } from './freeze';
 export { moduleBuffers, restoringBuffers } from './module-buffers';
+export { prefixStateDict, joinStateDicts, stateDictPart, cloneStateDict, disposeStateDict } from './state-dict';
 export { mapNoise, pushForward } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
 export { affineMap, quadraticPotential, type OwnedModule } from './testing/affine-modules';
