@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, Adam, type AdamOptions, type AdamUpdateAttrs as OtCoreAttrs } from '@not/ot-core';
+import { Adam, type AdamOptions } from '@not/ot-core';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs as OtCoreAttrs } from '@not/ot-core/testing';
 import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernels/adam-update';
 import { useBackend } from './index';
 import { difference, randomValues, seededRandom } from './test-helpers';
