@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFiniteSample } from './finite-sample';
 import {
   cholesky,
   diagonalMatrix,
@@ -141,6 +142,7 @@ export class GaussianSampler implements Sampler {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) out[i * d + j] = x.data[i * d + j] + this.mean[j];
     }
+    checkFiniteSample('GaussianSampler.sample', out, d, (row) => `point ${row} (from mean and cov: beyond float32's range?)`);
     return tf.tensor2d(out, [n, d], 'float32');
   }
 

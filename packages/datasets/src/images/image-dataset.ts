@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSource } from './image-source';
 import { resizeImages } from './resize';
+import { checkFiniteSample } from '../finite-sample';
 
 /** The two parts of an {@link ImageDataset}. */
 export type ImageSplit = 'train' | 'test';
@@ -103,6 +104,10 @@ export class ImageDataset {
     }
     const { height: h, width: w, channels: c } = this.source;
     const stored = this.source.read(sourceIndices);
+    // Bytes are always finite; a source that hands back floats (despite its type) is checked before any use.
+    if (!((stored as unknown) instanceof Uint8Array)) {
+      checkFiniteSample(`${fn} (${this.source.name})`, stored, h * w * c, (row) => `image ${sourceIndices[row]} of ${this.source.name}`);
+    }
     const count = indices.length;
     const pixels = count * this.size * this.size;
     const values: ArrayLike<number> =

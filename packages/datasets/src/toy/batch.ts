@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFiniteSample } from '../finite-sample';
 
 /** Throws unless `n` is a non-negative integer batch size. */
 export function checkBatchSize(fn: string, n: number): void {
@@ -14,7 +15,11 @@ export function checkOption(fn: string, name: string, value: number, ok: (v: num
   }
 }
 
-/** Wraps row-major point data as a float32 tensor of shape [n, d]. */
-export function pointsTensor(data: Float32Array, n: number, d: number): tf.Tensor2D {
+/**
+ * Wraps row-major point data as a float32 tensor of shape [n, d], after checking that every value is finite (large
+ * options can overflow float32); `sampler` names the sampler in the error.
+ */
+export function pointsTensor(sampler: string, data: Float32Array, n: number, d: number): tf.Tensor2D {
+  checkFiniteSample(sampler, data, d, (row) => `point ${row} (from its options: beyond float32's range?)`);
   return tf.tensor2d(data, [n, d], 'float32');
 }

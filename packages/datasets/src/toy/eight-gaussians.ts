@@ -72,11 +72,11 @@ export function eightGaussians(options: EightGaussiansOptions = {}): EightGaussi
     std,
     sample(n: number): tf.Tensor2D {
       const { data } = draw(n, 'sample');
-      return pointsTensor(data, n, 2);
+      return pointsTensor(`${fn}.sample`, data, n, 2);
     },
     sampleLabelled(n: number): LabelledBatch {
       const { data, labels } = draw(n, 'sampleLabelled');
-      return { points: pointsTensor(data, n, 2), labels: tf.tensor1d(labels, 'int32') };
+      return { points: pointsTensor(`${fn}.sampleLabelled`, data, n, 2), labels: tf.tensor1d(labels, 'int32') };
     },
   };
 }

@@ -68,11 +68,11 @@ export function moons(options: MoonsOptions = {}): MoonsSampler {
     scale,
     centered,
     sample(n: number): tf.Tensor2D {
-      return pointsTensor(draw(n, 'sample').data, n, 2);
+      return pointsTensor(`${fn}.sample`, draw(n, 'sample').data, n, 2);
     },
     sampleLabelled(n: number): LabelledBatch {
       const { data, labels } = draw(n, 'sampleLabelled');
-      return { points: pointsTensor(data, n, 2), labels: tf.tensor1d(labels, 'int32') };
+      return { points: pointsTensor(`${fn}.sampleLabelled`, data, n, 2), labels: tf.tensor1d(labels, 'int32') };
     },
   };
 }

@@ -26,7 +26,7 @@ export function standardNormal(dim = 2, options: ToySeedOptions = {}): StandardN
     dim,
     sample(n: number): tf.Tensor2D {
       checkBatchSize(`${fn}.sample`, n);
-      return pointsTensor(rng.normals(n * dim, 'float32') as Float32Array, n, dim);
+      return pointsTensor(`${fn}.sample`, rng.normals(n * dim, 'float32') as Float32Array, n, dim);
     },
   };
 }

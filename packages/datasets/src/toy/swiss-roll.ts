@@ -51,7 +51,7 @@ export function swissRoll(options: SwissRollOptions = {}): SwissRollSampler {
         data[2 * i] = scale * (t * Math.cos(t) + noise * rng.normal());
         data[2 * i + 1] = scale * (t * Math.sin(t) + noise * rng.normal());
       }
-      return pointsTensor(data, n, 2);
+      return pointsTensor(`${fn}.sample`, data, n, 2);
     },
   };
 }
