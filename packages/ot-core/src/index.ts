@@ -1,6 +1,7 @@
 import './gradients';
 
 export * from './types';
+export { argumentError, checkFinite, checkInteger, checkPositiveInt, describeValue, type Bounds } from './checks';
 export { Rng, type RngState, tfSeed } from './rng';
 export * from './linalg/index';
 export * from './gaussian/index';

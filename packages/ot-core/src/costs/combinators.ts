@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CostContext, TransportCost } from '../types';
 import { type Scheduled, valueAt } from '../schedule';
+import { checkFinite } from '../checks';
 import { checkCostInputs } from './check-inputs';
 import { checkPointSets } from './point-cost';
 
@@ -70,7 +71,7 @@ export function sumCosts(...costs: TransportCost[]): TransportCost {
 
 /** w · cost, with w a number or a Schedule of the outer step; pairwise when the cost is. */
 export function scaleCost(cost: TransportCost, weight: Scheduled): TransportCost {
-  if (typeof weight === 'number' && !Number.isFinite(weight)) throw new Error(`scaleCost: weight must be finite, got ${weight}`);
+  if (typeof weight !== 'function') checkFinite('scaleCost', 'weight', weight);
   return Object.freeze({
     name: `${typeof weight === 'number' ? weight : 'w(t)'}·${cost.name}`,
     minSamples: cost.minSamples,
