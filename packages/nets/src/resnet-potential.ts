@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { joinStateDicts, type Potential, type PotentialOptions, Rng, type StateDict } from '@not/ot-core';
+import { checkPositiveInt, joinStateDicts, type Potential, type PotentialOptions, Rng, type StateDict } from '@not/ot-core';
 import { Conv2d } from './conv2d';
 import { initLinear } from './init';
 import { avgPool3x3s2 } from './pooling';
@@ -63,7 +63,7 @@ export class ResNetPotential implements Potential {
       throw new Error(`ResNetPotential: size must be a power of two >= 16, got ${size}`);
     }
     for (const [name, value] of [['channels', channels], ['filters', filters], ['maxFilters', maxFilters]] as const) {
-      if (!(Number.isInteger(value) && value >= 1)) throw new Error(`ResNetPotential: ${name} must be an integer >= 1, got ${value}`);
+      checkPositiveInt('ResNetPotential', name, value);
     }
     this.size = size;
     this.channels = channels;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ApplyOptions, joinStateDicts, type Module, Rng, type StateDict } from '@not/ot-core';
+import { checkPositiveInt, type ApplyOptions, joinStateDicts, type Module, Rng, type StateDict } from '@not/ot-core';
 import { Conv2d } from './conv2d';
 import { DoubleConv } from './double-conv';
 import { maxPool2d } from './pooling';
@@ -51,7 +51,7 @@ export class UNet implements Module {
 
   constructor({ inChannels, outChannels, base = 48, seed = 0, recomputeActivations = false }: UNetOptions) {
     for (const [name, value] of [['inChannels', inChannels], ['outChannels', outChannels], ['base', base]] as const) {
-      if (!(Number.isInteger(value) && value >= 1)) throw new Error(`UNet: ${name} must be an integer >= 1, got ${value}`);
+      checkPositiveInt('UNet', name, value);
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
