@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSource } from './image-source';
 import { resizeImages } from './resize';
 import { checkFiniteSample } from '../finite-sample';
+import { checkPositiveInt } from '@not/ot-core';
 
 /** The two parts of an {@link ImageDataset}. */
 export type ImageSplit = 'train' | 'test';
@@ -54,9 +55,7 @@ export class ImageDataset {
       throw new Error(`${fn}: source must be an ImageSource, got ${source === null ? 'null' : typeof source}`);
     }
     const { size, testRatio = 0.1, channels = 3 } = options ?? ({} as ImageDatasetOptions);
-    if (!(typeof size === 'number' && Number.isInteger(size) && size >= 1)) {
-      throw new Error(`${fn}: size must be a positive integer, got ${JSON.stringify(size)}`);
-    }
+    checkPositiveInt(fn, 'size', size);
     if (!(typeof testRatio === 'number' && Number.isFinite(testRatio) && testRatio >= 0 && testRatio < 1)) {
       throw new Error(`${fn}: testRatio must be a number in [0, 1), got ${JSON.stringify(testRatio)}`);
     }
