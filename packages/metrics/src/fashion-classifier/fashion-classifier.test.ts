@@ -186,7 +186,7 @@ describe('FashionClassifier: bad input', () => {
 
   it('refuses a non-tensor, a disposed tensor and unknown classes', () => {
     expect(() => classifier.logits(new Float32Array(1024) as unknown as tf.Tensor4D)).toThrow(
-      /FashionClassifier\.logits: images must be a float32 tensor \[n, 32, 32, 1 or 3\] in \[-1, 1\], got Float32Array/,
+      /FashionClassifier\.logits: images must be a float32 tensor \[n, 32, 32, 1 or 3\] in \[-1, 1\], got a Float32Array/,
     );
     const x = tf.zeros([1, 32, 32, 1]) as tf.Tensor4D;
     expect(() => classifier.classShare(x, [10])).toThrow(/FashionClassifier\.classShare: classes must be 'shoes', .*got 10 in it/);
@@ -202,7 +202,7 @@ describe('FashionClassifier: bad input', () => {
     const x = tf.zeros([1, 32, 32, 1]) as tf.Tensor4D;
     expect(() => other.features(x)).toThrow(/FashionClassifier\.features: the classifier has been disposed/);
     x.dispose();
-    await expect(loadFashionClassifier(undefined, { batchSize: 0 })).rejects.toThrow(/loadFashionClassifier: batchSize must be a positive integer, got number 0/);
+    await expect(loadFashionClassifier(undefined, { batchSize: 0 })).rejects.toThrow(/loadFashionClassifier: batchSize must be a positive integer, got 0/);
   });
 });
 

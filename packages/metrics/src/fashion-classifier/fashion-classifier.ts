@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, type StateDict } from '@not/ot-core';
+import { argumentError, checkPositiveInt, describeValue, Rng, type StateDict } from '@not/ot-core';
 import { Conv2d, decodeSafetensors, initLinear, maxPool2d, type SafetensorsTensor } from '@not/nets';
 import { FASHION_MNIST_CLASSES, type FashionMnistClasses, type FashionMnistClassName, fashionMnistClassIds } from '@not/datasets';
 import type { FeatureExtractor } from '../features/feature-extractor';
@@ -237,10 +237,9 @@ export class FashionClassifier implements FeatureExtractor {
 
 /** The batch size of `options` (default 256); throws naming `fn` otherwise. */
 export function checkBatchSize(fn: string, options: FashionClassifierOptions): number {
-  if (options === null || typeof options !== 'object') throw new Error(`${fn}: options must be an object { batchSize? }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object') throw argumentError(fn, 'options', 'an object { batchSize? }', options);
   const { batchSize = 256 } = options;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`${fn}: batchSize must be a positive integer, got ${describe(batchSize)}`);
-  return batchSize;
+  return checkPositiveInt(fn, 'batchSize', batchSize);
 }
 
 /** Every parameter present, float, of the right shape and finite; nothing else. */
@@ -259,11 +258,8 @@ function checkWeights(where: string, tensors: Record<string, SafetensorsTensor>)
   }
 }
 
-/** A value as an error message shows it. */
+/** A value as an error message shows it (tensors by dtype and shape). */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
   if (value instanceof tf.Tensor) return `a ${value.dtype} tensor of shape [${value.shape}]`;
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return describeValue(value);
 }

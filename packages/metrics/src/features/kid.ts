@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@not/ot-core';
+import { argumentError, checkPositiveInt, Rng } from '@not/ot-core';
 
 /** n feature vectors of length dim, row-major. */
 export interface FeatureRows {
@@ -53,8 +53,8 @@ export async function kernelInceptionDistance(a: FeatureRows, b: FeatureRows, op
   if (a.dim !== b.dim) throw new Error(`${fn}: a and b must have the same feature length, got ${a.dim} and ${b.dim}`);
   const subsets = options.subsets ?? 100;
   const m = Math.min(options.subsetSize ?? 1000, a.rows, b.rows);
-  if (!(Number.isInteger(subsets) && subsets >= 1)) throw new Error(`${fn}: subsets must be a positive integer, got ${subsets}`);
-  if (!(Number.isInteger(m) && m >= 2)) throw new Error(`${fn}: subsetSize must be an integer >= 2, got ${options.subsetSize}`);
+  checkPositiveInt(fn, 'subsets', subsets);
+  if (!(Number.isInteger(m) && m >= 2)) throw argumentError(fn, 'subsetSize', 'an integer >= 2', options.subsetSize);
   const rng = new Rng(options.seed ?? 0);
   const d = a.dim;
   const [ta, tb] = [a, b].map((f) => tf.tensor2d(Float32Array.from(f.data), [f.rows, d]));
