@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CostContext, TransportCost } from '../types';
 import { type Scheduled, valueAt } from '../schedule';
-import { checkFinite } from '../checks';
+import { checkFinite, checkPositiveInt } from '../checks';
 import { checkCostInputs } from './check-inputs';
 import { checkPointSets } from './point-cost';
 
@@ -21,9 +21,7 @@ export function defineCost({
   pairwise?: (a: tf.Tensor2D, b: tf.Tensor2D, context: CostContext) => tf.Tensor2D;
 }): TransportCost {
   if (!name) throw new Error('defineCost: name must be a non-empty string');
-  if (!(Number.isInteger(minSamples) && minSamples >= 1)) {
-    throw new Error(`defineCost: minSamples must be an integer >= 1, got ${minSamples}`);
-  }
+  checkPositiveInt('defineCost', 'minSamples', minSamples);
   return Object.freeze({
     name,
     minSamples,
