@@ -21,7 +21,9 @@ export function argumentError(fn: string, name: string, expected: string, got: u
 
 /** Bounds of {@link checkInteger} and {@link checkFinite}, both inclusive. */
 export interface Bounds {
+  /** The least value allowed (inclusive); no lower bound when absent. */
   min?: number;
+  /** The greatest value allowed (inclusive); no upper bound when absent. */
   max?: number;
 }
 
