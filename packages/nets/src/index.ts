@@ -14,13 +14,13 @@ export { residualLeakyRelu } from './residual-leaky-relu';
 export { maxPool2d, avgPool3x3s2 } from './pooling';
 export { upsampleBilinear2x } from './upsample';
 export { checkpointed } from './activation-checkpoint';
-export {
-  type SafetensorsDtype,
-  type SafetensorsWriteDtype,
-  type SafetensorsData,
-  type SafetensorsInput,
-  type SafetensorsTensor,
-  type DecodedSafetensors,
+export type {
+  SafetensorsDtype,
+  SafetensorsWriteDtype,
+  SafetensorsData,
+  SafetensorsInput,
+  SafetensorsTensor,
+  DecodedSafetensors,
 } from './safetensors-format';
 export { encodeSafetensors } from './safetensors-encode';
 export { decodeSafetensors } from './safetensors-decode';
