@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, Adam, type AdamOptions } from '@not/ot-core';
+import { Adam, type AdamOptions } from '@not/ot-core';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs as OtCoreAttrs } from '@not/ot-core/testing';
+import { ADAM_UPDATE, type AdamUpdateAttrs } from './kernels/adam-update';
 import { useBackend } from './index';
 import { difference, randomValues, seededRandom } from './test-helpers';
 
@@ -28,6 +30,15 @@ function train(options: AdamOptions, steps: number): Float32Array[] {
 }
 
 describe('fused Adam update (wasm)', () => {
+  it('registers under the name, and takes the attributes, that ot-core\'s Adam uses', () => {
+    expect(ADAM_UPDATE).toBe(ADAM_UPDATE_KERNEL);
+    // Type-checked both ways (pnpm typecheck): the two attribute interfaces are the same shape.
+    const attrs: OtCoreAttrs = { lr: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, biasCorrection1: 0.1, biasCorrection2: 0.001 };
+    const ours: AdamUpdateAttrs = attrs;
+    const back: OtCoreAttrs = ours;
+    void back;
+  });
+
   beforeAll(async () => {
     await useBackend('wasm');
   });

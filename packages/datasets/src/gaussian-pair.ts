@@ -1,17 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  cholesky,
-  diagonalMatrix,
-  matmul,
-  matrix,
-  randomOrthogonal,
-  Rng,
-  type RngState,
-  sqrtmPsd,
-  transpose,
-  type Matrix,
-  type Sampler,
-} from '@not/ot-core';
+import { checkFiniteSample } from './finite-sample';
+import { checkFinite, checkInteger, checkPositiveInt, cholesky, diagonalMatrix, matmul, matrix, randomOrthogonal, Rng, type RngState, sqrtmPsd, transpose, type Matrix, type Sampler } from '@not/ot-core';
 
 /** Two Gaussians N(m1, S1), N(m2, S2) in the same dimension. */
 export interface GaussianPair {
@@ -41,7 +30,7 @@ export interface GaussianPairOptions {
  */
 export function randomGaussianPair(dim: number, rng: Rng, options: GaussianPairOptions = {}): GaussianPair {
   const fn = 'randomGaussianPair';
-  if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`${fn}: dim must be a positive integer, got ${dim}`);
+  checkPositiveInt(fn, 'dim', dim);
   if (!(rng instanceof Rng)) throw new Error(`${fn}: rng must be an Rng, got ${typeof rng}`);
   const [lo, hi] = options.eigenvalueRange ?? [0.25, 4];
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo > 0 && hi >= lo)) {
@@ -118,7 +107,7 @@ export class GaussianSampler implements Sampler {
       }
     }
     if (typeof source === 'number') {
-      if (!Number.isFinite(source)) throw new Error(`${fn}: seed must be a finite number, got ${source}`);
+      checkFinite(fn, 'seed', source);
       this.rng = new Rng(source);
     } else if (source instanceof Rng) {
       this.rng = source.fork();
@@ -133,7 +122,7 @@ export class GaussianSampler implements Sampler {
 
   /** n samples as a float32 tensor [n, D] (the caller owns it). */
   sample(n: number): tf.Tensor2D {
-    if (!(Number.isInteger(n) && n >= 0)) throw new Error(`GaussianSampler.sample: n must be a non-negative integer, got ${n}`);
+    checkInteger('GaussianSampler.sample', 'n', n, { min: 0 });
     const d = this.mean.length;
     const z = matrix(n, d, this.rng.normals(n * d, 'float64'));
     const x = matmul(z, this.factorT);
@@ -141,6 +130,7 @@ export class GaussianSampler implements Sampler {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) out[i * d + j] = x.data[i * d + j] + this.mean[j];
     }
+    checkFiniteSample('GaussianSampler.sample', out, d, (row) => `point ${row} (from mean and cov: beyond float32's range?)`);
     return tf.tensor2d(out, [n, d], 'float32');
   }
 

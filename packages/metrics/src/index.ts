@@ -21,12 +21,7 @@ export {
 export { fidInceptionFromBytes, FID_WEIGHTS_URL, FID_WEIGHTS_FILE } from './inception/fid-inception-weights';
 export {
   FashionClassifier,
-  fashionClassIds,
-  FASHION_CLASSIFIER_CLASSES,
-  FASHION_CLASSIFIER_SHOES,
   FASHION_CLASSIFIER_WEIGHTS_FILE,
-  type FashionClassName,
-  type FashionClassSet,
   type FashionClassifierOptions,
 } from './fashion-classifier/fashion-classifier';
 export { Lpips, type LpipsOptions } from './lpips/lpips';

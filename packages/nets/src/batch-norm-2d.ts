@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormTraining, normalize } from './batch-norm-train';
 import { variableFrom } from './init';
+import { argumentError, checkPositiveInt } from '@not/ot-core';
 
 /** Options of {@link BatchNorm2d}. */
 export interface BatchNorm2dOptions {
@@ -42,8 +43,8 @@ export class BatchNorm2d {
   readonly state: Readonly<Record<string, tf.Variable>>;
 
   constructor(numFeatures: number, { eps = 1e-5, momentum = 0.1 }: BatchNorm2dOptions = {}) {
-    if (!(Number.isInteger(numFeatures) && numFeatures >= 1)) throw new Error(`BatchNorm2d: numFeatures must be an integer >= 1, got ${numFeatures}`);
-    if (!(eps > 0)) throw new Error(`BatchNorm2d: eps must be > 0, got ${eps}`);
+    checkPositiveInt('BatchNorm2d', 'numFeatures', numFeatures);
+    if (!(typeof eps === 'number' && eps > 0 && eps < Infinity)) throw argumentError('BatchNorm2d', 'eps', 'a finite number > 0', eps);
     if (!(momentum >= 0 && momentum <= 1)) throw new Error(`BatchNorm2d: momentum must be in [0, 1], got ${momentum}`);
     this.numFeatures = numFeatures;
     this.eps = eps;

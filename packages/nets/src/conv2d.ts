@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '@not/ot-core';
+import { checkInteger, type Rng } from '@not/ot-core';
 import { variableFrom } from './init';
 
 /**
@@ -56,7 +56,7 @@ export class Conv2d {
 
   constructor({ inChannels, outChannels, kernelSize, padding = 0, bias = true, init = 'pytorch-default', rng }: Conv2dOptions) {
     for (const [name, value, least] of [['inChannels', inChannels, 1], ['outChannels', outChannels, 1], ['kernelSize', kernelSize, 1], ['padding', padding, 0]] as const) {
-      if (!(Number.isInteger(value) && value >= least)) throw new Error(`Conv2d: ${name} must be an integer >= ${least}, got ${value}`);
+      checkInteger('Conv2d', name, value, { min: least });
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '@not/ot-core';
+import { joinStateDicts, type Rng } from '@not/ot-core';
 import { BatchNorm2d } from './batch-norm-2d';
 import { checkpointed } from './activation-checkpoint';
 import { Conv2d } from './conv2d';
-import { prefixState } from './state';
 
 /**
  * The UNet's DoubleConv: Conv2d(in→mid, 3×3, pad 1) → BatchNorm2d → ReLU → Conv2d(mid→out, 3×3, pad 1) →
@@ -21,7 +20,7 @@ export class DoubleConv {
     this.bn1 = new BatchNorm2d(midChannels);
     this.conv3 = new Conv2d({ inChannels: midChannels, outChannels, kernelSize: 3, padding: 1, rng });
     this.bn4 = new BatchNorm2d(outChannels);
-    this.state = prefixState([
+    this.state = joinStateDicts([
       ['double_conv.0', this.conv0.state],
       ['double_conv.1', this.bn1.state],
       ['double_conv.3', this.conv3.state],

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@not/ot-core';
+import { stateDictPart } from '@not/ot-core';
 import { ResNetPotential } from './resnet-potential';
 import { UNet } from './unet';
 
@@ -26,9 +26,7 @@ function readFixture(url: URL): Record<string, tf.Tensor> {
 
 const fixture = readFixture(new URL('../fixtures/image-nets-fixture.safetensors', import.meta.url));
 
-function under(prefix: string): Record<string, tf.Tensor> {
-  return Object.fromEntries(Object.entries(fixture).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-}
+const under = (prefix: string) => stateDictPart(fixture, prefix);
 
 const nhwc = (x: tf.Tensor) => tf.transpose(x, [0, 2, 3, 1]);
 
@@ -56,7 +54,7 @@ beforeAll(async () => {
 describe('UNet matches PyTorch', () => {
   it('in train mode (outputs, gradients, running statistics) and then in eval mode, within 1e-4', () => {
     const net = new UNet({ inChannels: 4, outChannels: 3, base: 4 });
-    net.loadStateDict(under('unet.state.'));
+    net.loadStateDict(under('unet.state'));
     const x = nhwc(fixture['unet.x']);
     let y: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
@@ -65,7 +63,7 @@ describe('UNet matches PyTorch', () => {
     }, net.variables);
     expect(compare(y as tf.Tensor, nhwc(fixture['unet.train.y'])).diff).toBeLessThan(1e-4);
     expect(Math.abs(value.dataSync()[0] - fixture['unet.train.loss'].dataSync()[0])).toBeLessThan(1e-5);
-    const wantGrads = under('unet.train.grad.');
+    const wantGrads = under('unet.train.grad');
     const state = net.stateDict();
     for (const [name, v] of Object.entries(state)) {
       if (!v.trainable) continue;
@@ -73,7 +71,7 @@ describe('UNet matches PyTorch', () => {
       expect(diff, name).toBeLessThan(1e-4 * Math.max(scale, 1e-3));
     }
     expect(Object.keys(wantGrads).length).toBe(net.variables.length);
-    const wantBuffers = under('unet.train.state.');
+    const wantBuffers = under('unet.train.state');
     expect(Object.keys(wantBuffers).length).toBe(Object.values(state).filter((v) => !v.trainable).length);
     for (const [name, want] of Object.entries(wantBuffers)) {
       if (name.endsWith('num_batches_tracked')) expect(state[name].dataSync()[0], name).toBe(want.dataSync()[0]);
@@ -87,11 +85,11 @@ describe('UNet matches PyTorch', () => {
 describe('ResNetPotential matches PyTorch', () => {
   it('scores and gradients (parameters and input) within 1e-4', () => {
     const f = new ResNetPotential({ size: 16, channels: 3, filters: 4, maxFilters: 32 });
-    f.loadStateDict(under('resnet.state.'));
+    f.loadStateDict(under('resnet.state'));
     const x = nhwc(fixture['resnet.x']);
     expect(compare(f.apply(x), fixture['resnet.y']).diff).toBeLessThan(1e-4);
     const { grads } = tf.variableGrads(() => tf.mean(f.apply(x)) as tf.Scalar, f.variables);
-    const wantGrads = under('resnet.grad.');
+    const wantGrads = under('resnet.grad');
     expect(Object.keys(wantGrads).length).toBe(f.variables.length);
     for (const [name, v] of Object.entries(f.stateDict())) {
       const { diff, scale } = compare(grads[v.name], wantGrads[name]);

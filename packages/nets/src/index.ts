@@ -14,21 +14,17 @@ export { residualLeakyRelu } from './residual-leaky-relu';
 export { maxPool2d, avgPool3x3s2 } from './pooling';
 export { upsampleBilinear2x } from './upsample';
 export { checkpointed } from './activation-checkpoint';
-export {
-  encodeSafetensors,
-  decodeSafetensors,
-  saveStateDict,
-  loadStateDictFile,
-  stateDictFromTensors,
-  loadSafetensorsInto,
-  float16BitsToFloat32,
-  float32ToFloat16Bits,
-  type SafetensorsDtype,
-  type SafetensorsWriteDtype,
-  type SafetensorsData,
-  type SafetensorsInput,
-  type SafetensorsTensor,
-  type DecodedSafetensors,
-} from './safetensors';
+export type {
+  SafetensorsDtype,
+  SafetensorsWriteDtype,
+  SafetensorsData,
+  SafetensorsInput,
+  SafetensorsTensor,
+  DecodedSafetensors,
+} from './safetensors-format';
+export { encodeSafetensors } from './safetensors-encode';
+export { decodeSafetensors } from './safetensors-decode';
+export { encodeStateDict, saveStateDict, loadStateDictFile, stateDictFromTensors, loadSafetensorsInto } from './state-dict-file';
+export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { parameterSummary, type ParameterSummary, type LayerSummary, type ParameterEntry } from './summary';
 export { readTorchCheckpoint, loadTorchStateDict, stateDictFromTorchTensors, type TorchTensor, type TorchDtype } from './torch-checkpoint';

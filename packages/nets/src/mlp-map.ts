@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ApplyOptions, StateDict, TransportMap } from '@not/ot-core';
+import { checkInteger, type ApplyOptions, type StateDict, type TransportMap } from '@not/ot-core';
 import type { Activation } from './activation';
 import { type WeightInit, variableFrom } from './init';
 import { Mlp } from './mlp';
@@ -39,7 +39,7 @@ export class MlpMap implements TransportMap {
   private readonly skipParams: Record<string, tf.Variable> = {};
 
   constructor({ dim, noiseDim = 0, hidden, activation, init, skip = 'none', seed = 0 }: MlpMapOptions) {
-    if (!(Number.isInteger(noiseDim) && noiseDim >= 0)) throw new Error(`MlpMap: noiseDim must be an integer >= 0, got ${noiseDim}`);
+    checkInteger('MlpMap', 'noiseDim', noiseDim, { min: 0 });
     if (!['none', 'identity', 'linear'].includes(skip)) throw new Error(`MlpMap: skip must be 'none', 'identity' or 'linear', got "${skip}"`);
     this.dim = dim;
     this.noiseDim = noiseDim;

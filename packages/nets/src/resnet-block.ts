@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '@not/ot-core';
+import { joinStateDicts, type Rng } from '@not/ot-core';
 import { checkpointed } from './activation-checkpoint';
 import { Conv2d, type ConvInit } from './conv2d';
 import { residualLeakyRelu } from './residual-leaky-relu';
-import { prefixState } from './state';
 
 /**
  * The potential's residual block (WGAN-QC's ResnetBlock without batch norm): with h = min(fin, fout),
@@ -27,7 +26,7 @@ export class ResnetBlock {
     this.conv0 = new Conv2d({ inChannels, outChannels: hidden, kernelSize: 3, padding: 1, init, rng });
     this.conv1 = new Conv2d({ inChannels: hidden, outChannels, kernelSize: 3, padding: 1, init, rng });
     this.convS = inChannels !== outChannels ? new Conv2d({ inChannels, outChannels, kernelSize: 1, bias: false, init, rng }) : null;
-    this.state = prefixState([
+    this.state = joinStateDicts([
       ['conv_0', this.conv0.state],
       ['conv_1', this.conv1.state],
       ...(this.convS ? [['conv_s', this.convS.state] as [string, Record<string, tf.Variable>]] : []),

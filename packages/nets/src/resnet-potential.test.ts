@@ -63,7 +63,7 @@ describe('ResNetPotential', () => {
     expect(f.apply(tf.randomNormal([3, 16, 16, 1], 0, 1, 'float32', 1)).shape).toEqual([3]);
     expect(() => f.apply(tf.zeros([3, 16, 16, 3]))).toThrow('ResNetPotential.apply: expected y of shape [B, 16, 16, 1], got [3,16,16,3]');
     expect(() => new ResNetPotential({ size: 48 })).toThrow('ResNetPotential: size must be a power of two >= 16, got 48');
-    expect(() => new ResNetPotential({ size: 16, filters: 0 })).toThrow('ResNetPotential: filters must be an integer >= 1, got 0');
+    expect(() => new ResNetPotential({ size: 16, filters: 0 })).toThrow('ResNetPotential: filters must be a positive integer, got 0');
     const g = new ResNetPotential({ size: 16, channels: 1, filters: 2, maxFilters: 8, seed: 9 });
     g.loadStateDict(f.stateDict());
     const y = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 2);

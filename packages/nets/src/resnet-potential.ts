@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type Potential, type PotentialOptions, Rng, type StateDict } from '@not/ot-core';
+import { checkPositiveInt, joinStateDicts, type Potential, type PotentialOptions, Rng, type StateDict } from '@not/ot-core';
 import { Conv2d } from './conv2d';
 import { initLinear } from './init';
 import { avgPool3x3s2 } from './pooling';
 import { ResnetBlock } from './resnet-block';
-import { loadNamed, prefixState } from './state';
+import { loadNamed } from './state';
 
 /** Options of {@link ResNetPotential}. */
 export interface ResNetPotentialOptions {
@@ -63,7 +63,7 @@ export class ResNetPotential implements Potential {
       throw new Error(`ResNetPotential: size must be a power of two >= 16, got ${size}`);
     }
     for (const [name, value] of [['channels', channels], ['filters', filters], ['maxFilters', maxFilters]] as const) {
-      if (!(Number.isInteger(value) && value >= 1)) throw new Error(`ResNetPotential: ${name} must be an integer >= 1, got ${value}`);
+      checkPositiveInt('ResNetPotential', name, value);
     }
     this.size = size;
     this.channels = channels;
@@ -82,7 +82,7 @@ export class ResNetPotential implements Potential {
     }
     const last = this.resnet[this.resnet.length - 1] as ResnetBlock;
     this.fc = initLinear(last.outChannels * 16, 1, rng, 'pytorch-default');
-    this.state = prefixState([
+    this.state = joinStateDicts([
       ['conv_img', this.convImg.state],
       ...this.resnet.flatMap((block, i): [string, Record<string, tf.Variable>][] => (block ? [[`resnet.${i}`, block.state]] : [])),
       ['fc', { weight: this.fc.weight, bias: this.fc.bias }],

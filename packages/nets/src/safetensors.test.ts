@@ -3,17 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@not/ot-core';
-import { Mlp } from './mlp';
-import { MlpMap } from './mlp-map';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  float16BitsToFloat32,
-  float32ToFloat16Bits,
-  loadSafetensorsInto,
-  loadStateDictFile,
-  saveStateDict,
-} from './safetensors';
+import { decodeSafetensors } from './safetensors-decode';
+import { encodeSafetensors } from './safetensors-encode';
+import { float16BitsToFloat32 } from './float16';
+import { loadStateDictFile } from './state-dict-file';
 
 // fixture.safetensors is written byte by byte by fixtures/make-safetensors-fixture.py (numpy, not the safetensors package).
 const fixtureBytes = new Uint8Array(readFileSync(new URL('../fixtures/fixture.safetensors', import.meta.url)));
@@ -202,58 +195,5 @@ describe('decodeSafetensors on corrupt input', () => {
     padded.set(fixtureBytes, 3);
     const { tensors } = decodeSafetensors(padded.subarray(3));
     expect(tensors['scale'].data[0]).toBe(3.25);
-  });
-});
-
-describe('half precision', () => {
-  it('converts to and from binary16 like numpy', () => {
-    const cases: [number, number][] = [
-      [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [2 ** -14, 0x0400], [2 ** -24, 0x0001],
-      [Infinity, 0x7c00], [-Infinity, 0xfc00], [1 / 3, 0x3555], [65520, 0x7c00], [2 ** -25, 0x0000], [1.5 * 2 ** -25, 0x0001],
-      [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [0.1, 0x2e66],
-    ];
-    for (const [value, bits] of cases) expect(float32ToFloat16Bits(value), String(value)).toBe(bits);
-    for (const [value, bits] of cases.slice(0, 9)) expect(float16BitsToFloat32(bits)).toBe(value);
-    expect(float16BitsToFloat32(0x7e00)).toBeNaN();
-    expect(float32ToFloat16Bits(NaN) & 0x7c00).toBe(0x7c00);
-  });
-});
-
-describe('state dicts', () => {
-  it('saveStateDict → loadSafetensorsInto restores a module exactly and leaks no tensors', () => {
-    const a = new MlpMap({ dim: 3, noiseDim: 1, hidden: [5, 4], skip: 'linear', seed: 1 });
-    const b = new MlpMap({ dim: 3, noiseDim: 1, hidden: [5, 4], skip: 'linear', seed: 2 });
-    const bytes = saveStateDict(a.stateDict(), { arch: 'mlp' });
-    expect(decodeSafetensors(bytes).metadata).toEqual({ arch: 'mlp' });
-    const before = tf.memory().numTensors;
-    loadSafetensorsInto(b, bytes);
-    expect(tf.memory().numTensors).toBe(before);
-    for (const [name, t] of Object.entries(a.stateDict())) expect(b.stateDict()[name].dataSync(), name).toEqual(t.dataSync());
-    a.dispose();
-    b.dispose();
-  });
-
-  it('keeps int32 and bool tensors', () => {
-    const state = { step: tf.tensor1d([7], 'int32'), mask: tf.tensor1d([true, false], 'bool'), w: tf.tensor2d([[1, 2]]) };
-    const back = loadStateDictFile(saveStateDict(state));
-    expect(decodeSafetensors(saveStateDict(state)).tensors.step.dtype).toBe('I32');
-    expect(back.step.dtype).toBe('int32');
-    expect(back.mask.dtype).toBe('bool');
-    expect(Array.from(back.mask.dataSync())).toEqual([1, 0]);
-    expect(back.w.shape).toEqual([1, 2]);
-    [...Object.values(state), ...Object.values(back)].forEach((t) => t.dispose());
-    expect(() => saveStateDict({ c: tf.complex([1], [2]) })).toThrow('saveStateDict: state["c"] has dtype complex64; expected float32, int32 or bool');
-  });
-
-  it('loadSafetensorsInto names the mismatching key and disposes the temporaries', () => {
-    const mlp = new Mlp({ inputs: 2, outputs: 1, hidden: [3] });
-    const other = new Mlp({ inputs: 2, outputs: 1, hidden: [4] });
-    const bytes = saveStateDict(other.stateDict());
-    const before = tf.memory().numTensors;
-    expect(() => loadSafetensorsInto(mlp, bytes)).toThrow('Mlp.loadStateDict: "net.0.weight" has shape [4,2], expected [3,2]');
-    expect(tf.memory().numTensors).toBe(before);
-    expect(() => loadSafetensorsInto(mlp, new Uint8Array(3))).toThrow(/truncated/);
-    mlp.dispose();
-    other.dispose();
   });
 });

@@ -13,7 +13,7 @@
 // Everything works on bytes so that it runs in a browser too; file IO belongs to the caller.
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '@not/ot-core';
-import { float16BitsToFloat32 } from './safetensors';
+import { float16BitsToFloat32 } from './float16';
 import { PyDict, PyTuple, describe, globalValue, unpickle, type PickleGlobal, type PyValue } from './torch-pickle';
 import { looksLikeZip, readZipEntries } from './zip-entries';
 

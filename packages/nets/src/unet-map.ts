@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ApplyOptions, StateDict, TransportMap } from '@not/ot-core';
+import { checkInteger, checkPositiveInt, type ApplyOptions, type StateDict, type TransportMap } from '@not/ot-core';
 import { loadNamed } from './state';
 import { UNet } from './unet';
 
@@ -37,8 +37,8 @@ export class UNetMap implements TransportMap {
 
   constructor({ size, channels = 3, noiseChannels = 0, base = 48, seed = 0, recomputeActivations = false }: UNetMapOptions) {
     if (!(Number.isInteger(size) && size >= 16 && size % 16 === 0)) throw new Error(`UNetMap: size must be a multiple of 16, got ${size}`);
-    if (!(Number.isInteger(channels) && channels >= 1)) throw new Error(`UNetMap: channels must be an integer >= 1, got ${channels}`);
-    if (!(Number.isInteger(noiseChannels) && noiseChannels >= 0)) throw new Error(`UNetMap: noiseChannels must be an integer >= 0, got ${noiseChannels}`);
+    checkPositiveInt('UNetMap', 'channels', channels);
+    checkInteger('UNetMap', 'noiseChannels', noiseChannels, { min: 0 });
     this.size = size;
     this.channels = channels;
     this.noiseChannels = noiseChannels;

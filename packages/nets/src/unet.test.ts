@@ -70,7 +70,7 @@ describe('UNet', () => {
     expect(w(again)).toEqual(w(net));
     expect(w(other)).not.toEqual(w(net));
     expect(() => net.apply(tf.zeros([1, 24, 24, 2]))).toThrow('UNet.apply: expected x of shape [B, H, W, 2] with H and W multiples of 16, got [1,24,24,2]');
-    expect(() => new UNet({ inChannels: 3, outChannels: 3, base: 0 })).toThrow('UNet: base must be an integer >= 1, got 0');
+    expect(() => new UNet({ inChannels: 3, outChannels: 3, base: 0 })).toThrow('UNet: base must be a positive integer, got 0');
     for (const n of [net, again, other]) n.dispose();
   });
 });

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ApplyOptions, type Module, Rng, type StateDict } from '@not/ot-core';
+import { checkPositiveInt, type ApplyOptions, joinStateDicts, type Module, Rng, type StateDict } from '@not/ot-core';
 import { Conv2d } from './conv2d';
 import { DoubleConv } from './double-conv';
 import { maxPool2d } from './pooling';
-import { loadNamed, prefixState } from './state';
+import { loadNamed } from './state';
 import { upsampleBilinear2x } from './upsample';
 
 /** Options of {@link UNet}. */
@@ -51,7 +51,7 @@ export class UNet implements Module {
 
   constructor({ inChannels, outChannels, base = 48, seed = 0, recomputeActivations = false }: UNetOptions) {
     for (const [name, value] of [['inChannels', inChannels], ['outChannels', outChannels], ['base', base]] as const) {
-      if (!(Number.isInteger(value) && value >= 1)) throw new Error(`UNet: ${name} must be an integer >= 1, got ${value}`);
+      checkPositiveInt('UNet', name, value);
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
@@ -65,7 +65,7 @@ export class UNet implements Module {
     // Up(in, out): DoubleConv(in, out, mid = in / 2), in = skip channels + upsampled channels.
     this.ups = [[16 * b, 4 * b], [8 * b, 2 * b], [4 * b, b], [2 * b, b]].map(([cin, cout]) => new DoubleConv(cin, cout, cin / 2, rng));
     this.outc = new Conv2d({ inChannels: b, outChannels, kernelSize: 1, rng });
-    this.state = prefixState([
+    this.state = joinStateDicts([
       ['inc', this.inc.state],
       ...this.downs.map((d, i): [string, Record<string, tf.Variable>] => [`down${i + 1}.maxpool_conv.1`, d.state]),
       ...this.ups.map((u, i): [string, Record<string, tf.Variable>] => [`up${i + 1}.conv`, u.state]),

@@ -1,6 +1,7 @@
 import './gradients';
 
 export * from './types';
+export { argumentError, checkFinite, checkInteger, checkPositiveInt, describeValue, type Bounds } from './checks';
 export { Rng, type RngState, tfSeed } from './rng';
 export * from './linalg/index';
 export * from './gaussian/index';
@@ -14,12 +15,10 @@ export { relaxedEmd } from './sets/relaxed-emd';
 export { momentMatching, moments, type Moments } from './sets/moment-matching';
 export { selfSimilarity } from './sets/self-similarity';
 export { Adam, type AdamOptions } from './optim/adam';
-export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './optim/adam-kernel';
 export { freeze, whileFrozen } from './freeze';
 export { moduleBuffers, restoringBuffers } from './module-buffers';
+export { prefixStateDict, joinStateDicts, stateDictPart, cloneStateDict, disposeStateDict } from './state-dict';
 export { mapNoise, pushForward } from './push-forward';
-// Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
-export { affineMap, quadraticPotential, type OwnedModule } from './testing/affine-modules';
 export { NeuralOT } from './solver/neural-ot';
 export { WeightAverage, type WeightAverageOptions } from './solver/weight-average';
 export type { NeuralOTOptions, FitOptions, MapNoise } from './solver/neural-ot-options';

@@ -1,3 +1,5 @@
+import { checkFinite, checkPositiveInt } from './checks';
+
 /** A saved {@link Rng} position. */
 export interface RngState {
   /** The four xoshiro128** state words, as unsigned 32-bit integers (not all zero). */
@@ -18,7 +20,7 @@ export class Rng {
   private spareNormal: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+    checkFinite('Rng', 'seed', seed);
     let x = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
     const next = () => {
       x = (x + 0x9e3779b9) >>> 0;
@@ -55,7 +57,7 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!(Number.isInteger(n) && n > 0)) throw new Error(`Rng.int: n must be a positive integer, got ${n}`);
+    checkPositiveInt('Rng.int', 'n', n);
     return Math.floor(this.uniform() * n);
   }
 

@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { StateDict, TransportMap } from '@not/ot-core';
+import { disposeStateDict, type StateDict, type TransportMap } from '@not/ot-core';
 import { type SafetensorsTensor, UNetMap, decodeSafetensors, stateDictFromTensors } from '@not/nets';
 import { type MapFileLayout, type MapNetwork, type MapStageInfo, type ReadableMapFormat, parseMapFile } from './map-file-format';
 import { Stack } from './stack';
@@ -111,16 +110,13 @@ function buildNetwork(network: MapNetwork): UNetMap {
   return new UNetMap({ size, channels, noiseChannels, base });
 }
 
-/** Assigns a stage's tensors (a missing step counter counts from 0), freeing the temporaries. */
+/** Assigns a stage's tensors (a missing step counter keeps the fresh network's 0: nets' loadStateDict allows it), freeing the temporaries. */
 function loadWeights(map: UNetMap, tensors: Record<string, SafetensorsTensor>): void {
   const state: StateDict = stateDictFromTensors(tensors);
   try {
-    for (const [name, variable] of Object.entries(map.stateDict())) {
-      if (!state[name]) state[name] = tf.zeros(variable.shape, variable.dtype);
-    }
     map.loadStateDict(state);
   } finally {
-    tf.dispose(Object.values(state));
+    disposeStateDict(state);
   }
 }
 

@@ -13,6 +13,7 @@
 //   "not-stack/1"             `not stack`'s stacks: metadata "stages" (each stage's run configuration), "stages.<i>."
 // A version-1 configuration gives the network: UNet of its size, channels (3 when absent), base, and one noise
 // channel for the weak cost.
+import { stateDictPart } from '@not/ot-core';
 import type { SafetensorsTensor } from '@not/nets';
 
 /** The format name and version that {@link encodeTransportMap} writes. */
@@ -129,7 +130,7 @@ function parseKnown(format: ReadableMapFormat, metadata: Record<string, string>,
   const info = infoFromTrainConfig(json('config'), `${fn}: ${where}`);
   if (format === 'not-transport-map/1') return { format, layout: 'map', stages: [{ info, ...whole() }], stray: [] };
   // A checkpoint holds the potential and the optimizers too: its map is the "map." part, the rest is not ours to read.
-  const map = Object.fromEntries(all.filter((k) => k.startsWith('map.')).map((k) => [k.slice(4), tensors[k]]));
+  const map = stateDictPart(tensors, 'map');
   return { format, layout: 'map', stages: [{ info, tensors: map }], stray: [] };
 }
 

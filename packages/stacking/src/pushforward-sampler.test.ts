@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { Rng, type TransportMap, affineMap, quadraticCost, quadraticPotential } from '@not/ot-core';
+import { Rng, type TransportMap, quadraticCost } from '@not/ot-core';
+import { affineMap, quadraticPotential } from '@not/ot-core/testing';
 import { type IndexedSampler, pushforwardCached, pushforwardOnTheFly } from './pushforward-sampler';
 import { Stack } from './stack';
 import { trainStack } from './train-stack';

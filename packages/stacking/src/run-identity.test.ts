@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { MemoryCheckpointStore, Rng, type TransportMap, affineMap, quadraticCost, quadraticPotential } from '@not/ot-core';
+import { MemoryCheckpointStore, Rng, type TransportMap, quadraticCost } from '@not/ot-core';
+import { affineMap, quadraticPotential } from '@not/ot-core/testing';
 import { GaussianSampler, randomGaussianPair } from '@not/datasets';
 import { describeDifferences, identityDifferences, isRunIdentity } from './run-identity';
 import type { StackRunState } from './stack-store';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type StateDict, type TransportMap, freeze } from '@not/ot-core';
+import { type StateDict, type TransportMap, freeze, joinStateDicts, stateDictPart } from '@not/ot-core';
 
 /**
  * An ordered list of frozen transport maps that is itself a TransportMap: apply(x) = T_n(…T_2(T_1(x))). Stacks nest.
@@ -48,20 +48,13 @@ export class Stack implements TransportMap {
 
   /** Stage weights under `stages.<i>.` (their own names after the prefix). */
   stateDict(): StateDict {
-    const state: StateDict = {};
-    this.stages.forEach((stage, i) => {
-      for (const [key, value] of Object.entries(stage.stateDict())) state[`stages.${i}.${key}`] = value;
-    });
-    return state;
+    return joinStateDicts(this.stages.map((stage, i) => [`stages.${i}`, stage.stateDict()] as const));
   }
 
   loadStateDict(state: StateDict): void {
     const unknown = Object.keys(state).filter((k) => !/^stages\.\d+\./.test(k) || Number(k.split('.')[1]) >= this.stages.length);
     if (unknown.length) throw new Error(`Stack.loadStateDict: unexpected keys ${unknown.map((k) => `"${k}"`).join(', ')} (this stack has ${this.stages.length} stages)`);
-    this.stages.forEach((stage, i) => {
-      const prefix = `stages.${i}.`;
-      stage.loadStateDict(Object.fromEntries(Object.entries(state).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])));
-    });
+    this.stages.forEach((stage, i) => stage.loadStateDict(stateDictPart(state, `stages.${i}`)));
   }
 
   /**

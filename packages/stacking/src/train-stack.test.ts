@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { type Divergence, DivergenceGuard, type GuardEvent, MemoryCheckpointStore, Rng, type Sampler, type StepReport, type TransportMap, affineMap, applyAffineMap, gaussianOtMap, quadraticCost, quadraticPotential } from '@not/ot-core';
+import { type Divergence, DivergenceGuard, type GuardEvent, MemoryCheckpointStore, Rng, type Sampler, type StepReport, type TransportMap, applyAffineMap, gaussianOtMap, quadraticCost } from '@not/ot-core';
+import { affineMap, quadraticPotential } from '@not/ot-core/testing';
 import { GaussianSampler, randomGaussianPair } from '@not/datasets';
 import { l2Uvp } from '@not/metrics';
 import type { StackRunState } from './stack-store';

@@ -1,9 +1,22 @@
 import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import type { ADAM_UPDATE_KERNEL, AdamUpdateAttrs } from '@not/ot-core';
 import { runWasmKernel, type WasmBackendLike } from '../wasm-kernel-ops';
 
-/** The kernel @not/ot-core's Adam runs when a backend registers it (the type ties the two names together). */
-export const ADAM_UPDATE: typeof ADAM_UPDATE_KERNEL = 'NotAdamUpdate';
+// The contract with @not/ot-core's Adam, spelled out here because @not/backends imports no package of ours;
+// adam-update.test.ts checks that both sides agree.
+
+/** The kernel @not/ot-core's Adam runs when a backend registers it. */
+export const ADAM_UPDATE = 'NotAdamUpdate';
+
+/** The attributes Adam passes: PyTorch's update with coupled weight decay, bias corrections 1 − β^t of this step. */
+export interface AdamUpdateAttrs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  biasCorrection1: number;
+  biasCorrection2: number;
+}
 
 /**
  * Below this many elements one JavaScript pass beats fifteen wasm kernel calls (~40 µs each on 2 threads, whatever

@@ -46,7 +46,7 @@ describe('not metrics', () => {
     writeFileSync(join(dir, 'x.npy'), writeNpy(features(200, 4, 2), [200, 4]));
     writeFileSync(join(dir, 'y.npy'), writeNpy(features(150, 4, 3, 0.2), [150, 4]));
     const line = JSON.parse((await run(['metrics', 'kid', '--a', join(dir, 'x.npy'), '--b', join(dir, 'y.npy'), '--subsets', '5', '--subset-size', '100', '--backend', 'cpu', '--json'])).stdout);
-    const want = kernelInceptionDistance({ data: features(200, 4, 2), rows: 200, dim: 4 }, { data: features(150, 4, 3, 0.2), rows: 150, dim: 4 }, { subsets: 5, subsetSize: 100 });
+    const want = await kernelInceptionDistance({ data: features(200, 4, 2), rows: 200, dim: 4 }, { data: features(150, 4, 3, 0.2), rows: 150, dim: 4 }, { subsets: 5, subsetSize: 100 });
     expect(line).toEqual(want);
     expect(line.kid).toBeGreaterThan(0);
   });

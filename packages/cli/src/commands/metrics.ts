@@ -33,7 +33,7 @@ export function registerMetrics(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       await selectBackend(opts);
-      const result = kernelInceptionDistance(readFeatures(opts.a), readFeatures(opts.b), { subsets: opts.subsets, subsetSize: opts.subsetSize, seed: opts.seed });
+      const result = await kernelInceptionDistance(readFeatures(opts.a), readFeatures(opts.b), { subsets: opts.subsets, subsetSize: opts.subsetSize, seed: opts.seed });
       process.stdout.write(
         opts.json ? `${JSON.stringify(result)}\n` : `KID ${result.kid} ± ${result.standardError} (std ${result.std} over ${result.subsets} subsets of ${result.subsetSize})\n`,
       );

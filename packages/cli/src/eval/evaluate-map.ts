@@ -114,7 +114,7 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
     }
     if (p.extractor === inception) {
       if (wants('fid')) result.fid = frechet;
-      if (wants('kid')) result.kid = kernelInceptionDistance({ data: concat(p.rows), rows: count, dim: p.extractor.dim }, { data: reference.data, rows: reference.rows, dim: p.extractor.dim }, options.kid);
+      if (wants('kid')) result.kid = await kernelInceptionDistance({ data: concat(p.rows), rows: count, dim: p.extractor.dim }, { data: reference.data, rows: reference.rows, dim: p.extractor.dim }, options.kid);
     }
   }
   return result;

@@ -37,13 +37,17 @@ function inspect(png: Buffer): { width: number; height: number; inked: number; g
 describe('runToy', () => {
   it('moves T♯P towards Q with the strong cost and draws a two-panel PNG, leaking no tensors', async () => {
     const before = tf.memory().numTensors;
+    const started = performance.now();
     const result = await runToy({ ...tiny, target: '8gaussians', seed: 2 });
+    const wall = (performance.now() - started) / 1000;
     expect(tf.memory().numTensors).toBe(before);
     expect(result).toMatchObject({ source: 'normal', target: '8gaussians', cost: 'strong', gamma: null, steps: 30 });
     expect(result.energy.mapped).toBeLessThan(0.5 * result.energy.source);
     expect(result.energy.floor).toBeGreaterThan(0);
     expect(result.energy.floor).toBeLessThan(result.energy.source);
+    // seconds is the training part of the call: positive, and less than the whole (evaluation and drawing excluded).
     expect(result.seconds).toBeGreaterThan(0);
+    expect(result.seconds).toBeLessThan(wall);
 
     const img = inspect(result.png);
     expect(img.width).toBe(2 * 160);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { SolverProgress, StateDict } from '@not/ot-core';
+import { type SolverProgress, type StateDict, stateDictPart } from '@not/ot-core';
 import type { ImageSamplerState } from '@not/datasets';
 import { type DecodedSafetensors, decodeSafetensors, saveStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
@@ -70,9 +70,7 @@ export function readCheckpointModule(path: string, module: 'map' | 'potential'):
 
 /** A checkpoint holds everything: keep only one module's entries, without making tensors of the rest. */
 function moduleState(tensors: DecodedSafetensors['tensors'], module: string): StateDict {
-  const prefix = `${module}.`;
-  const entries = Object.entries(tensors).filter(([key]) => key.startsWith(prefix));
-  return stateDictFromTensors(Object.fromEntries(entries.map(([key, t]) => [key.slice(prefix.length), t])));
+  return stateDictFromTensors(stateDictPart(tensors, module));
 }
 
 /** A safetensors file of ours, decoded; errors name `fn` and the path. */

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageSource } from './image-source';
 import { resizeImages } from './resize';
+import { checkFiniteSample } from '../finite-sample';
+import { checkPositiveInt } from '@not/ot-core';
 
 /** The two parts of an {@link ImageDataset}. */
 export type ImageSplit = 'train' | 'test';
@@ -53,9 +55,7 @@ export class ImageDataset {
       throw new Error(`${fn}: source must be an ImageSource, got ${source === null ? 'null' : typeof source}`);
     }
     const { size, testRatio = 0.1, channels = 3 } = options ?? ({} as ImageDatasetOptions);
-    if (!(typeof size === 'number' && Number.isInteger(size) && size >= 1)) {
-      throw new Error(`${fn}: size must be a positive integer, got ${JSON.stringify(size)}`);
-    }
+    checkPositiveInt(fn, 'size', size);
     if (!(typeof testRatio === 'number' && Number.isFinite(testRatio) && testRatio >= 0 && testRatio < 1)) {
       throw new Error(`${fn}: testRatio must be a number in [0, 1), got ${JSON.stringify(testRatio)}`);
     }
@@ -103,6 +103,10 @@ export class ImageDataset {
     }
     const { height: h, width: w, channels: c } = this.source;
     const stored = this.source.read(sourceIndices);
+    // Bytes are always finite; a source that hands back floats (despite its type) is checked before any use.
+    if (!((stored as unknown) instanceof Uint8Array)) {
+      checkFiniteSample(`${fn} (${this.source.name})`, stored, h * w * c, (row) => `image ${sourceIndices[row]} of ${this.source.name}`);
+    }
     const count = indices.length;
     const pixels = count * this.size * this.size;
     const values: ArrayLike<number> =

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { Rng, type Sampler } from '@not/ot-core';
+import { checkInteger, checkPositiveInt, Rng, type Sampler } from '@not/ot-core';
 import type { ImageDataset, ImageSplit } from './image-dataset';
 
 /** Options of {@link ImageSampler}. */
@@ -47,7 +47,7 @@ export class ImageSampler implements Sampler {
     const fn = 'ImageSampler';
     const { split = 'train', seed = 0 } = options;
     if (split !== 'train' && split !== 'test') throw new Error(`${fn}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
-    if (!(typeof seed === 'number' && Number.isInteger(seed))) throw new Error(`${fn}: seed must be an integer, got ${JSON.stringify(seed)}`);
+    checkInteger(fn, 'seed', seed);
     const length = dataset.splitCount(split);
     if (length < 1) throw new Error(`${fn}: the ${split} split of ${dataset.source.name} is empty (count ${dataset.count}, testRatio ${dataset.testRatio})`);
     this.dataset = dataset;
@@ -70,7 +70,7 @@ export class ImageSampler implements Sampler {
   /** The split indices the next `sample(n)` would return, advancing the sampler as `sample(n)` does. */
   nextIndices(n: number): number[] {
     const fn = 'ImageSampler.sample';
-    if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${fn}: n must be a positive integer, got ${n}`);
+    checkPositiveInt(fn, 'n', n);
     if (n > this.length) {
       throw new Error(`${fn}: n must be <= ${this.length} (the size of the ${this.split} split of ${this.dataset.source.name}), got ${n}`);
     }
@@ -97,7 +97,7 @@ export class ImageSampler implements Sampler {
   restore(state: ImageSamplerState): void {
     const fn = 'ImageSampler.restore';
     const { epoch, position } = state ?? ({} as ImageSamplerState);
-    if (!(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`${fn}: state.epoch must be an integer >= 0, got ${JSON.stringify(epoch)}`);
+    checkInteger(fn, 'state.epoch', epoch, { min: 0 });
     if (!(Number.isInteger(position) && position >= 0 && position <= this.length)) {
       throw new Error(`${fn}: state.position must be an integer in [0, ${this.length}] (the ${this.split} split size), got ${JSON.stringify(position)}`);
     }
@@ -107,7 +107,7 @@ export class ImageSampler implements Sampler {
 
   /** Epoch e's order of the split: a permutation of 0..length−1 seeded by (seed, e). */
   permutation(epoch: number): Int32Array {
-    if (!(Number.isInteger(epoch) && epoch >= 0)) throw new Error(`ImageSampler.permutation: epoch must be an integer >= 0, got ${epoch}`);
+    checkInteger('ImageSampler.permutation', 'epoch', epoch, { min: 0 });
     return this.order(epoch).slice();
   }
 

@@ -1,4 +1,5 @@
 import type { ResizeMode } from './image-source';
+import { checkInteger } from '@not/ot-core';
 
 /**
  * Resizes `n` uint8 NHWC images of h×w×c to outH×outW, as the reference does for the source kind:
@@ -20,10 +21,7 @@ export function resizeImages(
   mode: ResizeMode,
 ): Float32Array {
   for (const [name, value] of Object.entries({ n, h, w, c, outH, outW })) {
-    const min = name === 'n' ? 0 : 1;
-    if (!Number.isInteger(value) || value < min) {
-      throw new Error(`resizeImages: ${name} must be an integer >= ${min}, got ${value}`);
-    }
+    checkInteger('resizeImages', name, value, { min: name === 'n' ? 0 : 1 });
   }
   if (images.length !== n * h * w * c) {
     throw new Error(

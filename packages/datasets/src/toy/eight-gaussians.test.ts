@@ -93,6 +93,6 @@ describe('eightGaussians', () => {
   it('rejects bad options and batch sizes with a named error', () => {
     expect(() => eightGaussians({ std: -1 })).toThrow('eightGaussians: std must be a finite number >= 0, got -1');
     expect(() => eightGaussians({ seed: 1, rng: new Rng(1) })).toThrow('eightGaussians: give either seed or rng');
-    expect(() => eightGaussians().sample(2.5)).toThrow('eightGaussians.sample: n must be a non-negative integer, got 2.5');
+    expect(() => eightGaussians().sample(2.5)).toThrow('eightGaussians.sample: n must be an integer >= 0, got 2.5');
   });
 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBatchSize, checkOption, pointsTensor } from './batch';
+import { checkBatchSize, pointsTensor } from './batch';
 import type { LabelledBatch, LabelledSampler } from './labelled-sampler';
 import { samplerRng, type ToySeedOptions } from './seed-source';
+import { checkFinite } from '@not/ot-core';
 
 /** Options of {@link eightGaussians}. */
 export interface EightGaussiansOptions extends ToySeedOptions {
@@ -38,8 +39,8 @@ export function eightGaussians(options: EightGaussiansOptions = {}): EightGaussi
   const fn = 'eightGaussians';
   const radius = options.radius ?? 1.7;
   const std = options.std ?? 0.2;
-  checkOption(fn, 'radius', radius, (v) => v >= 0, 'a finite number >= 0');
-  checkOption(fn, 'std', std, (v) => v >= 0, 'a finite number >= 0');
+  checkFinite(fn, 'radius', radius, { min: 0 });
+  checkFinite(fn, 'std', std, { min: 0 });
   const rng = samplerRng(fn, options);
 
   const centers: Array<readonly [number, number]> = [];
@@ -72,11 +73,11 @@ export function eightGaussians(options: EightGaussiansOptions = {}): EightGaussi
     std,
     sample(n: number): tf.Tensor2D {
       const { data } = draw(n, 'sample');
-      return pointsTensor(data, n, 2);
+      return pointsTensor(`${fn}.sample`, data, n, 2);
     },
     sampleLabelled(n: number): LabelledBatch {
       const { data, labels } = draw(n, 'sampleLabelled');
-      return { points: pointsTensor(data, n, 2), labels: tf.tensor1d(labels, 'int32') };
+      return { points: pointsTensor(`${fn}.sampleLabelled`, data, n, 2), labels: tf.tensor1d(labels, 'int32') };
     },
   };
 }

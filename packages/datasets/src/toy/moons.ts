@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkBatchSize, checkOption, pointsTensor } from './batch';
+import { checkBatchSize, checkPositive, pointsTensor } from './batch';
 import type { LabelledBatch, LabelledSampler } from './labelled-sampler';
 import { samplerRng, type ToySeedOptions } from './seed-source';
+import { checkFinite } from '@not/ot-core';
 
 /** Options of {@link moons}. */
 export interface MoonsOptions extends ToySeedOptions {
@@ -39,8 +40,8 @@ export function moons(options: MoonsOptions = {}): MoonsSampler {
   const noise = options.noise ?? 0.1;
   const scale = options.scale ?? 1;
   const centered = options.centered ?? true;
-  checkOption(fn, 'noise', noise, (v) => v >= 0, 'a finite number >= 0');
-  checkOption(fn, 'scale', scale, (v) => v > 0, 'a finite number > 0');
+  checkFinite(fn, 'noise', noise, { min: 0 });
+  checkPositive(fn, 'scale', scale);
   const rng = samplerRng(fn, options);
   const dx = centered ? -0.5 : 0;
   const dy = centered ? -0.25 : 0;
@@ -68,11 +69,11 @@ export function moons(options: MoonsOptions = {}): MoonsSampler {
     scale,
     centered,
     sample(n: number): tf.Tensor2D {
-      return pointsTensor(draw(n, 'sample').data, n, 2);
+      return pointsTensor(`${fn}.sample`, draw(n, 'sample').data, n, 2);
     },
     sampleLabelled(n: number): LabelledBatch {
       const { data, labels } = draw(n, 'sampleLabelled');
-      return { points: pointsTensor(data, n, 2), labels: tf.tensor1d(labels, 'int32') };
+      return { points: pointsTensor(`${fn}.sampleLabelled`, data, n, 2), labels: tf.tensor1d(labels, 'int32') };
     },
   };
 }

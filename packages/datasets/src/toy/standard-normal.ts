@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Sampler } from '@not/ot-core';
-import { checkBatchSize, checkOption, pointsTensor } from './batch';
+import { checkPositiveInt, type Sampler } from '@not/ot-core';
+import { checkBatchSize, pointsTensor } from './batch';
 import { samplerRng, type ToySeedOptions } from './seed-source';
 
 /** The N(0, I_dim) sampler. */
@@ -19,14 +19,14 @@ export interface StandardNormalSampler extends Sampler {
  */
 export function standardNormal(dim = 2, options: ToySeedOptions = {}): StandardNormalSampler {
   const fn = 'standardNormal';
-  checkOption(fn, 'dim', dim, (v) => Number.isInteger(v) && v >= 1, 'a positive integer');
+  checkPositiveInt(fn, 'dim', dim);
   const rng = samplerRng(fn, options);
   return {
     shape: [dim],
     dim,
     sample(n: number): tf.Tensor2D {
       checkBatchSize(`${fn}.sample`, n);
-      return pointsTensor(rng.normals(n * dim, 'float32') as Float32Array, n, dim);
+      return pointsTensor(`${fn}.sample`, rng.normals(n * dim, 'float32') as Float32Array, n, dim);
     },
   };
 }

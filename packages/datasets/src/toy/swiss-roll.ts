@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Sampler } from '@not/ot-core';
-import { checkBatchSize, checkOption, pointsTensor } from './batch';
+import { checkFinite, type Sampler } from '@not/ot-core';
+import { checkBatchSize, checkPositive, pointsTensor } from './batch';
 import { samplerRng, type ToySeedOptions } from './seed-source';
 
 /** Options of {@link swissRoll}. */
@@ -35,8 +35,8 @@ export function swissRoll(options: SwissRollOptions = {}): SwissRollSampler {
   const fn = 'swissRoll';
   const noise = options.noise ?? 0.8;
   const scale = options.scale ?? 1 / 7.5;
-  checkOption(fn, 'noise', noise, (v) => v >= 0, 'a finite number >= 0');
-  checkOption(fn, 'scale', scale, (v) => v > 0, 'a finite number > 0');
+  checkFinite(fn, 'noise', noise, { min: 0 });
+  checkPositive(fn, 'scale', scale);
   const rng = samplerRng(fn, options);
 
   return {
@@ -51,7 +51,7 @@ export function swissRoll(options: SwissRollOptions = {}): SwissRollSampler {
         data[2 * i] = scale * (t * Math.cos(t) + noise * rng.normal());
         data[2 * i + 1] = scale * (t * Math.sin(t) + noise * rng.normal());
       }
-      return pointsTensor(data, n, 2);
+      return pointsTensor(`${fn}.sample`, data, n, 2);
     },
   };
 }

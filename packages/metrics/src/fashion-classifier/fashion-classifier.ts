@@ -1,30 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, type StateDict } from '@not/ot-core';
+import { argumentError, checkPositiveInt, describeValue, Rng, type StateDict } from '@not/ot-core';
 import { Conv2d, decodeSafetensors, initLinear, maxPool2d, type SafetensorsTensor } from '@not/nets';
+import { FASHION_MNIST_CLASSES, type FashionMnistClasses, type FashionMnistClassName, fashionMnistClassIds } from '@not/datasets';
 import type { FeatureExtractor } from '../features/feature-extractor';
-
-/** Fashion-MNIST's class names, indexed by class number (the same names as @not/datasets' FASHION_MNIST_CLASSES). */
-export const FASHION_CLASSIFIER_CLASSES = [
-  't-shirt',
-  'trouser',
-  'pullover',
-  'dress',
-  'coat',
-  'sandal',
-  'shirt',
-  'sneaker',
-  'bag',
-  'ankle-boot',
-] as const;
-
-/** One class name of {@link FASHION_CLASSIFIER_CLASSES}. */
-export type FashionClassName = (typeof FASHION_CLASSIFIER_CLASSES)[number];
-
-/** The shoe classes: sandal (5), sneaker (7), ankle boot (9). */
-export const FASHION_CLASSIFIER_SHOES: readonly number[] = [5, 7, 9];
-
-/** A set of classes: `'shoes'`, or class numbers 0..9 and class names. */
-export type FashionClassSet = 'shoes' | readonly (number | FashionClassName)[];
 
 /** File name of the shipped weights in @not/metrics' `data/` folder. */
 export const FASHION_CLASSIFIER_WEIGHTS_FILE = 'fashion-classifier.safetensors';
@@ -75,7 +53,7 @@ export class FashionClassifier implements FeatureExtractor {
   readonly name = 'fashion-classifier';
   readonly dim = FEATURES;
   /** Class names by class number. */
-  readonly classNames: readonly FashionClassName[] = FASHION_CLASSIFIER_CLASSES;
+  readonly classNames: readonly FashionMnistClassName[] = FASHION_MNIST_CLASSES;
   /** The weight file's `__metadata__` (test_accuracy, epochs, seed, ...). */
   readonly metadata: Readonly<Record<string, string>>;
   /** Images per forward pass (default 256); results do not depend on it. */
@@ -191,9 +169,9 @@ export class FashionClassifier implements FeatureExtractor {
   }
 
   /** Share (0..1) of `images` whose most likely class is one of `classes` (`'shoes'`, class numbers or names). */
-  classShare(images: tf.Tensor4D, classes: FashionClassSet): number {
+  classShare(images: tf.Tensor4D, classes: FashionMnistClasses): number {
     const fn = 'FashionClassifier.classShare';
-    const wanted = fashionClassIds(classes, fn);
+    const wanted = fashionMnistClassIds(classes, fn);
     this.checkImages(fn, images);
     const predicted = this.predict(images);
     let hits = 0;
@@ -257,26 +235,11 @@ export class FashionClassifier implements FeatureExtractor {
   }
 }
 
-/** The class numbers (ascending, distinct) that a {@link FashionClassSet} stands for; throws naming `fn` otherwise. */
-export function fashionClassIds(classes: FashionClassSet, fn = 'fashionClassIds'): number[] {
-  if (classes === 'shoes') return [...FASHION_CLASSIFIER_SHOES];
-  const expected = `'shoes' or a non-empty array of class numbers 0..9 and class names (${FASHION_CLASSIFIER_CLASSES.join(', ')})`;
-  if (!Array.isArray(classes) || classes.length === 0) throw new Error(`${fn}: classes must be ${expected}, got ${JSON.stringify(classes)}`);
-  const ids = classes.map((c: unknown) => {
-    if (typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < CLASSES) return c;
-    const id = typeof c === 'string' ? (FASHION_CLASSIFIER_CLASSES as readonly string[]).indexOf(c) : -1;
-    if (id < 0) throw new Error(`${fn}: classes must be ${expected}, got ${JSON.stringify(c)} in it`);
-    return id;
-  });
-  return [...new Set(ids)].sort((a, b) => a - b);
-}
-
 /** The batch size of `options` (default 256); throws naming `fn` otherwise. */
 export function checkBatchSize(fn: string, options: FashionClassifierOptions): number {
-  if (options === null || typeof options !== 'object') throw new Error(`${fn}: options must be an object { batchSize? }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object') throw argumentError(fn, 'options', 'an object { batchSize? }', options);
   const { batchSize = 256 } = options;
-  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`${fn}: batchSize must be a positive integer, got ${describe(batchSize)}`);
-  return batchSize;
+  return checkPositiveInt(fn, 'batchSize', batchSize);
 }
 
 /** Every parameter present, float, of the right shape and finite; nothing else. */
@@ -295,11 +258,8 @@ function checkWeights(where: string, tensors: Record<string, SafetensorsTensor>)
   }
 }
 
-/** A value as an error message shows it. */
+/** A value as an error message shows it (tensors by dtype and shape). */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
   if (value instanceof tf.Tensor) return `a ${value.dtype} tensor of shape [${value.shape}]`;
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return describeValue(value);
 }

@@ -1,4 +1,4 @@
-import { frechetDistance, meanAndCovariance, type Matrix } from '@not/ot-core';
+import { checkPositiveInt, frechetDistance, meanAndCovariance, type Matrix } from '@not/ot-core';
 
 /** Feature statistics as the NOT reference caches them (`stats/*.json`: {mu, sigma}), plus the count. */
 export interface FeatureStatisticsJson {
@@ -36,7 +36,7 @@ export class FeatureStatistics {
   private countKnown = true;
 
   constructor(dim: number, features?: string) {
-    if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`FeatureStatistics: dim must be a positive integer, got ${dim}`);
+    checkPositiveInt('FeatureStatistics', 'dim', dim);
     this.dim = dim;
     this.features = features;
     this.mu = new Float64Array(dim);

@@ -8,6 +8,7 @@ import { InceptionB, inceptionBSpecs } from './inception-b';
 import { InceptionC, inceptionCSpecs } from './inception-c';
 import { InceptionD, inceptionDSpecs } from './inception-d';
 import { InceptionE, inceptionESpecs } from './inception-e';
+import { checkPositiveInt } from '@not/ot-core';
 
 /** pytorch-fid resizes every image to 299×299 before the network. */
 export const FID_INCEPTION_SIZE = 299;
@@ -191,7 +192,7 @@ export class FidInceptionV3 implements FeatureExtractor {
    * The weights are copied (batch norms folded into the convolutions); the caller keeps and disposes its own.
    */
   static fromWeights(weights: FidInceptionWeights, { batchSize = 8 }: FidInceptionOptions = {}): FidInceptionV3 {
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`${FN}: batchSize must be an integer >= 1, got ${batchSize}`);
+    checkPositiveInt(FN, 'batchSize', batchSize);
     checkFidInceptionWeights(weights);
     return new FidInceptionV3(weights, batchSize);
   }

@@ -126,7 +126,7 @@ describe('torch-style layers', () => {
     expect(() => maxPool2d(x, { kernelSize: 3, padding: 2 })).toThrow(/maxPool2d: padding \[2,2\] must be at most half the kernel \[3,3\]/);
     expect(() => avgPool2d(x, { kernelSize: 5 })).toThrow(/avgPool2d: image \[4,4\] with padding \[0,0\] is smaller than the \[5,5\] window/);
     expect(() => avgPool2d(x, { kernelSize: [2, 0] })).toThrow(/avgPool2d: kernelSize must be an integer >= 1/);
-    expect(() => resizeBilinear(x, [0, 3])).toThrow(/resizeBilinear: output height must be an integer >= 1, got 0/);
+    expect(() => resizeBilinear(x, [0, 3])).toThrow(/resizeBilinear: output height must be a positive integer, got 0/);
     const w = tf.zeros([3, 2, 3, 3]);
     const conv = new FrozenConv2d(w, null);
     expect(() => conv.apply(tf.zeros([1, 4, 4, 3]) as tf.Tensor4D)).toThrow(/FrozenConv2d\.apply: expected x of shape \[B, H, W, 2\], got \[1,4,4,3\]/);

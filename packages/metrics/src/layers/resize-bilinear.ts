@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNhwc } from './pair';
+import { checkPositiveInt } from '@not/ot-core';
 
 /**
  * The [outSize, inSize] matrix of PyTorch's 1-D linear interpolation with align_corners=False and no antialiasing
@@ -31,7 +32,7 @@ export function resizeBilinear(x: tf.Tensor4D, [outH, outW]: readonly [number, n
   const fn = 'resizeBilinear';
   checkNhwc(fn, x);
   for (const [name, v] of [['height', outH], ['width', outW]] as const) {
-    if (!(Number.isInteger(v) && v >= 1)) throw new Error(`${fn}: output ${name} must be an integer >= 1, got ${v}`);
+    checkPositiveInt(fn, `output ${name}`, v);
   }
   const [b, h, w, c] = x.shape;
   if (h === outH && w === outW) return x;

@@ -199,7 +199,7 @@ describe('Lpips input and weight errors', () => {
     );
     const scaling = { ...alex(), 'scaling_layer.shift': { shape: [1, 3, 1, 1], data: new Float32Array([0, 0, 0]) } };
     expect(() => Lpips.fromWeights('alex', scaling)).toThrow(/"scaling_layer\.shift" is \[0,0,0\], expected LPIPS v0\.1's \[-0\.03,-0\.088,-0\.188\]/);
-    expect(() => Lpips.fromWeights('alex', alex(), { batchSize: 0 })).toThrow(/Lpips: batchSize must be an integer >= 1, got 0/);
+    expect(() => Lpips.fromWeights('alex', alex(), { batchSize: 0 })).toThrow(/Lpips: batchSize must be a positive integer, got 0/);
     expect(tf.memory().numTensors).toBe(before);
   });
 

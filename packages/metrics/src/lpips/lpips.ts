@@ -4,6 +4,7 @@ import { ConvTrunk } from '../layers/conv-trunk';
 import { weightTensor } from '../weights/read-weight-file';
 import { resolveLpipsWeights, type LpipsWeights } from './lpips-weights';
 import { normalizeChannels } from './normalize-channels';
+import { checkPositiveInt } from '@not/ot-core';
 
 /** Options of {@link Lpips.fromWeights} and the LPIPS loaders. */
 export interface LpipsOptions {
@@ -51,7 +52,7 @@ export class Lpips {
    */
   static fromWeights(net: LpipsNet, weights: LpipsWeights, { batchSize = 4 }: LpipsOptions = {}): Lpips {
     checkLpipsNet(FN, net);
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new Error(`${FN}: batchSize must be an integer >= 1, got ${batchSize}`);
+    checkPositiveInt(FN, 'batchSize', batchSize);
     return new Lpips(net, resolveLpipsWeights(net, weights), batchSize);
   }
 

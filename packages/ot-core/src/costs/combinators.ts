@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CostContext, TransportCost } from '../types';
 import { type Scheduled, valueAt } from '../schedule';
+import { checkFinite, checkPositiveInt } from '../checks';
 import { checkCostInputs } from './check-inputs';
 import { checkPointSets } from './point-cost';
 
@@ -20,9 +21,7 @@ export function defineCost({
   pairwise?: (a: tf.Tensor2D, b: tf.Tensor2D, context: CostContext) => tf.Tensor2D;
 }): TransportCost {
   if (!name) throw new Error('defineCost: name must be a non-empty string');
-  if (!(Number.isInteger(minSamples) && minSamples >= 1)) {
-    throw new Error(`defineCost: minSamples must be an integer >= 1, got ${minSamples}`);
-  }
+  checkPositiveInt('defineCost', 'minSamples', minSamples);
   return Object.freeze({
     name,
     minSamples,
@@ -70,7 +69,7 @@ export function sumCosts(...costs: TransportCost[]): TransportCost {
 
 /** w · cost, with w a number or a Schedule of the outer step; pairwise when the cost is. */
 export function scaleCost(cost: TransportCost, weight: Scheduled): TransportCost {
-  if (typeof weight === 'number' && !Number.isFinite(weight)) throw new Error(`scaleCost: weight must be finite, got ${weight}`);
+  if (typeof weight !== 'function') checkFinite('scaleCost', 'weight', weight);
   return Object.freeze({
     name: `${typeof weight === 'number' ? weight : 'w(t)'}·${cost.name}`,
     minSamples: cost.minSamples,

@@ -126,7 +126,7 @@ describe('combinators', () => {
   it('checks what a user cost returns', () => {
     const bad = defineCost({ name: 'bad', evaluate: (a) => tf.zeros([a.shape[0], 2]) });
     expect(() => bad.evaluate(x, ys)).toThrow('cost "bad": evaluate must return shape [2], got [2,2]');
-    expect(() => defineCost({ name: 'k', minSamples: 0, evaluate: (a) => a })).toThrow('defineCost: minSamples must be an integer >= 1, got 0');
+    expect(() => defineCost({ name: 'k', minSamples: 0, evaluate: (a) => a })).toThrow('defineCost: minSamples must be a positive integer, got 0');
   });
 
   it('leaks no tensors', () => {

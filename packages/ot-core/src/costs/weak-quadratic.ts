@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CostContext, TransportCost } from '../types';
 import { type Scheduled, valueAt } from '../schedule';
+import { checkFinite } from '../checks';
 import { checkCostInputs } from './check-inputs';
 import { type QuadraticScale, quadraticFactor } from './quadratic';
 
@@ -32,6 +33,5 @@ export function weakQuadraticCost({ gamma, scale = 'mean' }: { gamma: Scheduled;
 }
 
 function checkGamma(gamma: number): number {
-  if (!(Number.isFinite(gamma) && gamma >= 0)) throw new Error(`weakQuadraticCost: gamma must be a finite number >= 0, got ${gamma}`);
-  return gamma;
+  return checkFinite('weakQuadraticCost', 'gamma', gamma, { min: 0 });
 }

@@ -1,3 +1,4 @@
+import { checkPositiveInt } from '../checks';
 import { gemmNT, mirrorUpper } from '../linalg/matmul';
 import type { Matrix } from '../linalg/matrix';
 
@@ -21,8 +22,8 @@ export function meanAndCovariance(
   options: { unbiased?: boolean } = {},
 ): SampleMoments {
   const fn = 'meanAndCovariance';
-  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`${fn}: n must be a positive integer, got ${n}`);
-  if (!(Number.isInteger(d) && d >= 1)) throw new Error(`${fn}: d must be a positive integer, got ${d}`);
+  checkPositiveInt(fn, 'n', n);
+  checkPositiveInt(fn, 'd', d);
   if (samples.length !== n * d) {
     throw new Error(`${fn}: samples must hold n·d = ${n * d} values for n = ${n}, d = ${d}, got ${samples.length}`);
   }

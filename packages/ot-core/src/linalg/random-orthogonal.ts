@@ -1,3 +1,4 @@
+import { checkInteger } from '../checks';
 import type { Rng } from '../rng';
 import type { Matrix } from './matrix';
 
@@ -7,7 +8,7 @@ import type { Matrix } from './matrix';
  * is biased). Deterministic for a given Rng state; O(n³).
  */
 export function randomOrthogonal(n: number, rng: Rng): Matrix {
-  if (!(Number.isInteger(n) && n >= 0)) throw new Error(`randomOrthogonal: n must be a non-negative integer, got ${n}`);
+  checkInteger('randomOrthogonal', 'n', n, { min: 0 });
   // gt[j] is column j of the Gaussian matrix G (rows of Gᵀ, so every access is contiguous).
   const gt = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) gt[i] = rng.normal();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { argumentError, checkFinite } from '../checks';
 import { type Scheduled, valueAt } from '../schedule';
 import type { StateDict } from '../types';
 import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-kernel';
@@ -36,9 +37,9 @@ export class Adam {
   private t = 0;
 
   constructor(variables: tf.Variable[], { lr = 1e-4, betas = [0.9, 0.999], eps = 1e-8, weightDecay = 0 }: AdamOptions = {}) {
-    if (typeof lr === 'number' && !(lr > 0)) throw new Error(`Adam: lr must be > 0, got ${lr}`);
+    if (typeof lr === 'number' && !(lr > 0)) throw argumentError('Adam', 'lr', '> 0', lr);
     if (!betas.every((b) => b >= 0 && b < 1)) throw new Error(`Adam: betas must lie in [0, 1), got [${betas}]`);
-    if (!(weightDecay >= 0)) throw new Error(`Adam: weightDecay must be >= 0, got ${weightDecay}`);
+    checkFinite('Adam', 'weightDecay', weightDecay, { min: 0 });
     this.lr = lr;
     this.betas = betas;
     this.eps = eps;
