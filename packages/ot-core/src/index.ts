@@ -17,7 +17,7 @@ export { Adam, type AdamOptions } from './optim/adam';
 export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './optim/adam-kernel';
 export { freeze, whileFrozen } from './freeze';
 export { moduleBuffers, restoringBuffers } from './module-buffers';
-export { mapNoise, pushForward } from './push-forward';
+export { mapNoise, pushForward, type NoiseDraw } from './push-forward';
 // Modules that hold the exact OT solution between Gaussians (x ↦ xW + b, f(y) = yᵀAy + cᵀy): for checking solvers.
 export { affineMap, quadraticPotential, type OwnedModule } from './testing/affine-modules';
 export { NeuralOT } from './solver/neural-ot';
