@@ -43,7 +43,7 @@ const points = toySampler('swiss-roll', { seed: 1 }).sample(8);
 const { m1, S1 } = randomGaussianPair(2, new Rng(0));
 const map = gaussianOtMap([0, 0], matrixFromRows([[1, 0], [0, 1]]), [1, 1], matrixFromRows([[4, 0], [0, 1]]));
 console.log(JSON.stringify({
-  scores: f.shape, cost: cost.shape, points: points.shape, sampler: new GaussianSampler(m1, S1, 1).sample(4).shape,
+  scores: f.shape, cost: cost.shape, points: points.shape, sampler: new GaussianSampler(m1, S1, { seed: 1 }).sample(4).shape,
   uvp: l2Uvp({ data: [1, 1], shape: [1, 2] }, { data: [1, 1], shape: [1, 2] }, 1), shift: Array.from(map.b),
   solver: typeof NeuralOT, stats: new FeatureStatistics(2).dim, stack: typeof Stack, trainStack: typeof trainStack,
   idx: parseIdx(encodeIdx(new Uint8Array([1, 2, 3]), [3])).dims, classifier: typeof loadFashionClassifier,

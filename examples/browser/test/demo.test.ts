@@ -37,7 +37,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   execFileSync(process.execPath, [join(HERE, 'build.mjs')], { stdio: 'ignore' });
   execFileSync(process.execPath, [CLI, 'train', '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--size', '32', '--steps', '3',
-    '--batch', '8', '--base', '8', '--filters', '8', '--max-filters', '16', '--eval-every', '0', '--backend', 'wasm', '--threads', '1', '--out', join(dir, 'run')], { stdio: 'ignore' });
+    '--batch-size', '8', '--base', '8', '--filters', '8', '--max-filters', '16', '--eval-every', '0', '--backend', 'wasm', '--threads', '1', '--out', join(dir, 'run')], { stdio: 'ignore' });
   // Three held-out bags as the PNG files a user would pick.
   const bags = new ImageDataset(await openImageSource('fashion-mnist:bag'), { size: 32, channels: 1 });
   const batch = bags.batch('test', [0, 1, 2]);

@@ -19,7 +19,7 @@ afterEach(() => vi.restoreAllMocks());
 const HDF5 = fileURLToPath(new URL('../../datasets/fixtures/hdf5/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'not-bad-input-'));
 const BACKEND = ['--backend', 'wasm', '--threads', '1'];
-const TINY = ['--size', '16', '--batch', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--eval-every', '0', ...BACKEND];
+const TINY = ['--size', '16', '--batch-size', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--eval-every', '0', ...BACKEND];
 const train = (source: string, more: string[] = []) =>
   run(['train', '--source', source, '--target', 'fashion-mnist:shoes', '--steps', '1', ...TINY, '--out', join(dir, `run-${Math.random()}`), ...more]);
 
@@ -144,6 +144,6 @@ describe('bad input: settings', () => {
     await expect(train('fashion-mnist:bag', ['--cost', 'weak', '--noise-samples', '1'])).rejects.toThrow('--noise-samples must be an integer >= 2, got "1"');
     await expect(train('fashion-mnist:bag', ['--cost', 'weak', '--gamma', '-0.5'])).rejects.toThrow('train: --gamma must be >= 0, got -0.5');
     await expect(train('fashion-mnist:bag', ['--size', '24'])).rejects.toThrow('--size must be a power of two >= 16, got 24');
-    await expect(train('fashion-mnist:bag', ['--batch', '0'])).rejects.toThrow(/--batch must be/);
+    await expect(train('fashion-mnist:bag', ['--batch-size', '0'])).rejects.toThrow(/--batch-size must be/);
   });
 });

@@ -16,7 +16,7 @@ describe('not bench w2', () => {
     writeFileSync(join(dir, 'pair.json'), JSON.stringify({ m1: [0, 0], S1: [[1, 0], [0, 1]], m2: [1, 2], S2: [[2, 0.5], [0.5, 1]] }));
     writeFileSync(join(dir, 'in.json'), JSON.stringify([[0, 0], [1, 1], [-1, 2]]));
     const { stdout, stderr } = await run([
-      'bench', 'w2', '--dim', '2', '--steps', '3', '--batch', '32', '--pair', join(dir, 'pair.json'),
+      'bench', 'w2', '--dim', '2', '--steps', '3', '--batch-size', '32', '--pair', join(dir, 'pair.json'),
       '--eval-points', join(dir, 'in.json'), '--eval-out', join(dir, 'out.json'), '--json', '--backend', 'wasm',
     ]);
     const line = JSON.parse(stdout.trim());
@@ -48,7 +48,7 @@ describe('not train and not translate', () => {
   it('trains on the embedded data, then translates held-out images with the saved map', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'not-train-cli-'));
     const runDir = join(dir, 'run');
-    const tiny = ['--size', '16', '--batch', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--backend', 'cpu'];
+    const tiny = ['--size', '16', '--batch-size', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--backend', 'cpu'];
     const { stdout, stderr } = await run([
       'train', '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--steps', '2', '--out', runDir, '--json', ...tiny,
     ]);

@@ -54,7 +54,7 @@ describe('non-finite samples are refused where the data enter, naming the sample
 
   it('points beyond float32 from a Gaussian or a toy sampler', () => {
     // 1e39 is a finite float64 but Infinity in float32.
-    const gaussian = new GaussianSampler([1e39, 0], matrixFromRows([[1, 0], [0, 1]]), 1);
+    const gaussian = new GaussianSampler([1e39, 0], matrixFromRows([[1, 0], [0, 1]]), { seed: 1 });
     expect(() => gaussian.sample(3)).toThrow(/^GaussianSampler\.sample: point 0 \(from mean and cov: beyond float32's range\?\) holds Infinity \(value 0 of 2\)/);
     expect(() => eightGaussians({ radius: 1e39 }).sample(4)).toThrow(/^eightGaussians\.sample: point \d \(.*\) holds -?Infinity/);
     expect(() => eightGaussians({ radius: 1e39 }).sampleLabelled(4)).toThrow(/^eightGaussians\.sampleLabelled: point/);

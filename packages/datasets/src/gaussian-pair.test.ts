@@ -35,8 +35,8 @@ describe('GaussianSampler', () => {
   it('returns float32 [n, D] tensors, the same per seed, and leaks nothing', () => {
     const { m1, S1 } = randomGaussianPair(3, new Rng(2));
     const before = tf.memory().numTensors;
-    const a = new GaussianSampler(m1, S1, 5).sample(7);
-    const b = new GaussianSampler(m1, S1, 5).sample(7);
+    const a = new GaussianSampler(m1, S1, { seed: 5 }).sample(7);
+    const b = new GaussianSampler(m1, S1, { seed: 5 }).sample(7);
     expect(tf.memory().numTensors).toBe(before + 2);
     expect(a.shape).toEqual([7, 3]);
     expect(a.dtype).toBe('float32');
@@ -47,11 +47,11 @@ describe('GaussianSampler', () => {
 
   it('resumes: restore(state()) draws the same batches again', () => {
     const { m1, S1 } = randomGaussianPair(2, new Rng(2));
-    const sampler = new GaussianSampler(m1, S1, 5);
+    const sampler = new GaussianSampler(m1, S1, { seed: 5 });
     tf.dispose(sampler.sample(3));
     const saved = sampler.state();
     const first = sampler.sample(4);
-    const other = new GaussianSampler(m1, S1, 6);
+    const other = new GaussianSampler(m1, S1, { seed: 6 });
     other.restore(saved);
     const again = other.sample(4);
     expect(Array.from(again.dataSync())).toEqual(Array.from(first.dataSync()));
@@ -62,7 +62,7 @@ describe('GaussianSampler', () => {
     const d = 4;
     const { m2, S2 } = randomGaussianPair(d, new Rng(3));
     const n = 50_000;
-    const x = new GaussianSampler(m2, S2, new Rng(4)).sample(n);
+    const x = new GaussianSampler(m2, S2, { rng: new Rng(4) }).sample(n);
     const { mean, cov } = meanAndCovariance(x.dataSync() as Float32Array, n, d);
     x.dispose();
     for (let i = 0; i < d; i++) {
@@ -78,7 +78,7 @@ describe('GaussianSampler', () => {
   });
 
   it('accepts a singular (PSD) covariance and rejects an indefinite one', () => {
-    const s = new GaussianSampler([0, 0], matrix(2, 2, [1, 1, 1, 1]), 0).sample(1000);
+    const s = new GaussianSampler([0, 0], matrix(2, 2, [1, 1, 1, 1]), { seed: 0 }).sample(1000);
     const p = s.dataSync();
     for (let i = 0; i < 1000; i++) expect(Math.abs(p[2 * i] - p[2 * i + 1])).toBeLessThan(1e-5);
     s.dispose();

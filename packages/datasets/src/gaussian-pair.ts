@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFiniteSample } from './finite-sample';
-import { checkFinite, checkInteger, checkPositiveInt, cholesky, diagonalMatrix, matmul, matrix, randomOrthogonal, Rng, type RngState, sqrtmPsd, transpose, type Matrix, type Sampler } from '@not/ot-core';
+import { checkInteger, checkPositiveInt, cholesky, diagonalMatrix, matmul, matrix, randomOrthogonal, Rng, type RngState, sqrtmPsd, transpose, type Matrix, type Sampler } from '@not/ot-core';
+import { type ToySeedOptions, samplerRng } from './toy/seed-source';
 
 /** Two Gaussians N(m1, S1), N(m2, S2) in the same dimension. */
 export interface GaussianPair {
@@ -69,7 +70,7 @@ export function randomGaussianPair(dim: number, rng: Rng, options: GaussianPairO
  *
  * @example
  * const { m1, S1 } = randomGaussianPair(4, new Rng(0));
- * const p = new GaussianSampler(m1, S1, 1);
+ * const p = new GaussianSampler(m1, S1, { seed: 1 });
  * const x = p.sample(256); // tf.Tensor2D [256, 4] float32, the caller disposes it
  */
 export class GaussianSampler implements Sampler {
@@ -81,8 +82,8 @@ export class GaussianSampler implements Sampler {
   private readonly factorT: Matrix; // Lᵀ, so a batch is Z·Lᵀ
   private readonly rng: Rng;
 
-  /** `source`: a seed, or an Rng to fork (one draw from it) so the sampler has its own stream. Default seed 0. */
-  constructor(mean: ArrayLike<number>, cov: Matrix, source: number | Rng = 0) {
+  /** `seed`, or an `rng` to fork (one draw from it) so the sampler has its own stream. Default seed 0. */
+  constructor(mean: ArrayLike<number>, cov: Matrix, options: ToySeedOptions = {}) {
     const fn = 'GaussianSampler';
     const d = mean.length;
     if (d < 1) throw new Error(`${fn}: mean must have at least one entry, got ${d}`);
@@ -106,14 +107,7 @@ export class GaussianSampler implements Sampler {
         throw new Error(`${fn}: cov must be positive semi-definite: ${(err2 as Error).message}`);
       }
     }
-    if (typeof source === 'number') {
-      checkFinite(fn, 'seed', source);
-      this.rng = new Rng(source);
-    } else if (source instanceof Rng) {
-      this.rng = source.fork();
-    } else {
-      throw new Error(`${fn}: the third argument must be a seed or an Rng, got ${typeof source}`);
-    }
+    this.rng = samplerRng(fn, options);
     this.shape = [d];
     this.mean = Float64Array.from(mean);
     this.cov = matrix(d, d, cov.data);

@@ -18,7 +18,7 @@ export { Adam, type AdamOptions } from './optim/adam';
 export { freeze, whileFrozen } from './freeze';
 export { moduleBuffers, restoringBuffers } from './module-buffers';
 export { prefixStateDict, joinStateDicts, stateDictPart, cloneStateDict, disposeStateDict } from './state-dict';
-export { mapNoise, pushForward } from './push-forward';
+export { mapNoise, pushForward, type NoiseDraw } from './push-forward';
 export { NeuralOT } from './solver/neural-ot';
 export { WeightAverage, type WeightAverageOptions } from './solver/weight-average';
 export type { NeuralOTOptions, FitOptions, MapNoise } from './solver/neural-ot-options';

@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 it('draws the same map noise for a seed on every call, seed 0 included (tfjs alone draws unseeded noise for 0)', () => {
   const map = affineMap(2, 3);
-  const draw = (seed: number) => Array.from(mapNoise(map, 4, { noiseStd: 1, seed })!.dataSync());
+  const draw = (seed: number) => Array.from(mapNoise(map, 4, { std: 1, seed })!.dataSync());
   for (const seed of [0, 1, 7]) expect(draw(seed)).toEqual(draw(seed));
   expect(draw(0)).not.toEqual(draw(1));
   // What the fix is for: tfjs's own op with seed 0 differs from call to call.

@@ -34,7 +34,7 @@ export async function fitIdentity(map: TransportMap, source: Sampler, options: F
       const x = source.sample(batchSize);
       loss?.dispose();
       loss = tf.tidy(() => {
-        const z = mapNoise(map, batchSize, { noiseStd, seed: seed + step });
+        const z = mapNoise(map, batchSize, { std: noiseStd, seed: seed + step });
         const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(map.apply(x, z, { training: true }), x)), map.variables);
         optimizer.apply(grads);
         return value;

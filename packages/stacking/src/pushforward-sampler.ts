@@ -68,7 +68,7 @@ export function pushforwardOnTheFly(base: Sampler, map: TransportMap, options: P
     shape: base.shape,
     sample(n: number) {
       const x = base.sample(n);
-      const y = pushForward(map, x, { noiseStd, seed: rng.seed() });
+      const y = pushForward(map, x, { std: noiseStd, seed: rng.seed() });
       x.dispose();
       return y;
     },
@@ -93,7 +93,7 @@ export async function pushforwardCached(base: IndexedSampler, map: TransportMap,
   for (let start = 0; start < base.length; start += batchSize) {
     const indices = Array.from({ length: Math.min(batchSize, base.length - start) }, (_, i) => start + i);
     const x = base.batchAt(indices);
-    const y = pushForward(map, x, { noiseStd, seed: seed + start });
+    const y = pushForward(map, x, { std: noiseStd, seed: seed + start });
     x.dispose();
     try {
       pushed.set((await y.data()) as Float32Array, start * itemSize);

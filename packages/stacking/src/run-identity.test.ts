@@ -41,8 +41,8 @@ describe("trainStack's runIdentity", () => {
   const DIM = 2;
   const pair = randomGaussianPair(DIM, new Rng(11));
   const options = (overrides: Partial<TrainStackOptions>): TrainStackOptions => ({
-    source: new GaussianSampler(pair.m1, pair.S1, 1),
-    target: new GaussianSampler(pair.m2, pair.S2, 2),
+    source: new GaussianSampler(pair.m1, pair.S1, { seed: 1 }),
+    target: new GaussianSampler(pair.m2, pair.S2, { seed: 2 }),
     stages: [{ steps: 3 }, { steps: 3 }],
     makeMap: () => affineMap(DIM),
     makePotential: () => quadraticPotential(DIM),

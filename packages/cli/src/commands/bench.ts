@@ -15,7 +15,7 @@ export function registerBench(program: Command): void {
     .option('--steps <N>', 'outer training steps', integer('--steps', 1), 400)
     .option('--seed <S>', 'seed of the pair, the samplers and the networks', integer('--seed', 0), 0)
     .option('--pair <file>', 'JSON {"m1":[…],"S1":[[…]],"m2":[…],"S2":[[…]]}; a seeded random pair when absent')
-    .option('--batch <B>', 'batch size', integer('--batch', 1), 256)
+    .option('--batch-size <B>', 'batch size', integer('--batch-size', 1), 256)
     .option('--lr <lr>', 'peak learning rate of both networks (cosine decay)', number('--lr'), 1e-3)
     .option('--eval-points <file>', 'JSON array of points to map with the trained T')
     .option('--eval-out <file>', 'where to write T(eval points) as JSON')
@@ -33,7 +33,7 @@ export function registerBench(program: Command): void {
         steps: opts.steps,
         seed: opts.seed,
         pair,
-        batchSize: opts.batch,
+        batchSize: opts.batchSize,
         lr: opts.lr,
         evalPoints,
         onStep: (r) => bar.update(r.step, { 'T loss': r.mapLoss, 'f loss': r.potentialLoss }),

@@ -20,7 +20,7 @@ export function registerEval(program: Command): void {
     .option('--target <spec>', "images to compare with (default: the run's target)")
     .option('--metrics <list>', `comma-separated, of ${EVAL_METRICS.join(', ')} (default: classifier,cost for 32×32 grayscale runs, else fid,kid,cost)`)
     .option('--count <N>', 'use only the first N source test images', integer('--count', 2))
-    .option('--batch <B>', 'images per forward pass', integer('--batch', 1), 32)
+    .option('--batch-size <B>', 'images per forward pass', integer('--batch-size', 1), 32)
     .option('--seed <S>', 'seed of the noise of a stochastic map and of the KID subsets', integer('--seed', 0), 0)
     .option('--inception-weights <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (default: the cache, downloading once when online)")
     .addOption(new Option('--lpips-net <net>', 'backbone of the lpips metric').choices([...LPIPS_NETS]).default('alex'))
@@ -59,7 +59,7 @@ export function registerEval(program: Command): void {
           inception,
           lpips,
           count: opts.count,
-          batch: opts.batch,
+          batchSize: opts.batchSize,
           seed: opts.seed,
           cacheDir: join(cacheDir, 'features'),
           onProgress: (done) => bar.update(done, {}),

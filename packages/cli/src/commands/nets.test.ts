@@ -98,7 +98,7 @@ describe('not nets apply', () => {
     const wantTrainChunk = unet.apply(tf.slice(xt, [0, 0, 0, 0], [2, -1, -1, -1]), { training: true });
 
     const evalPath = join(dir, 'y-eval.npy');
-    const { stderr } = await run(['nets', 'apply', ...unetArgs, '--weights', weightsPath, '--input', inputPath, '--output', evalPath, '--eval', '--batch', '2', '--backend', 'cpu']);
+    const { stderr } = await run(['nets', 'apply', ...unetArgs, '--weights', weightsPath, '--input', inputPath, '--output', evalPath, '--eval', '--batch-size', '2', '--backend', 'cpu']);
     expect(stderr).toMatch(/\[5,16,32,3\] → \[5,16,32,2\]/);
     const yEval = readNpy(new Uint8Array(readFileSync(evalPath)));
     expect(yEval.dtype).toBe('float32');
@@ -110,7 +110,7 @@ describe('not nets apply', () => {
     expectClose(readNpy(new Uint8Array(readFileSync(trainPath))).data as Float32Array, wantTrain.dataSync() as Float32Array);
 
     // Training mode in chunks of 2: the first chunk's batch statistics are its own.
-    await run(['nets', 'apply', ...unetArgs, '--weights', weightsPath, '--input', inputPath, '--output', trainPath, '--batch', '2', '--backend', 'cpu']);
+    await run(['nets', 'apply', ...unetArgs, '--weights', weightsPath, '--input', inputPath, '--output', trainPath, '--batch-size', '2', '--backend', 'cpu']);
     const chunked = readNpy(new Uint8Array(readFileSync(trainPath))).data as Float32Array;
     expectClose(chunked.subarray(0, 2 * 16 * 32 * 2), wantTrainChunk.dataSync() as Float32Array);
     tf.dispose([xt, wantEval, wantTrain, wantTrainChunk]);
@@ -130,7 +130,7 @@ describe('not nets apply', () => {
     const output = join(dir, 'y1.npy');
     await run([
       'nets', 'apply', '--arch', 'unet', '--in', '1', '--out', '1', '--base', '2', '--noise-channels', '1', '--noise-std', '0.5', '--seed', '11',
-      '--weights', weights, '--input', join(dir, 'x1.npy'), '--output', output, '--eval', '--batch', '2', '--size', '16', '--backend', 'cpu',
+      '--weights', weights, '--input', join(dir, 'x1.npy'), '--output', output, '--eval', '--batch-size', '2', '--size', '16', '--backend', 'cpu',
     ]);
     expectClose(readNpy(new Uint8Array(readFileSync(output))).data as Float32Array, want as Float32Array);
     unet.dispose();
@@ -147,7 +147,7 @@ describe('not nets apply', () => {
     const output = join(dir, 'scores.npy');
     await run([
       'nets', 'apply', '--arch', 'resnet', '--size', '16', '--in', '1', '--filters', '4', '--max-filters', '8',
-      '--weights', weights, '--input', join(dir, 'y.npy'), '--output', output, '--batch', '3', '--backend', 'cpu',
+      '--weights', weights, '--input', join(dir, 'y.npy'), '--output', output, '--batch-size', '3', '--backend', 'cpu',
     ]);
     const scores = readNpy(new Uint8Array(readFileSync(output)));
     expect(scores.shape).toEqual([4]);

@@ -134,7 +134,7 @@ export interface ApplyNetOptions {
   /** Inference mode (batch-norm running statistics) instead of batch statistics. */
   eval: boolean;
   /** Images per forward pass. */
-  batch: number;
+  batchSize: number;
   /** Standard deviation of the UNet's noise channels. */
   noiseStd: number;
   /** Seed of the noise. */
@@ -150,7 +150,7 @@ export async function applyNet(
   net: UNet | ResNetPotential,
   config: NetConfig,
   input: { data: Float32Array; shape: [number, number, number, number] },
-  { eval: evalMode, batch, noiseStd, seed }: ApplyNetOptions,
+  { eval: evalMode, batchSize, noiseStd, seed }: ApplyNetOptions,
 ): Promise<{ data: Float32Array; shape: number[] }> {
   const [b, h, w, c] = input.shape;
   const perImage = h * w * c;
@@ -159,8 +159,8 @@ export async function applyNet(
   const out = new Float32Array(b * outPer);
   const noiseChannels = config.arch === 'unet' ? config.noiseChannels : 0;
   const rng = new Rng(seed);
-  for (let start = 0; start < b; start += batch) {
-    const n = Math.min(batch, b - start);
+  for (let start = 0; start < b; start += batchSize) {
+    const n = Math.min(batchSize, b - start);
     const y = tf.tidy(() => {
       const x = tf.tensor4d(input.data.subarray(start * perImage, (start + n) * perImage), [n, h, w, c]);
       if (net instanceof ResNetPotential) return net.apply(x);
@@ -205,7 +205,7 @@ export function registerNets(program: Command): void {
     .requiredOption('--input <file>', '.npy batch [B, H, W, C], float32 in [-1, 1]')
     .requiredOption('--output <file>', 'where to write the .npy result')
     .option('--eval', 'inference mode: batch norms use their running statistics (default: batch statistics, PyTorch train mode)')
-    .option('--batch <B>', 'images per forward pass (in training mode the batch statistics are per pass)', integer('--batch', 1), 64)
+    .option('--batch-size <B>', 'images per forward pass (in training mode the batch statistics are per pass)', integer('--batch-size', 1), 64)
     .option('--noise-std <s>', 'standard deviation of the unet noise channels (the reference Z_STD)', number('--noise-std'), 0.1)
     .option('--seed <S>', 'seed of the noise channels', integer('--seed', 0), 0)
     .addOption(backendOption())
@@ -220,7 +220,7 @@ export function registerNets(program: Command): void {
       const net = buildNet(config);
       try {
         loadWeights(name, net, opts.weights, weights, config);
-        const result = await applyNet(net, config, input, { eval: Boolean(opts.eval), batch: opts.batch, noiseStd: opts.noiseStd, seed: opts.seed });
+        const result = await applyNet(net, config, input, { eval: Boolean(opts.eval), batchSize: opts.batchSize, noiseStd: opts.noiseStd, seed: opts.seed });
         writeFileAtomic(opts.output, writeNpy(result.data, result.shape));
         process.stderr.write(`${describeNet(config)}: [${input.shape}] → [${result.shape}] written to ${opts.output}\n`);
       } finally {

@@ -33,7 +33,7 @@ export function registerToy(program: Command): void {
     .option('--gamma <G>', `γ of the weak cost ∫|x−y|² dμ − γ·Var(μ) (default ${weak.gamma})`, number('--gamma'))
     .option('--steps <N>', `outer training steps (${defaultText((d) => d.steps)})`, integer('--steps', 1))
     .option('--seed <S>', 'seed of the samplers, the networks and the noise', integer('--seed', 0), 0)
-    .option('--batch <B>', `batch size (${defaultText((d) => d.batchSize)})`, integer('--batch', 1))
+    .option('--batch-size <B>', `batch size (${defaultText((d) => d.batchSize)})`, integer('--batch-size', 1))
     .option('--t-iters <K>', `map updates per potential update, K_T (${defaultText((d) => d.tIters)})`, integer('--t-iters', 1))
     .option('--hidden <widths>', `hidden widths of both MLPs, comma-separated (${defaultText((d) => d.hidden)})`, widths)
     .addOption(
@@ -67,7 +67,7 @@ export function registerToy(program: Command): void {
         gamma: opts.gamma,
         steps,
         seed: opts.seed,
-        batchSize: opts.batch,
+        batchSize: opts.batchSize,
         tIters: opts.tIters,
         hidden: opts.hidden,
         activation: opts.activation,

@@ -18,7 +18,7 @@ export function addTrainOptions(command: Command, stacking = false): Command {
     .option('--size <S>', 'image side the networks see, a power of two >= 16 (reference 64)', positive('--size'))
     .addOption(new Option('--channels <C>', 'image channels the networks see (default: 1 when source and target are both grayscale, else 3)').choices(['1', '3']).argParser(Number))
     .option(`${steps} <N>`, `outer steps${stacking ? ' of each stage' : ''} (K_T map updates and one potential update each)`, positive(steps))
-    .option('--batch <B>', 'batch size (reference 64)', positive('--batch'))
+    .option('--batch-size <B>', 'batch size (reference 64)', positive('--batch-size'))
     .option('--t-iters <K>', 'map updates per potential update, K_T (reference 10)', positive('--t-iters'))
     .option('--lr <lr>', 'Adam learning rate of T and f (reference 1e-4)', number('--lr'))
     .addOption(new Option('--lr-decay <how>', 'learning-rate schedule: constant (reference) or a 10% warm-up then cosine decay to 5%').choices([...LR_DECAYS]))
@@ -62,7 +62,7 @@ export function trainFlags(opts: Record<string, any>): TrainFlags {
     size: opts.size,
     channels: opts.channels,
     steps: opts.steps ?? opts.stageSteps,
-    batch: opts.batch,
+    batchSize: opts.batchSize,
     tIters: opts.tIters,
     lr: opts.lr,
     lrDecay: opts.lrDecay,

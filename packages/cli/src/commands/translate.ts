@@ -25,7 +25,7 @@ export function registerTranslate(program: Command): void {
     .option('--count <N>', 'map only the first N images of the split', integer('--count', 1))
     .option('--draws <K>', 'outputs per image for a stochastic (weak) map, each with its own noise', integer('--draws', 1), 1)
     .option('--seed <S>', 'seed of the noise of a stochastic map', integer('--seed', 0), 0)
-    .option('--batch <B>', 'images per forward pass', integer('--batch', 1), 16)
+    .option('--batch-size <B>', 'images per forward pass', integer('--batch-size', 1), 16)
     .option('--npy', 'also write translated.npy (float32 NHWC in [-1, 1], [N·draws, S, S, C])')
     .addOption(backendOption())
     .addOption(threadsOption())
@@ -41,11 +41,11 @@ export function registerTranslate(program: Command): void {
         const pixels = size * size * channels;
         const outputs = new Float32Array(items.length * opts.draws * pixels);
         const bar = progress(`translate ${data.source.name}`, items.length);
-        for (let start = 0; start < items.length; start += opts.batch) {
-          const chunk = items.slice(start, start + opts.batch);
+        for (let start = 0; start < items.length; start += opts.batchSize) {
+          const chunk = items.slice(start, start + opts.batchSize);
           const x = data.batch(chunk[0].split, chunk.map((item) => item.index));
           for (let k = 0; k < opts.draws; k++) {
-            const y = pushForward(map, x, { noiseStd, seed: opts.seed + start * opts.draws + k });
+            const y = pushForward(map, x, { std: noiseStd, seed: opts.seed + start * opts.draws + k });
             const values = await y.data();
             y.dispose();
             chunk.forEach((_item, i) => {

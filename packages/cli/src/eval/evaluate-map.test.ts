@@ -54,7 +54,7 @@ describe('evaluateMap', () => {
     expect(bags.cost).toBeUndefined();
     expect(bags.classifier!.targetShare).toBeLessThan(0.05);
     expect(bags.classifier!.frechet).toBeGreaterThan(100);
-    const blank = await evaluateMap({ map: fixedMap(-1), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['cost'], count: 10, batch: 4 });
+    const blank = await evaluateMap({ map: fixedMap(-1), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['cost'], count: 10, batchSize: 4 });
     expect(blank.cost).toBeGreaterThan(0.1);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -67,9 +67,9 @@ describe('evaluateMap', () => {
     );
     const lpips = Lpips.fromWeights('alex', weights);
     try {
-      const same = await evaluateMap({ map: fixedMap(), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['lpips'], lpips, count: 6, batch: 4 });
+      const same = await evaluateMap({ map: fixedMap(), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['lpips'], lpips, count: 6, batchSize: 4 });
       expect(same.lpips).toBe(0);
-      const blank = await evaluateMap({ map: fixedMap(-1), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['lpips'], lpips, count: 6, batch: 4 });
+      const blank = await evaluateMap({ map: fixedMap(-1), noiseStd: 0.1, source: data('bag'), target: data('shoes'), metrics: ['lpips'], lpips, count: 6, batchSize: 4 });
       expect(blank.lpips).toBeGreaterThan(0);
     } finally {
       lpips.dispose();

@@ -27,7 +27,8 @@ export interface EvaluateOptions {
   split?: ImageSplit;
   /** Use only the first `count` source images of the split. */
   count?: number;
-  batch?: number;
+  /** Images per forward pass (default 32). */
+  batchSize?: number;
   seed?: number;
   /** Where the target's features are kept between runs (they depend only on the data and the extractor). */
   cacheDir?: string;
@@ -59,7 +60,7 @@ export interface EvalResult {
  * the transport cost. Feature statistics stream; only KID keeps feature rows.
  */
 export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult> {
-  const { map, source, target, metrics, classifier, inception, lpips, split = 'test', batch = 32, seed = 0 } = options;
+  const { map, source, target, metrics, classifier, inception, lpips, split = 'test', batchSize = 32, seed = 0 } = options;
   const wants = (m: EvalMetric) => metrics.includes(m);
   if (wants('classifier') && !classifier) throw new Error("evaluateMap: the 'classifier' metric needs the Fashion-MNIST classifier");
   if ((wants('fid') || wants('kid')) && !inception) throw new Error("evaluateMap: 'fid' and 'kid' need FID's Inception weights");
@@ -72,13 +73,13 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
   let costSum = 0;
   let lpipsSum = 0;
   let predictions: number[] = [];
-  for (let start = 0; start < count; start += batch) {
-    const indices = Array.from({ length: Math.min(batch, count - start) }, (_, i) => start + i);
+  for (let start = 0; start < count; start += batchSize) {
+    const indices = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => start + i);
     const n = indices.length;
     // Everything a batch contributes, measured on the device and read back in one go.
     const x = source.batch(split, indices);
     const measured = tf.tidy(() => {
-      const y = pushForward(map, x, { noiseStd: options.noiseStd, seed: seed + start }) as tf.Tensor4D;
+      const y = pushForward(map, x, { std: options.noiseStd, seed: seed + start }) as tf.Tensor4D;
       const parts: tf.Tensor[] = [];
       if (wants('cost')) parts.push(tf.sum(tf.mean(tf.square(tf.sub(x, y)), [1, 2, 3])));
       if (wants('lpips')) parts.push(lpips!.distance(x, y));
@@ -106,10 +107,10 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
   if (wants('cost')) result.cost = costSum / count;
   if (wants('lpips')) result.lpips = lpipsSum / count;
   for (const p of pushed) {
-    const reference = await targetFeatures(target, split, p.extractor, batch, options.cacheDir);
+    const reference = await targetFeatures(target, split, p.extractor, batchSize, options.cacheDir);
     const frechet = p.stats.frechetDistance(reference.statistics());
     if (p.extractor === classifier) {
-      const targetClasses = await commonClasses(target, split, classifier, batch);
+      const targetClasses = await commonClasses(target, split, classifier, batchSize);
       result.classifier = { targetShare: predictions.filter((c) => targetClasses.includes(c)).length / count, targetClasses, frechet };
     }
     if (p.extractor === inception) {

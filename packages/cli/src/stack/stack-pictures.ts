@@ -15,7 +15,7 @@ export async function stageGrid(maps: readonly TransportMap[], x: tf.Tensor4D, y
     // Each row is the next stage applied to the row above, so a stack of n stages costs n applications.
     const depths: tf.Tensor[] = [];
     maps.reduce<tf.Tensor>((input, map, k) => {
-      const output = pushForward(map, input, { noiseStd, seed: seed + k });
+      const output = pushForward(map, input, { std: noiseStd, seed: seed + k });
       depths.push(output);
       return output;
     }, x);

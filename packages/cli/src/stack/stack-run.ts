@@ -229,7 +229,7 @@ function stageOptions(config: TrainConfig, memory: StepMemoryPlan): StageOptions
     microBatch: memory.microBatch ?? undefined,
     steps: config.steps,
     cost: createCost(config).cost,
-    batchSize: config.batch,
+    batchSize: config.batchSize,
     tIters: config.tIters,
     ...optimizerSettings(config),
     noise: { samples: config.noiseSamples },
@@ -250,7 +250,7 @@ async function planStageMemory(
   const plans = new Map<string, StepMemoryPlan>();
   const result: StepMemoryPlan[] = [];
   for (const [i, config] of stages.entries()) {
-    const key = JSON.stringify([config.size, config.channels, config.cost, config.base, config.filters, config.maxFilters, config.batch, config.noiseSamples]);
+    const key = JSON.stringify([config.size, config.channels, config.cost, config.base, config.filters, config.maxFilters, config.batchSize, config.noiseSamples]);
     let plan = plans.get(key);
     if (!plan) {
       const nets = { map: createMap(config), potential: createPotential(config) };

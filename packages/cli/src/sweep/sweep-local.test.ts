@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const out = join(dir, 'sweep');
 const spec = {
   command: 'train' as const,
-  flags: { target: 'fashion-mnist:shoes', size: 32, steps: 2, batch: 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 2, 'checkpoint-every': 1, 'eval-every': 2, seed: 3, backend: 'wasm' },
+  flags: { target: 'fashion-mnist:shoes', size: 32, steps: 2, 'batch-size': 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 2, 'checkpoint-every': 1, 'eval-every': 2, seed: 3, backend: 'wasm' },
   grid: { source: ['fashion-mnist:bag', 'folder:/nonexistent-sweep-data'] },
   then: { command: 'stack' as const, flags: { stages: 2, 'stage-steps': 2, 'eval-every': 0, margin: 0 } },
 };

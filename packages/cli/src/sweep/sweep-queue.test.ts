@@ -60,7 +60,7 @@ describe.skipIf(!REDIS)('not sweep --queue with not worker (BullMQ on redis-serv
     // Both take jobs before there are any, so that each gets a train run.
     await until('both workers', () => Object.values(logs).every((l) => l.join('').includes('taking runs from')), 60_000);
     const out = join(dir, 'sweep');
-    const flags = { source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', size: 32, steps: 8, batch: 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 4, 'checkpoint-every': 1, 'eval-every': 0, backend: 'wasm' };
+    const flags = { source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', size: 32, steps: 8, 'batch-size': 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 4, 'checkpoint-every': 1, 'eval-every': 0, backend: 'wasm' };
     const sweep = runSweep({
       spec: { command: 'train', flags, grid: { seed: [1, 2] }, random: null, then: { command: 'stack', flags: { stages: 2, 'stage-steps': 2, 'eval-every': 0, margin: 0 }, grid: {}, random: null } },
       out,
@@ -110,7 +110,7 @@ describe.skipIf(!REDIS)('not sweep --queue with not worker (BullMQ on redis-serv
     const workerLog: string[] = [];
     const worker = start(process.execPath, [childEntry(), 'worker', '--queue', url, '--queue-name', 'restart', '--name', 'w', '--lock-ms', '2000', '--stalled-ms', '1000'], workerLog);
     const out = join(dir, 'restart');
-    const flags = { source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', size: 16, steps: 3, batch: 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 3, 'checkpoint-every': 1, 'eval-every': 0, backend: 'wasm' };
+    const flags = { source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', size: 16, steps: 3, 'batch-size': 4, 't-iters': 2, base: 4, filters: 4, 'max-filters': 8, 'sample-every': 3, 'checkpoint-every': 1, 'eval-every': 0, backend: 'wasm' };
     const log: string[] = [];
     const sweep = runSweep({ spec: { command: 'train', flags, grid: { seed: [1, 2, 3] }, random: null, then: null }, out, queue: url, queueName: 'restart', pollMs: 200, log: (line) => log.push(line) });
     await until('run seed=1 done', () => existsSync(join(out, 'runs', 'seed=1', SWEEP_FILES.outcome)), 120_000);

@@ -6,7 +6,7 @@ export const TINY_TRAIN_FLAGS: TrainFlags = {
   target: 'fashion-mnist:shoes',
   size: 16,
   steps: 4,
-  batch: 4,
+  batchSize: 4,
   tIters: 2,
   base: 4,
   filters: 4,

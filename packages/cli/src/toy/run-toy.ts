@@ -237,11 +237,11 @@ export async function runToy(options: ToyOptions): Promise<ToyResult> {
     const x = toySampler(source, { seed: evalSeeds[0] }).sample(evalSize);
     const y = toySampler(target, { seed: evalSeeds[1] }).sample(evalSize);
     const yFloor = toySampler(target, { seed: evalSeeds[2] }).sample(evalSize);
-    const tx = solver.push(x, rng.seed());
+    const tx = solver.push(x, { seed: rng.seed() });
     const [xs, ys, yFloors, txs] = (await Promise.all([x, y, yFloor, tx].map((t) => t.data()))) as Float32Array[];
     tf.dispose([x, y, yFloor, tx]);
     const starts = lineStarts(xs, quantileBox([xs, ys], TOY_PLOT_TAIL), lines, linesPerPoint);
-    const ends = solver.push(starts, rng.seed());
+    const ends = solver.push(starts, { seed: rng.seed() });
     const [from, to] = (await Promise.all([starts, ends].map((t) => t.data()))) as Float32Array[];
     tf.dispose([starts, ends]);
 

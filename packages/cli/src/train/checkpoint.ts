@@ -92,8 +92,9 @@ export function readRunFile(path: string, fn: string): DecodedSafetensors {
 
 /** A run's configuration; runs written before `channels` and evaluation existed saw 3 channels and no evaluation. */
 export function parseConfig(text: string | undefined, path: string): TrainConfig {
-  const config = parseJson<Partial<TrainConfig>>(text, path, 'config');
-  return { ...config, channels: config.channels ?? 3, evalEvery: config.evalEvery ?? 0, evalMetric: config.evalMetric ?? 'fid' } as TrainConfig;
+  // Runs written before the one vocabulary called the batch size `batch`.
+  const { batch, ...config } = parseJson<Partial<TrainConfig> & { batch?: number }>(text, path, 'config');
+  return { ...config, batchSize: config.batchSize ?? batch, channels: config.channels ?? 3, evalEvery: config.evalEvery ?? 0, evalMetric: config.evalMetric ?? 'fid' } as TrainConfig;
 }
 
 export function parseJson<T>(text: string | undefined, path: string, key: string): T {

@@ -12,7 +12,7 @@ import { RUN_FILES, type TrainMetrics } from './train-run';
 // built CLI runs (turbo builds the package before its tests).
 const BIN = new URL('../../dist/bin.js', import.meta.url).pathname;
 const FLAGS = [
-  '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--size', '16', '--batch', '4', '--t-iters', '2',
+  '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--size', '16', '--batch-size', '4', '--t-iters', '2',
   '--base', '4', '--filters', '4', '--max-filters', '8', '--sample-every', '2', '--seed', '7', '--eval-every', '0',
   '--backend', 'wasm', '--threads', '1',
 ];

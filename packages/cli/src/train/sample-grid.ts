@@ -10,7 +10,7 @@ import { imageGrid } from '../render/image-grid';
 export async function sampleGrid(solver: NeuralOT, x: tf.Tensor4D, y: tf.Tensor4D, { draws, seed }: { draws: number; seed: number }): Promise<Buffer> {
   const [n, h, w, c] = x.shape;
   const rows = tf.tidy(() => {
-    const pushed = Array.from({ length: draws }, (_, k) => solver.push(x, seed + k));
+    const pushed = Array.from({ length: draws }, (_, k) => solver.push(x, { seed: seed + k }));
     return tf.concat([x, ...pushed, y], 0);
   });
   const values = await rows.data();

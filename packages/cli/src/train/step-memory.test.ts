@@ -13,7 +13,7 @@ describe('planStepMemory', () => {
     await useBackend('wasm');
     map = new UNetMap({ size: 16, channels: 1, noiseChannels: 1, base: 4 });
     potential = new ResNetPotential({ size: 16, channels: 1, filters: 4, maxFilters: 8 });
-    nets = { map, potential, imageShape: [16, 16, 1], batch: 4, noiseSamples: 2 };
+    nets = { map, potential, imageShape: [16, 16, 1], batchSize: 4, noiseSamples: 2 };
   });
   afterAll(() => (map.dispose(), potential.dispose()));
 
@@ -41,7 +41,7 @@ describe('planStepMemory', () => {
     expect(kept).toMatchObject({ recompute: false });
     expect(kept.microBatch).toBeLessThan(8);
     await expect(planStepMemory(auto, nets, tf.memory().numBytes)).rejects.toThrow(
-      /^train: a step at --batch 4 needs about keeping activations: [\d.]+ MiB; recomputing activations: [\d.]+ MiB; recomputing activations, f in passes of 1: [\d.]+ MiB; wasm's heap holds 4 GiB \(budget [\d.]+ MiB\): lower --batch, or use the native backend/,
+      /^train: a step at --batch-size 4 needs about keeping activations: [\d.]+ MiB; recomputing activations: [\d.]+ MiB; recomputing activations, f in passes of 1: [\d.]+ MiB; wasm's heap holds 4 GiB \(budget [\d.]+ MiB\): lower --batch-size, or use the native backend/,
     );
     // The probes ran T in training mode: its batch-norm running statistics are back, and nothing leaked.
     expect(Object.values(map.stateDict()).map((v) => Array.from(v.dataSync()))).toEqual(before);

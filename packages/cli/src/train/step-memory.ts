@@ -27,7 +27,7 @@ interface StepNets {
   map: TransportMap & { recomputeActivations: boolean };
   potential: Potential & { recomputeActivations: boolean };
   imageShape: readonly number[];
-  batch: number;
+  batchSize: number;
   noiseSamples: number;
 }
 
@@ -51,14 +51,14 @@ export async function planStepMemory(
     const why = tf.getBackend() === 'wasm' ? flags : `${flags}: the ${tf.getBackend()} backend has no 4 GiB heap cap`;
     return { recompute: choice.recompute === 'on', microBatch: givenMicroBatch, reason: why };
   }
-  const { batch, noiseSamples } = nets;
-  const outputs = batch * noiseSamples;
+  const { batchSize, noiseSamples } = nets;
+  const outputs = batchSize * noiseSamples;
   const peaks = await peakBytesPerImage(nets);
   const fixed = tf.memory().numBytes + 2 * (trainableBytes(nets.map) + trainableBytes(nets.potential));
   const needOf = ([recompute, microBatch]: Layout) => {
     const { map, potential, frozenPotential } = recompute ? peaks.recomputed : peaks.kept;
     const tStep = map * outputs + frozenPotential * (microBatch ?? outputs) + trainableBytes(nets.map);
-    const fStep = potential * (microBatch ?? 2 * batch) + trainableBytes(nets.potential);
+    const fStep = potential * (microBatch ?? 2 * batchSize) + trainableBytes(nets.potential);
     return fixed + Math.max(tStep, fStep);
   };
   const layouts = recomputes.map((recompute): Layout => [recompute, givenMicroBatch]);
@@ -74,8 +74,8 @@ export async function planStepMemory(
   const chosen = layouts.find((layout) => needOf(layout) <= budget);
   if (!chosen) {
     throw new Error(
-      `train: a step at --batch ${batch} needs about ${layouts.map(described).join('; ')}; wasm's heap holds 4 GiB ` +
-        `(budget ${size(budget)}): lower --batch, or use the native backend (@tensorflow/tfjs-node or -gpu)`,
+      `train: a step at --batch-size ${batchSize} needs about ${layouts.map(described).join('; ')}; wasm's heap holds 4 GiB ` +
+        `(budget ${size(budget)}): lower --batch-size, or use the native backend (@tensorflow/tfjs-node or -gpu)`,
     );
   }
   const [recompute, microBatch] = chosen;

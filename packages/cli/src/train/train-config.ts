@@ -27,7 +27,7 @@ export interface TrainConfig {
   gamma: number;
   gammaSteps: number;
   steps: number;
-  batch: number;
+  batchSize: number;
   /** T updates per f update (K_T). */
   tIters: number;
   /** Adam learning rate of T and f. */
@@ -66,7 +66,7 @@ function referencePreset(cost: TrainCost): PresetValues {
     gamma: cost === 'weak' ? 0.66 : 0,
     gammaSteps: 25_000,
     steps: 100_001,
-    batch: 64,
+    batchSize: 64,
     tIters: 10,
     lr: 1e-4,
     lrDecay: 'none',
@@ -92,7 +92,7 @@ function cpuPreset(cost: TrainCost): PresetValues {
     gamma: cost === 'weak' ? 0.66 : 0,
     gammaSteps: 125,
     steps: 250,
-    batch: 16,
+    batchSize: 16,
     tIters: 3,
     lr: 1e-3,
     lrDecay: 'cosine',
@@ -148,7 +148,7 @@ function checkConfig(c: TrainConfig): void {
   if (c.evalEvery > 0 && c.evalMetric === 'classifier' && c.size !== 32) {
     fail(`--eval-metric classifier needs --size 32 (the Fashion-MNIST classifier's input), got ${c.size}; use --eval-metric fid or --eval-every 0`);
   }
-  for (const key of ['steps', 'batch', 'tIters', 'base', 'filters', 'maxFilters', 'sampleEvery', 'checkpointEvery', 'gammaSteps'] as const) {
+  for (const key of ['steps', 'batchSize', 'tIters', 'base', 'filters', 'maxFilters', 'sampleEvery', 'checkpointEvery', 'gammaSteps'] as const) {
     if (!(Number.isInteger(c[key]) && c[key] >= 1)) fail(`${key} must be a positive integer, got ${c[key]}`);
   }
   if (!(c.lr > 0)) fail(`--lr must be > 0, got ${c.lr}`);

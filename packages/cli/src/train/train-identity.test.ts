@@ -106,7 +106,7 @@ describe('not train --resume: the run asked for', () => {
 describe('not train --restart on the command line', () => {
   it('records the backend, refuses --resume with --restart, and starts afresh', async () => {
     const out = runDir();
-    const args = ['train', '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--size', '16', '--steps', '1', '--batch', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--eval-every', '0', '--backend', 'wasm', '--out', out];
+    const args = ['train', '--source', 'fashion-mnist:bag', '--target', 'fashion-mnist:shoes', '--size', '16', '--steps', '1', '--batch-size', '4', '--t-iters', '1', '--base', '4', '--filters', '4', '--max-filters', '8', '--eval-every', '0', '--backend', 'wasm', '--out', out];
     await runCli(programWith(registerTrain), args);
     const saved = readCheckpoint(join(out, RUN_FILES.checkpoint));
     tf.dispose(Object.values(saved.tensors));

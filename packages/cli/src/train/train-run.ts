@@ -142,7 +142,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     source,
     target,
     cost,
-    batchSize: config.batch,
+    batchSize: config.batchSize,
     tIters: config.tIters,
     ...optimizerSettings(config),
     noise: weak ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
@@ -240,7 +240,7 @@ export async function planRunMemory(
   choice: { recompute: RecomputeChoice; microBatch: MicroBatchChoice },
 ): Promise<StepMemoryPlan> {
   const noiseSamples = config.cost === 'weak' ? config.noiseSamples : 1;
-  const plan = await planStepMemory(choice, { ...nets, imageShape, batch: config.batch, noiseSamples });
+  const plan = await planStepMemory(choice, { ...nets, imageShape, batchSize: config.batchSize, noiseSamples });
   nets.map.recomputeActivations = nets.potential.recomputeActivations = plan.recompute;
   return plan;
 }

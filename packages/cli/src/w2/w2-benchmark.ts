@@ -57,8 +57,8 @@ export async function runW2Benchmark(options: W2BenchmarkOptions): Promise<W2Ben
   const rng = new Rng(seed);
   const pair = options.pair ?? randomGaussianPair(dim, rng.fork());
   if (pair.m1.length !== dim) throw new Error(`bench w2: the pair has dimension ${pair.m1.length} but --dim is ${dim}`);
-  const source = new GaussianSampler(pair.m1, pair.S1, rng.fork());
-  const target = new GaussianSampler(pair.m2, pair.S2, rng.fork());
+  const source = new GaussianSampler(pair.m1, pair.S1, { rng: rng.fork() });
+  const target = new GaussianSampler(pair.m2, pair.S2, { rng: rng.fork() });
   const map = new MlpMap({ dim, hidden, activation: 'silu', skip: 'linear', seed: rng.seed() });
   const potential = new MlpPotential({ dim, hidden, activation: 'silu', quadratic: true, seed: rng.seed() });
   const solver = new NeuralOT({
@@ -77,7 +77,7 @@ export async function runW2Benchmark(options: W2BenchmarkOptions): Promise<W2Ben
   await solver.fit({ steps, onStep: (report) => void options.onStep?.(report) });
   const seconds = (performance.now() - started) / 1000;
 
-  const testSampler = new GaussianSampler(pair.m1, pair.S1, rng.fork());
+  const testSampler = new GaussianSampler(pair.m1, pair.S1, { rng: rng.fork() });
   const x = testSampler.sample(testSize);
   const pushed = solver.push(x);
   const predicted = { data: (await pushed.data()) as Float32Array, shape: pushed.shape };

@@ -173,7 +173,7 @@ describe('FashionClassifier: memory', () => {
     small.dispose();
     expect(tf.memory().numTensors).toBe(before);
 
-    const other = await loadFashionClassifier(undefined, { batchSize: 3 });
+    const other = await loadFashionClassifier({ batchSize: 3 });
     const f = other.features(x);
     f.dispose();
     other.dispose();
@@ -220,7 +220,7 @@ describe('FashionClassifier: bad input', () => {
     const x = tf.zeros([1, 32, 32, 1]) as tf.Tensor4D;
     expect(() => other.features(x)).toThrow(/FashionClassifier\.features: the classifier has been disposed/);
     x.dispose();
-    await expect(loadFashionClassifier(undefined, { batchSize: 0 })).rejects.toThrow(/loadFashionClassifier: batchSize must be a positive integer, got 0/);
+    await expect(loadFashionClassifier({ batchSize: 0 })).rejects.toThrow(/loadFashionClassifier: batchSize must be a positive integer, got 0/);
   });
 });
 
@@ -229,20 +229,20 @@ describe('FashionClassifier: bad weight files', () => {
 
   it('names a missing file and a directory', async () => {
     const missing = join(tmp, 'nope.safetensors');
-    await expect(loadFashionClassifier(missing)).rejects.toThrow(`loadFashionClassifier: weights file ${missing}: not found (expected a safetensors file`);
-    await expect(loadFashionClassifier(tmp)).rejects.toThrow(`weights file ${tmp}: a directory, not a file`);
-    await expect(loadFashionClassifier('' as string)).rejects.toThrow(/path must be a file path or a file: URL/);
+    await expect(loadFashionClassifier({ path: missing })).rejects.toThrow(`loadFashionClassifier: weights file ${missing}: not found (expected a safetensors file`);
+    await expect(loadFashionClassifier({ path: tmp })).rejects.toThrow(`weights file ${tmp}: a directory, not a file`);
+    await expect(loadFashionClassifier({ path: '' as string })).rejects.toThrow(/path must be a file path or a file: URL/);
   });
 
   it('names a truncated or non-safetensors file', async () => {
     const truncated = join(tmp, 'truncated.safetensors');
     writeFileSync(truncated, shipped.subarray(0, shipped.length - 1000));
-    await expect(loadFashionClassifier(truncated)).rejects.toThrow(
+    await expect(loadFashionClassifier({ path: truncated })).rejects.toThrow(
       new RegExp(`FashionClassifier\\.fromBytes: ${truncated} is not a valid safetensors weights file: decodeSafetensors: .*run past the end`),
     );
     const text = join(tmp, 'text.safetensors');
     writeFileSync(text, 'this is not a weights file at all');
-    await expect(loadFashionClassifier(new URL(`file://${text}`))).rejects.toThrow(/is not a valid safetensors weights file/);
+    await expect(loadFashionClassifier({ path: new URL(`file://${text}`) })).rejects.toThrow(/is not a valid safetensors weights file/);
   });
 
   it('names a missing, mis-shaped, unexpected or non-finite tensor', () => {
@@ -296,5 +296,17 @@ describe('FashionClassifier as a FeatureExtractor', () => {
     expect(f.shape).toEqual([3, extractor.dim]);
     expect(f.dtype).toBe('float32');
     tf.dispose([x, f]);
+  });
+});
+
+describe('loadFashionClassifier', () => {
+  it('loads the same weights from bytes as from the file', async () => {
+    const fromBytes = await loadFashionClassifier({ bytes: new Uint8Array(readFileSync(await fashionClassifierWeightsPath())) });
+    const x = tf.randomUniform([3, 32, 32, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
+    const [a, b] = [fromBytes.features(x), classifier.features(x)];
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    await expect(loadFashionClassifier({ bytes: 'weights' as never })).rejects.toThrow('loadFashionClassifier: bytes must be a Uint8Array of a safetensors file');
+    tf.dispose([x, a, b]);
+    fromBytes.dispose();
   });
 });

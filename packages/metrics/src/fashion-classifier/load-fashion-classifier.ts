@@ -5,13 +5,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FASHION_CLASSIFIER_WEIGHTS_FILE, FashionClassifier, checkBatchSize, describe, type FashionClassifierOptions } from './fashion-classifier';
 
+/** Where {@link loadFashionClassifier} takes the weights from: a safetensors file, its bytes, or (neither) the shipped file. */
+export type FashionClassifierSource = { path?: string | URL; bytes?: undefined } | { bytes: Uint8Array; path?: undefined };
+
 /**
- * Reads the weights from a safetensors file: `path` (a file path or file: URL) or, without one, the weights shipped
- * in @not/metrics' `data/` folder. Node only (the file is read with node:fs); in a browser use FashionClassifier.fromBytes.
+ * The classifier from safetensors weights: `path` (a file path or file: URL), `bytes`, or, with neither, the weights
+ * shipped in @not/metrics' `data/` folder. Node only (files are read with node:fs); in a browser, fetch the file and
+ * use FashionClassifier.fromBytes.
  */
-export async function loadFashionClassifier(path?: string | URL, options: FashionClassifierOptions = {}): Promise<FashionClassifier> {
+export async function loadFashionClassifier(options: FashionClassifierSource & FashionClassifierOptions = {}): Promise<FashionClassifier> {
   const fn = 'loadFashionClassifier';
   const batchSize = checkBatchSize(fn, options);
+  if (options.bytes !== undefined) {
+    if (!(options.bytes instanceof Uint8Array)) throw new Error(`${fn}: bytes must be a Uint8Array of a safetensors file, got ${describe(options.bytes)}`);
+    return FashionClassifier.fromBytes(options.bytes, { batchSize }, 'the given bytes');
+  }
+  const { path } = options;
   let file: string;
   let shipped = false;
   if (path === undefined) {
@@ -35,7 +44,7 @@ export async function loadFashionClassifier(path?: string | URL, options: Fashio
       : ' (expected a safetensors file written by scripts/train-fashion-classifier.py)';
     throw new Error(`${fn}: weights file ${file}: ${why}${hint}`);
   }
-  return FashionClassifier.fromBytes(bytes, { ...options, batchSize }, file);
+  return FashionClassifier.fromBytes(bytes, { batchSize }, file);
 }
 
 /**

@@ -100,7 +100,7 @@ function problem(poisoned: Set<number>, { batchSize = 64, lr = 0.01 } = {}) {
   });
   const solver = new NeuralOT({
     map, potential, cost, batchSize, tIters: 2, seed: 3,
-    source: diagonalGaussian([1, -1], [1, 2], 1), target: diagonalGaussian([-2, 0.5], [2, 0.5], 2),
+    source: diagonalGaussian([1, -1], [1, 2], { seed: 1 }), target: diagonalGaussian([-2, 0.5], [2, 0.5], { seed: 2 }),
     mapOptimizer: { lr }, potentialOptimizer: { lr: 2 * lr },
   });
   return { map, potential, solver };

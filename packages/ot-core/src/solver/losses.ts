@@ -38,7 +38,7 @@ export function mapLoss(s: LossSetup, x: tf.Tensor, seeds: number[], context: Co
   const B = x.shape[0];
   const n = B * K;
   const xs = K === 1 ? x : repeatEach(x, K);
-  const z = mapNoise(s.map, n, { noiseStd: s.std, seed: seeds[0] });
+  const z = mapNoise(s.map, n, { std: s.std, seed: seeds[0] });
   const noise = potentialNoise(s, n, xs.shape, seeds);
   const mapped = () => s.map.apply(xs, z, { training: true });
   let cost!: tf.Scalar;
@@ -78,7 +78,7 @@ export function mapLoss(s: LossSetup, x: tf.Tensor, seeds: number[], context: Co
 export function potentialLoss(s: LossSetup, x: tf.Tensor, y: tf.Tensor, seeds: number[]): LossAndGrads & { mapped: tf.Tensor } {
   const B = x.shape[0];
   // T(x) is computed outside the gradient scope: T is frozen (inference mode) during f updates.
-  const tx = pushForward(s.map, x, { noiseStd: s.std, seed: seeds[0] });
+  const tx = pushForward(s.map, x, { std: s.std, seed: seeds[0] });
   const noise = potentialNoise(s, B, tx.shape, seeds);
   // E f(T(x)) − E f(y), each a (weighted) mean over samples that splits into chunks of rows.
   const term = (batch: tf.Tensor, chunk: Rows) => potentialMean(s, rows(batch, ...chunk), chunk, B, noise);
@@ -100,7 +100,7 @@ interface PotentialNoise {
 /** The noised variant's σ and ε for n samples of the given shape, and each sample's weight λ(σ); else undefined. */
 function potentialNoise(s: LossSetup, n: number, shape: number[], seeds: number[]): PotentialNoise | undefined {
   if (!s.noised) return undefined;
-  const sigma = sampleSigmas(n, seeds[1], s.noised);
+  const sigma = sampleSigmas(n, { ...s.noised, seed: seeds[1] });
   return { sigma, eps: tf.randomNormal(shape, 0, 1, 'float32', tfSeed(seeds[2])), weight: edmWeight(sigma, s.noised) };
 }
 

@@ -26,8 +26,8 @@ function problem(overrides: Partial<NeuralOTOptions> = {}) {
   const solver = new NeuralOT({
     map,
     potential,
-    source: diagonalGaussian(m1, s1, 1),
-    target: diagonalGaussian(m2, s2, 2),
+    source: diagonalGaussian(m1, s1, { seed: 1 }),
+    target: diagonalGaussian(m2, s2, { seed: 2 }),
     cost: quadraticCost({ scale: 'half-sum' }),
     batchSize: 256,
     tIters: 10,
@@ -150,8 +150,8 @@ describe('NeuralOT', () => {
     const solver = new NeuralOT({
       map,
       potential: quadraticPotential(2),
-      source: diagonalGaussian(m1, s1, 1),
-      target: diagonalGaussian(m2, s2, 2),
+      source: diagonalGaussian(m1, s1, { seed: 1 }),
+      target: diagonalGaussian(m2, s2, { seed: 2 }),
       cost: weakQuadraticCost({ gamma: 0.5, scale: 'half-sum' }),
       batchSize: 256,
       tIters: 4,
@@ -178,7 +178,7 @@ describe('NeuralOT', () => {
       'needs K >= 2 noise samples per input, got noise.samples = 1',
     );
     expect(() => problem({ batchSize: 0 })).toThrow('NeuralOT: batchSize must be a positive integer, got 0');
-    expect(() => problem({ target: diagonalGaussian([0, 0, 0], [1, 1, 1], 1) })).toThrow(/source samples have shape \[2\] but target samples \[3\]/);
+    expect(() => problem({ target: diagonalGaussian([0, 0, 0], [1, 1, 1], { seed: 1 }) })).toThrow(/source samples have shape \[2\] but target samples \[3\]/);
     expect(() => problem({ noisedPotential: true })).toThrow(/needs a noise-conditioned potential/);
   });
 
@@ -187,8 +187,8 @@ describe('NeuralOT', () => {
     const solver = new NeuralOT({
       map,
       potential: quadraticPotential(2, true),
-      source: diagonalGaussian(m1, s1, 1),
-      target: diagonalGaussian(m2, s2, 2),
+      source: diagonalGaussian(m1, s1, { seed: 1 }),
+      target: diagonalGaussian(m2, s2, { seed: 2 }),
       cost: quadraticCost({ scale: 'half-sum' }),
       batchSize: 256,
       tIters: 10,
@@ -234,8 +234,8 @@ describe('NeuralOT micro-batching', () => {
     const solver = new NeuralOT({
       map,
       potential,
-      source: diagonalGaussian(m1, s1, 1),
-      target: diagonalGaussian(m2, s2, 2),
+      source: diagonalGaussian(m1, s1, { seed: 1 }),
+      target: diagonalGaussian(m2, s2, { seed: 2 }),
       cost: weak ? weakQuadraticCost({ gamma: 0.5 }) : quadraticCost(),
       batchSize: 16,
       tIters: 3,

@@ -162,9 +162,12 @@ export class NeuralOT {
     this.potentialOptimizer.learningRateScale = scale;
   }
 
-  /** Maps x with T in inference mode (one noise draw per x for a stochastic map). The caller owns the result. */
-  push(x: tf.Tensor, seed = this.rng.seed()): tf.Tensor {
-    return pushForward(this.map, x, { noiseStd: this.noise.std, seed });
+  /**
+   * Maps x with T in inference mode (one noise draw per x for a stochastic map, from `seed`, by default the next of
+   * the solver's noise stream). The caller owns the result.
+   */
+  push(x: tf.Tensor, { seed = this.rng.seed() }: { seed?: number } = {}): tf.Tensor {
+    return pushForward(this.map, x, { std: this.noise.std, seed });
   }
 
   /**

@@ -11,8 +11,8 @@ export interface NoisedPotentialOptions {
   sigmaData?: number;
 }
 
-/** One noise level per sample, σ = exp(pMean + pStd·ε), shape [n]. */
-export function sampleSigmas(n: number, seed: number, { pMean = 0, pStd = 1 }: NoisedPotentialOptions): tf.Tensor1D {
+/** One noise level per sample, σ = exp(pMean + pStd·ε) with ε drawn from `seed`, shape [n]. */
+export function sampleSigmas(n: number, { pMean = 0, pStd = 1, seed }: NoisedPotentialOptions & { seed: number }): tf.Tensor1D {
   return tf.tidy(() => tf.exp(tf.randomNormal([n], pMean, pStd, 'float32', tfSeed(seed))));
 }
 

@@ -59,7 +59,7 @@ export function quadraticPotential(dim: number, noiseConditioned = false): Poten
 }
 
 /** N(mean, diag(std²)) sampler drawn in JS from a seeded Rng. */
-export function diagonalGaussian(mean: number[], std: number[], seed: number): Sampler {
+export function diagonalGaussian(mean: number[], std: number[], { seed }: { seed: number }): Sampler {
   const rng = new Rng(seed);
   const dim = mean.length;
   return {

@@ -22,8 +22,8 @@ function solver(tIters = 3, samplers?: { source: Sampler; target: Sampler }) {
   return new NeuralOT({
     map: affineMap(2),
     potential: quadraticPotential(2),
-    source: samplers?.source ?? diagonalGaussian([1, -1], [1, 2], 1),
-    target: samplers?.target ?? diagonalGaussian([-2, 0.5], [2, 0.5], 2),
+    source: samplers?.source ?? diagonalGaussian([1, -1], [1, 2], { seed: 1 }),
+    target: samplers?.target ?? diagonalGaussian([-2, 0.5], [2, 0.5], { seed: 2 }),
     cost: quadraticCost(),
     batchSize: 32,
     tIters,
