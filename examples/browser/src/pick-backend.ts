@@ -16,8 +16,9 @@ export interface BackendChoice {
 }
 
 /**
- * Sets tfjs's backend: WebGPU where the browser has an adapter, else WebGL, else the (slow) cpu backend; or the one
- * `wanted` names, and no other.
+ * Sets tfjs's backend: WebGPU where the browser has a hardware adapter, else WebGL, else the (slow) cpu backend; or the
+ * one `wanted` names, and no other. A software WebGPU adapter (SwiftShader, lavapipe) is used only when asked for by
+ * name: WebGL on the same software renderer trains faster.
  */
 export async function pickBackend(wanted: PageBackend | 'auto' = 'auto'): Promise<BackendChoice> {
   if (wanted !== 'auto' && !PAGE_BACKENDS.includes(wanted)) {
@@ -25,7 +26,7 @@ export async function pickBackend(wanted: PageBackend | 'auto' = 'auto'): Promis
   }
   const skipped: string[] = [];
   for (const name of wanted === 'auto' ? PAGE_BACKENDS : [wanted]) {
-    const why = await unavailable(name);
+    const why = await unavailable(name, wanted === 'auto');
     if (why) {
       skipped.push(`${name}: ${why}`);
       continue;
@@ -45,19 +46,41 @@ export async function pickBackend(wanted: PageBackend | 'auto' = 'auto'): Promis
   throw new Error(`pickBackend: no backend started (${skipped.join('; ')})`);
 }
 
-/** Why a backend cannot run here, or null when it may. */
-async function unavailable(name: PageBackend): Promise<string | null> {
+interface GpuAdapter {
+  info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
+}
+
+function gpuAdapter(): Promise<GpuAdapter | null> | null {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<GpuAdapter | null> } }).gpu;
+  return gpu ? gpu.requestAdapter() : null;
+}
+
+/** Why a backend cannot (or, `automatic`ally chosen, should not) run here, or null when it may. */
+async function unavailable(name: PageBackend, automatic: boolean): Promise<string | null> {
   if (name !== 'webgpu') return null;
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return 'this browser has no WebGPU (navigator.gpu)';
-  return (await gpu.requestAdapter()) ? null : 'the browser offers no WebGPU adapter';
+  const request = gpuAdapter();
+  if (!request) return 'this browser has no WebGPU (navigator.gpu)';
+  const adapter = await request;
+  if (!adapter) return 'the browser offers no WebGPU adapter';
+  if (automatic && isSoftware(adapter)) return `a software adapter (${describeAdapter(adapter)}), slower than WebGL; ?backend=webgpu uses it`;
+  return null;
+}
+
+function isSoftware(adapter: GpuAdapter): boolean {
+  const { info = {} } = adapter;
+  return Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader|lavapipe|llvmpipe|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+}
+
+function describeAdapter(adapter: GpuAdapter): string {
+  const { info = {} } = adapter;
+  return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'adapter without details';
 }
 
 async function describeDevice(name: PageBackend): Promise<string> {
   if (name === 'webgpu') {
-    const gpu = (navigator as { gpu: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
-    const info = (await gpu.requestAdapter())?.info ?? {};
-    return [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'adapter without details';
+    const adapter = await gpuAdapter();
+    return adapter ? describeAdapter(adapter) : 'no adapter';
   }
   if (name === 'webgl') {
     const gl = document.createElement('canvas').getContext('webgl2');

@@ -128,6 +128,7 @@ async function train(run: Run): Promise<void> {
     say(`Stopping after step ${solver.step + 1}…`);
   };
   download.setAttribute('aria-disabled', 'true');
+  if (download.href.startsWith('blob:')) URL.revokeObjectURL(download.href);
   // Counts the event loop's turns while training: the page stays responsive only if the loop gets them.
   let training = true;
   const tick = () => {
@@ -182,6 +183,7 @@ function results(run: Run): object {
   return {
     backend: run.backend.name,
     device: run.backend.device,
+    skipped: run.backend.skipped,
     config: run.config,
     step: run.solver.step,
     interrupted: run.interrupted,
@@ -191,10 +193,16 @@ function results(run: Run): object {
     turns: run.turns,
     gridIndices: run.grid.indices,
     gridOutput: Array.from(run.lastGrid!),
-    gridPixelMeans: rowMeans($<HTMLCanvasElement>('grid'), run.config.size),
+    gridCanvas: canvasRed($<HTMLCanvasElement>('grid')),
     chart: Array.from(document.querySelectorAll('#losses polyline')).map((line) => ({ series: line.getAttribute('data-series'), points: line.getAttribute('points')!.split(' ').filter(Boolean).length })),
     mapFile: btoa(binary),
   };
+}
+
+/** The grid canvas as drawn: its width and height, and the red value of every pixel, row by row. */
+function canvasRed(canvas: HTMLCanvasElement): { width: number; height: number; red: number[] } {
+  const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+  return { width: canvas.width, height: canvas.height, red: Array.from({ length: data.length / 4 }, (_, p) => data[4 * p]) };
 }
 
 /** Writes `what` into #results and posts it to the address the URL's `results` gives (if any). */
@@ -203,23 +211,6 @@ async function postResults(what: object): Promise<void> {
   $('results').textContent = text;
   const to = params.get('results');
   if (to) await fetch(to, { method: 'POST', body: text, headers: { 'content-type': 'application/json' } });
-}
-
-/** Mean red value of each row of images on the grid canvas, as drawn. */
-function rowMeans(canvas: HTMLCanvasElement, size: number): number[] {
-  const context = canvas.getContext('2d')!;
-  return [0, 1, 2].map((row) => {
-    const { data } = context.getImageData(0, row * (size + 1), canvas.width, size);
-    let sum = 0;
-    let n = 0;
-    for (let p = 0; p < data.length; p += 4) {
-      // The 1-pixel white gaps between images are not images.
-      if (((p / 4) % canvas.width) % (size + 1) === size) continue;
-      sum += data[p];
-      n++;
-    }
-    return sum / n;
-  });
 }
 
 async function main(): Promise<void> {
