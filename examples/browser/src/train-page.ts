@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type GuardEvent, NeuralOT, type StepReport, pushForward } from '@not/ot-core';
 import { ImageDataset, ImageSampler } from '@not/datasets';
+import { encodeTransportMap } from '@not/stacking';
 import { type TrainConfig, type TrainFlags, createCost, createMap, createPotential, gridBatch, gridIndices, optimizerSettings, resolveTrainConfig } from '@not/cli/train-setup';
 import { drawSampleGrid } from './grid-canvas';
 import { fetchImageSource } from './image-assets';
 import { drawLossChart } from './loss-chart';
-import { encodeMapFile } from './map-file';
 import { type BackendChoice, type PageBackend, pickBackend } from './pick-backend';
 
 // The training page: `not train` with its CPU preset (bags → shoes, 32×32×1, UNet 16, ResNet 16/64, batch 16, K_T 3,
@@ -166,7 +166,8 @@ async function train(run: Run): Promise<void> {
   }
   // Stopped between grid steps: show the map the file will hold.
   if (Number($('grid').dataset.step) !== solver.step) await drawGrid(run);
-  run.mapFile = await encodeMapFile(run.map, config);
+  // The map file `not train` writes (T.safetensors): the weights, the noise and the run's configuration.
+  run.mapFile = await encodeTransportMap(run.map, { noiseStd: config.noiseStd, config });
   download.href = URL.createObjectURL(new Blob([run.mapFile as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
   download.setAttribute('aria-disabled', 'false');
   start.disabled = solver.step >= config.steps;

@@ -152,12 +152,15 @@ async function checkRun(name: string, results: PageResults, steps: number): Prom
   expect(wrong.length, `grid pixels that differ from x, T(x), y (first: ${wrong.slice(0, 5)})`).toBe(0);
   expect(Math.max(...gridOutput.map((v, i) => Math.abs(v - x[i])))).toBeGreaterThan(1e-3);
 
-  // The file: not train's map format and configuration, and it translates in the CLI as on the page.
+  // The file: not train's map file (@not/stacking's format) with the run's configuration, and it translates in the
+  // CLI as on the page.
   const file = join(dir, `${name}.safetensors`);
   writeFileSync(file, Buffer.from(results.mapFile, 'base64'));
   const { metadata } = decodeSafetensors(new Uint8Array(readFileSync(file)));
-  expect(metadata.format).toBe('not-transport-map/1');
-  expect(JSON.parse(metadata.config)).toEqual(results.config);
+  expect(metadata.format).toBe('not-transport-map/2');
+  const [stage] = JSON.parse(metadata.stages) as { network: object; config: object }[];
+  expect(stage.network).toEqual({ arch: 'unet', size: SIZE, channels: 1, noiseChannels: 0, base: 4 });
+  expect(stage.config).toEqual(results.config);
   const out = join(dir, `${name}-translated`);
   execFileSync(process.execPath, [CLI, 'translate', '--checkpoint', file, '--input', 'fashion-mnist:bag', '--split', 'test', '--count', String(Math.max(...indices) + 1), '--npy', '--backend', 'cpu', '--out', out], { stdio: 'ignore' });
   const translated = readNpy(new Uint8Array(readFileSync(join(out, 'translated.npy'))));
