@@ -5,22 +5,10 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { openImageSource } from '@not/datasets';
+import { openImageSource } from '@not/datasets/node';
 
 const here = new URL('.', import.meta.url).pathname;
 const SPECS = ['fashion-mnist:bag', 'fashion-mnist:shoes'];
-
-// @not/datasets' main entry still holds its file readers (Node's fs, zlib; h5wasm, pngjs, jpeg-js), which the pages
-// never call. Until that entry is browser-safe (file sources under @not/datasets/node), those imports resolve to an
-// empty module without side effects, so that the bundle keeps none of them.
-const nodeOnly = {
-  name: 'node-only-imports',
-  setup(build) {
-    const filter = /^(node:.*|fs|path|url|zlib|module|util|stream|assert|buffer|os|crypto|h5wasm(\/.*)?|pngjs|jpeg-js)$/;
-    build.onResolve({ filter }, (args) => (args.importer.includes('/datasets/') ? { path: args.path, namespace: 'node-only', sideEffects: false } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'node-only' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-  },
-};
 
 mkdirSync(`${here}dist/data`, { recursive: true });
 await build({
@@ -32,7 +20,6 @@ await build({
   minify: true,
   outdir: `${here}dist`,
   logLevel: 'warning',
-  plugins: [nodeOnly],
 });
 for (const page of ['index.html', 'train.html']) copyFileSync(`${here}${page}`, `${here}dist/${page}`);
 

@@ -11,7 +11,8 @@ export const IMAGE_ASSETS = 'data/images.json';
 /**
  * An ImageSource for a data spec that build.mjs wrote beside the page (`fashion-mnist:bag`, `fashion-mnist:shoes`:
  * the subset embedded in @not/datasets, read there by the same code as `not train`): its images, uint8 NHWC, gzipped,
- * unpacked by the browser. Same images in the same order as `openImageSource(spec)` in Node, so the same splits.
+ * unpacked by the browser. Same images in the same order as `openImageSource(spec)` of @not/datasets/node, so the
+ * same splits.
  */
 export async function fetchImageSource(spec: string, base: string | URL = location.href): Promise<ImageSource> {
   const fn = 'fetchImageSource';

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ImageDataset, openImageSource, readNpy } from '@not/datasets';
+import { ImageDataset, readNpy } from '@not/datasets';
+import { openImageSource } from '@not/datasets/node';
 import { decodeSafetensors } from '@not/nets';
 import { imageToPixels } from '../src/pixels';
 

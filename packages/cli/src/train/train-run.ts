@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointStore, DivergenceGuard, type GuardEvent, NeuralOT, type SolverProgress, type StepReport, train } from '@not/ot-core';
 import { ImageDataset, ImageSampler } from '@not/datasets';
 import { openImageSource } from '@not/datasets/node';
-import { ResNetPotential, UNetMap } from '@not/nets';
+import type { ResNetPotential, UNetMap } from '@not/nets';
 import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
 import { makeDir, removeStaleTemporaries, writeFileAtomic } from '../files/atomic-write';
 import { appendJsonLine, keepJsonLines, startJsonLines } from '../files/json-lines';
