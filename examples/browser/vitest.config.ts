@@ -1,1 +1,5 @@
-export { default } from '../../vitest.base';
+import { mergeConfig } from 'vitest/config';
+import base from '../../vitest.base';
+
+// Both test files build dist/ and start Chromium: one after the other.
+export default mergeConfig(base, { test: { fileParallelism: false } });

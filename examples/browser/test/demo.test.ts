@@ -70,7 +70,7 @@ beforeAll(async () => {
 
 /** The page's DOM after it has run, as Chromium leaves it (asynchronously: this process serves the page). */
 async function openPage(query: string): Promise<string> {
-  const args = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--virtual-time-budget=60000', '--dump-dom', `http://127.0.0.1:${port}/index.html${query}`];
+  const args = ['--headless', '--no-sandbox', '--enable-unsafe-swiftshader', '--virtual-time-budget=600000', '--dump-dom', `http://127.0.0.1:${port}/index.html${query}`];
   const { stdout } = await promisify(execFile)(CHROMIUM!, args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20 });
   return stdout;
 }

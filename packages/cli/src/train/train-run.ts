@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AdamOptions, type CheckpointStore, DivergenceGuard, type GuardEvent, NeuralOT, type Scheduled, type SolverProgress, type StepReport, type TransportCost, cosineDecay, linearRamp, quadraticCost, train, weakQuadraticCost } from '@not/ot-core';
+import { type CheckpointStore, DivergenceGuard, type GuardEvent, NeuralOT, type SolverProgress, type StepReport, train } from '@not/ot-core';
 import { ImageDataset, ImageSampler } from '@not/datasets';
 import { openImageSource } from '@not/datasets/node';
-import { ResNetPotential, UNetMap } from '@not/nets';
+import type { ResNetPotential, UNetMap } from '@not/nets';
 import { type MicroBatchChoice, type RecomputeChoice, type StepMemoryPlan, planStepMemory } from './step-memory';
 import { makeDir, removeStaleTemporaries, writeFileAtomic } from '../files/atomic-write';
 import { appendJsonLine, keepJsonLines, startJsonLines } from '../files/json-lines';
@@ -17,6 +17,10 @@ import { defaultCacheDir } from '../files/cache-dir';
 import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
 import { sampleGrid } from './sample-grid';
 import { type TrainConfig, type TrainFlags, type TrainPreset, resolveTrainConfig } from './train-config';
+import { createCost, createMap, createPotential, gridBatch, optimizerSettings } from './train-setup';
+
+// Callers (stack runs, translate) take these from here too.
+export { createCost, createMap, createPotential, gridBatch, optimizerSettings };
 
 /** Files of a run directory. */
 export const RUN_FILES = {
@@ -81,9 +85,6 @@ export interface TrainRunResult {
   interrupted: boolean;
   last: TrainMetrics | null;
 }
-
-/** Columns of the sample grids: fixed test images, spread over the test splits. */
-const GRID_COLUMNS = 10;
 
 /**
  * Trains T and f with NOT on two image sets and writes the run directory: config.json, metrics.jsonl (one line per
@@ -224,11 +225,6 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   }
 }
 
-/** The run's transport map T (one noise channel for the weak cost, as the reference), freshly initialised. */
-export function createMap(config: TrainConfig): UNetMap {
-  return new UNetMap({ channels: config.channels, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base, size: config.size, seed: config.seed + 2 });
-}
-
 /**
  * How the run's steps fit in memory (see planStepMemory), measured on its networks, which are then set to recompute
  * their activations or not accordingly.
@@ -243,44 +239,6 @@ export async function planRunMemory(
   const plan = await planStepMemory(choice, { ...nets, imageShape, batchSize: config.batchSize, noiseSamples });
   nets.map.recomputeActivations = nets.potential.recomputeActivations = plan.recompute;
   return plan;
-}
-
-/** The run's potential f, freshly initialised. */
-export function createPotential(config: TrainConfig): ResNetPotential {
-  return new ResNetPotential({ size: config.size, channels: config.channels, filters: config.filters, maxFilters: config.maxFilters, seed: config.seed + 3 });
-}
-
-/** The run's cost, and its γ schedule (0 throughout for the strong cost). */
-export function createCost(config: TrainConfig): { cost: TransportCost; gamma: (step: number) => number } {
-  if (config.cost !== 'weak') return { cost: quadraticCost(), gamma: () => 0 };
-  const gamma = linearRamp({ from: 0, to: config.gamma, steps: config.gammaSteps });
-  return { cost: weakQuadraticCost({ gamma }), gamma };
-}
-
-/** Adam settings of T and f. Each optimizer counts its own updates: K_T map updates per outer step, one potential update. */
-export function optimizerSettings(config: TrainConfig): { mapOptimizer: AdamOptions; potentialOptimizer: AdamOptions } {
-  return {
-    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters), betas: [0.9, config.beta2] },
-    potentialOptimizer: { lr: learningRate(config, config.steps), betas: [0.9, config.beta2] },
-  };
-}
-
-/**
- * 'cosine': a linear warm-up over the first 10% of the updates, then a cosine decay to 5%. At the CPU preset's high
- * rate, the first updates otherwise let T run off along directions where the young potential is unbounded.
- */
-function learningRate(config: TrainConfig, updates: number): Scheduled {
-  if (config.lrDecay === 'none') return config.lr;
-  const decay = cosineDecay({ peak: config.lr, steps: updates });
-  const warmup = Math.max(1, Math.round(updates / 10));
-  return (step) => Math.min(1, (step + 1) / warmup) * decay(step);
-}
-
-/** Fixed images for the sample grids, spread evenly over the test split. */
-export function gridBatch(data: ImageDataset): tf.Tensor4D {
-  const n = Math.min(GRID_COLUMNS, data.testCount);
-  if (n === 0) throw new Error(`train: ${data.source.name} has no test images to draw sample grids from (it holds ${data.count})`);
-  return data.batch('test', Array.from({ length: n }, (_, i) => Math.floor((i * data.testCount) / n)));
 }
 
 /** A resumed run keeps its stored configuration for every flag left out; checkTrainResume judges the flags given. */
