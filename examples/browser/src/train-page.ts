@@ -13,7 +13,7 @@ import { type BackendChoice, type PageBackend, pickBackend } from './pick-backen
 // the page redraws the losses and the sample grid while it trains, and Stop (an AbortSignal) ends it after the step in
 // progress. The trained map is offered as the T.safetensors that `not translate` reads.
 //
-// URL parameters override the preset (steps, size, base, filters, maxFilters, batch, tIters, lr, seed, cost,
+// URL parameters override the preset (steps, size, base, filters, maxFilters, batchSize, tIters, lr, seed, cost,
 // sampleEvery) and choose the backend (backend=webgpu|webgl|cpu); autostart starts at once; stopAt=N presses Stop
 // after step N; results=URL posts what happened (JSON, with the map file in base64) there when the run ends or fails,
 // and writes it into #results, for the tests.
@@ -31,7 +31,7 @@ function say(text: string, status?: string): void {
 function configFromUrl(): TrainConfig {
   const number = (key: keyof TrainFlags) => (params.has(key) ? Number(params.get(key)) : undefined);
   const flags: TrainFlags = { source: 'fashion-mnist:bag', target: 'fashion-mnist:shoes', evalEvery: 0 };
-  for (const key of ['steps', 'size', 'base', 'filters', 'maxFilters', 'batch', 'tIters', 'lr', 'seed', 'sampleEvery'] as const) flags[key] = number(key);
+  for (const key of ['steps', 'size', 'base', 'filters', 'maxFilters', 'batchSize', 'tIters', 'lr', 'seed', 'sampleEvery'] as const) flags[key] = number(key);
   if (params.has('cost')) flags.cost = params.get('cost') as TrainFlags['cost'];
   return resolveTrainConfig(flags, 'cpu', true);
 }
@@ -57,7 +57,7 @@ async function setUp(): Promise<Run> {
   html.dataset.backend = backend.name;
   $('backend').textContent = `${backend.name} (${backend.device})${backend.skipped.length ? `; passed over ${backend.skipped.join('; ')}` : ''}`;
   const config = configFromUrl();
-  $('config').textContent = `${config.size}×${config.size}×${config.channels}, UNet base ${config.base}, ResNet ${config.filters}…${config.maxFilters}, batch ${config.batch}, K_T ${config.tIters}, lr ${config.lr} (${config.lrDecay}), ${config.cost} cost, ${config.steps} steps, seed ${config.seed}`;
+  $('config').textContent = `${config.size}×${config.size}×${config.channels}, UNet base ${config.base}, ResNet ${config.filters}…${config.maxFilters}, batch size ${config.batchSize}, K_T ${config.tIters}, lr ${config.lr} (${config.lrDecay}), ${config.cost} cost, ${config.steps} steps, seed ${config.seed}`;
   $('sample-every').textContent = String(config.sampleEvery);
   say('Loading the images…');
   const [sourceData, targetData] = await Promise.all(

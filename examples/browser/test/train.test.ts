@@ -26,7 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'not-browser-train-'));
  * Small enough for seconds on a software GPU: UNet base 4, ResNet 4…8, batch 4, K_T 1; 32×32 as the preset, since at
  * 16×16 the UNet's bottleneck is 1×1 and tfjs-webgl's bilinear-resize gradient cannot compile for it (1/0 in a shader).
  */
-const TINY = 'size=32&base=4&filters=4&maxFilters=8&batch=4&tIters=1';
+const TINY = 'size=32&base=4&filters=4&maxFilters=8&batchSize=4&tIters=1';
 const SIZE = 32;
 const posted = new Map<string, (body: string) => void>();
 let server: Server;
