@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { StackCheckpoint, StackRunState, StackStore } from '@not/stacking';
-import { saveStateDict, stateDictFromTensors } from '@not/nets';
+import { encodeStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
 import { parseJson, readRunFile } from '../train/checkpoint';
 import type { StackConfig } from './stack-config';
@@ -46,7 +46,7 @@ export class StackCheckpointFile implements StackStore {
     const record: Record<string, string> = this.record ? { adjustable: JSON.stringify(this.record.adjustable), flags: JSON.stringify(this.record.flags) } : {};
     writeFileAtomic(
       this.path,
-      saveStateDict(tensors, {
+      await encodeStateDict(tensors, {
         format: FORMAT,
         config: JSON.stringify(this.config),
         state: JSON.stringify(state),

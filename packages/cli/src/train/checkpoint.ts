@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type SolverProgress, type StateDict, stateDictPart } from '@not/ot-core';
 import type { ImageSamplerState } from '@not/datasets';
-import { type DecodedSafetensors, decodeSafetensors, saveStateDict, stateDictFromTensors } from '@not/nets';
+import { type DecodedSafetensors, decodeSafetensors, encodeStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
 import { describeNonFinite, nonFinite } from '../files/non-finite';
 import type { RunRecord } from '../files/run-identity';
@@ -25,10 +25,10 @@ export interface Checkpoint {
 }
 
 /** Writes a resumable checkpoint atomically: one safetensors file, the run's state as JSON metadata. */
-export function writeCheckpoint(path: string, { config, progress, samplers, tensors, record }: Checkpoint): void {
+export async function writeCheckpoint(path: string, { config, progress, samplers, tensors, record }: Checkpoint): Promise<void> {
   writeFileAtomic(
     path,
-    saveStateDict(tensors, {
+    await encodeStateDict(tensors, {
       format: FORMAT,
       config: JSON.stringify(config),
       progress: JSON.stringify(progress),

@@ -72,7 +72,7 @@ describe('not train --resume: the run asked for', () => {
 
     // A checkpoint from before runs recorded their identity: its configuration is still compared.
     const saved = readCheckpoint(join(out, RUN_FILES.checkpoint));
-    writeCheckpoint(join(out, RUN_FILES.checkpoint), { ...saved, record: null });
+    await writeCheckpoint(join(out, RUN_FILES.checkpoint), { ...saved, record: null });
     tf.dispose(Object.values(saved.tensors));
     await expect(runTraining({ flags: { seed: 9 }, preset: 'cpu', out, resume: true })).rejects.toThrow(/\n {2}--seed: 7 → 9\n/);
     const old = await runTraining({ flags: { steps: 3 }, preset: 'cpu', out, resume: true });

@@ -174,7 +174,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   // Checkpoints are files: everything to resume from (and to go back to after a divergence), and the map alone.
   const store: CheckpointStore<SolverProgress> = {
     save: async ({ tensors, state }) => {
-      writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors, record });
+      await writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors, record });
       await saveTransportMap(join(out, RUN_FILES.map), map, { noiseStd: config.noiseStd, config });
     },
     load: async () => {

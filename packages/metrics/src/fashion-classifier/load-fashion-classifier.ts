@@ -6,7 +6,19 @@ import { fileURLToPath } from 'node:url';
 import { FASHION_CLASSIFIER_WEIGHTS_FILE, FashionClassifier, checkBatchSize, describe, type FashionClassifierOptions } from './fashion-classifier';
 
 /** Where {@link loadFashionClassifier} takes the weights from: a safetensors file, its bytes, or (neither) the shipped file. */
-export type FashionClassifierSource = { path?: string | URL; bytes?: undefined } | { bytes: Uint8Array; path?: undefined };
+export type FashionClassifierSource =
+  | {
+      /** A safetensors file: its path or file: URL. */
+      path?: string | URL;
+      /** Not with `path`. */
+      bytes?: undefined;
+    }
+  | {
+      /** The bytes of a safetensors file. */
+      bytes: Uint8Array;
+      /** Not with `bytes`. */
+      path?: undefined;
+    };
 
 /**
  * The classifier from safetensors weights: `path` (a file path or file: URL), `bytes`, or, with neither, the weights
