@@ -68,7 +68,7 @@ function canvasOf(rgba: Uint8ClampedArray, size: number, label: string): HTMLEle
 
 async function translate(images: { name: string; blob: Blob }[]): Promise<void> {
   if (!loaded) return say('Choose a map first.', 'waiting');
-  const { size, channels, noiseStd, map } = loaded;
+  const { size, channels, noise, map } = loaded;
   say(`Translating ${images.length} image${images.length === 1 ? '' : 's'}…`, 'working');
   const rows = $('rows');
   rows.replaceChildren();
@@ -79,7 +79,7 @@ async function translate(images: { name: string; blob: Blob }[]): Promise<void> 
     const [seen, output] = tf.tidy(() => {
       const x = pixelsToImage(input, size, channels);
       // Seeds from 1: tfjs draws unseeded noise for seed 0.
-      return [x.dataSync(), pushForward(map, x, { noiseStd, seed: i + 1 }).dataSync()];
+      return [x.dataSync(), pushForward(map, x, { std: noise.std, seed: i + 1 }).dataSync()];
     });
     results.push({ name: image.name, output: Array.from(output) });
     const row = document.createElement('div');

@@ -106,7 +106,7 @@ async function setUp(): Promise<Run> {
 /** Translates the grid's bags with T as it is now and draws x, T(x), y. */
 async function drawGrid(run: Run): Promise<void> {
   const { config, grid } = run;
-  const tx = pushForward(run.map, grid.x, { noiseStd: config.noiseStd, seed: config.seed + 5 });
+  const tx = pushForward(run.map, grid.x, { std: config.noiseStd, seed: config.seed + 5 });
   try {
     run.lastGrid = (await tx.data()) as Float32Array;
   } finally {
@@ -167,7 +167,7 @@ async function train(run: Run): Promise<void> {
   // Stopped between grid steps: show the map the file will hold.
   if (Number($('grid').dataset.step) !== solver.step) await drawGrid(run);
   // The map file `not train` writes (T.safetensors): the weights, the noise and the run's configuration.
-  run.mapFile = await encodeTransportMap(run.map, { noiseStd: config.noiseStd, config });
+  run.mapFile = await encodeTransportMap(run.map, { noise: { std: config.noiseStd }, config });
   download.href = URL.createObjectURL(new Blob([run.mapFile as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
   download.setAttribute('aria-disabled', 'false');
   start.disabled = solver.step >= config.steps;

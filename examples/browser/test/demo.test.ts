@@ -54,7 +54,7 @@ beforeAll(async () => {
   const second = new UNetMap({ size: 32, channels: 1, noiseChannels: 1, base: 4, seed: 3 });
   const network = (noiseChannels: number) => ({ arch: 'unet' as const, size: 32, channels: 1, noiseChannels, base: 8 });
   await saveTransportMap(join(dir, 'stack.safetensors'), new Stack([trained.map, second]), {
-    stages: [{ network: network(0) }, { network: { ...network(1), base: 4 }, noiseStd: 1 }],
+    stages: [{ network: network(0) }, { network: { ...network(1), base: 4 }, noise: { std: 1 } }],
   });
   trained.map.dispose();
   second.dispose();
@@ -85,10 +85,10 @@ describe('the browser demo', () => {
     expect(dom.match(/<canvas/g)).toHaveLength(6);
     const results = JSON.parse(/<pre id="results">([^<]*)<\/pre>/.exec(dom)![1].replace(/&quot;/g, '"')) as { name: string; output: number[] }[];
     expect(results.map((r) => r.name)).toEqual(['/bag-0.png', '/bag-1.png', '/bag-2.png']);
-    const { noiseStd, map } = await loadTransportMap({ path: file === 'T.safetensors' ? join(dir, 'run', file) : join(dir, file) });
+    const { noise, map } = await loadTransportMap({ path: file === 'T.safetensors' ? join(dir, 'run', file) : join(dir, file) });
     for (const [i, result] of results.entries()) {
       const png = PNG.sync.read(readFileSync(join(dir, `bag-${i}.png`)));
-      const want = tf.tidy(() => pushForward(map, pixelsToImage(png.data, 32, 1), { noiseStd, seed: i + 1 }).dataSync());
+      const want = tf.tidy(() => pushForward(map, pixelsToImage(png.data, 32, 1), { std: noise.std, seed: i + 1 }).dataSync());
       expect(result.output).toHaveLength(want.length);
       const worst = Math.max(...result.output.map((v, k) => Math.abs(v - want[k])));
       expect(worst, result.name).toBeLessThan(2e-3);

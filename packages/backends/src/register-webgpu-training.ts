@@ -1,4 +1,5 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulWebGpu } from './kernels/batch-mat-mul-webgpu';
 import { resizeBilinearGradWebGpu } from './kernels/resize-bilinear-grad-webgpu';
 
 /** Marks kernel configs registered by us, across module copies, so a second call changes nothing. */
@@ -11,6 +12,7 @@ type Marked = KernelConfig & { [OURS]?: true; [REPLACES]?: KernelConfig };
 /** webgpu kernels replaced because tfjs-backend-webgpu 4.22 gets them wrong (each has a parity test against cpu). */
 const REPLACED: { name: string; run: typeof resizeBilinearGradWebGpu }[] = [
   { name: 'ResizeBilinearGrad', run: resizeBilinearGradWebGpu },
+  { name: 'BatchMatMul', run: batchMatMulWebGpu },
 ];
 
 /**

@@ -183,7 +183,7 @@ describe.skipIf(skip !== undefined)('webgpu matches cpu (forward and gradients)'
     await check(cases, 700);
   });
 
-  it('matMul (all transposes) and batchMatMul', async () => {
+  it('matMul (all transposes) and batchMatMul (BatchMatMul replaced: transposeB with a long inner dimension)', async () => {
     const rand = seededRandom(8);
     const cases: Case[] = [];
     for (let n = 0; n < 8; n++) {
@@ -194,6 +194,14 @@ describe.skipIf(skip !== undefined)('webgpu matches cpu (forward and gradients)'
         name: `matMul [${batch}] ${m}×${k}×${p} transpose ${ta}/${tb}`,
         f: (a, b) => tf.matMul(a, b, ta, tb),
         inputs: [randomInput(rand, [...batch, ...(ta ? [k, m] : [m, k])]), randomInput(rand, [...batch, ...(tb ? [p, k] : [k, p])])],
+      });
+    }
+    // Inner dimension 2048 (the Fashion-MNIST classifier's hidden layer): tfjs-webgpu 4.22 alone gets transposeB wrong.
+    for (const [m, ta, batch] of [[4, false, []], [16, true, []], [4, false, [2]]] as const) {
+      cases.push({
+        name: `matMul [${batch}] ${m}×2048×128 transpose ${ta}/true`,
+        f: (a, b) => tf.matMul(a, b, ta, true),
+        inputs: [randomInput(rand, [...batch, ...(ta ? [2048, m] : [m, 2048])]), randomInput(rand, [...batch, 128, 2048])],
       });
     }
     await check(cases, 800);

@@ -6,8 +6,11 @@ import { Stack } from './stack';
 
 /** What to store beside a single map. */
 export interface MapFileOptions {
-  /** Standard deviation of a stochastic map's noise (stored for a map with noise channels only). */
-  noiseStd?: number;
+  /** A stochastic map's noise (stored for a map with noise channels only). */
+  noise?: {
+    /** Its standard deviation. */
+    std: number;
+  };
   /** What trained the map (e.g. a run's configuration): a JSON-serialisable object, stored for provenance. */
   config?: object;
 }
@@ -37,13 +40,13 @@ export async function encodeTransportMap(map: UNetMap | Stack, options?: MapFile
   let layout: MapFileLayout;
   let stages: MapStageInfo[];
   if (map instanceof UNetMap) {
-    const { noiseStd, config } = (options ?? {}) as MapFileOptions;
+    const { noise, config } = (options ?? {}) as MapFileOptions;
     layout = 'map';
-    stages = [stageEntry(fn, 'map', { network: networkOf(map), noiseStd, config })];
+    stages = [stageEntry(fn, 'map', { network: networkOf(map), noise, config })];
   } else if (map instanceof Stack) {
     const given = (options as StackFileOptions | undefined)?.stages;
     if (!Array.isArray(given) || given.length !== map.stages.length) {
-      throw new Error(`${fn}: a stack of ${map.stages.length} stages needs options.stages with one {network, noiseStd?, config?} per stage, got ${Array.isArray(given) ? `${given.length} entries` : String(given)}`);
+      throw new Error(`${fn}: a stack of ${map.stages.length} stages needs options.stages with one {network, noise?, config?} per stage, got ${Array.isArray(given) ? `${given.length} entries` : String(given)}`);
     }
     layout = 'stack';
     stages = given.map((info, i) => {
@@ -58,7 +61,7 @@ export async function encodeTransportMap(map: UNetMap | Stack, options?: MapFile
   } else {
     throw new Error(`${fn}: map must be a UNetMap (@not/nets) or a Stack of them, got ${(map as object)?.constructor?.name ?? String(map)}`);
   }
-  const metadata = { format: TRANSPORT_MAP_FORMAT, layout, stages: JSON.stringify(stages) };
+  const metadata = { format: TRANSPORT_MAP_FORMAT, layout, stages: JSON.stringify(stages.map(storedStage)) };
   return encodeSafetensors(await readState(map.stateDict(), fn), metadata);
 }
 
@@ -67,13 +70,13 @@ function networkOf(map: UNetMap): MapNetwork {
   return { arch: 'unet', size: map.size, channels: map.channels, noiseChannels: map.noiseChannels, base: map.unet.base };
 }
 
-/** A stage entry as stored: the network checked, noiseStd kept for a stochastic network only, config a JSON object. */
-function stageEntry(fn: string, what: string, { network, noiseStd, config }: StackStageOptions): MapStageInfo {
+/** A stage entry: the network checked, the noise kept for a stochastic network only, config a JSON object. */
+function stageEntry(fn: string, what: string, { network, noise, config }: StackStageOptions): MapStageInfo {
   const checked = checkNetwork(network, `${fn}: ${what}.network`);
   const entry: MapStageInfo = { network: checked };
-  if (checked.noiseChannels > 0 && noiseStd !== undefined) {
-    if (!(typeof noiseStd === 'number' && noiseStd >= 0)) throw new Error(`${fn}: ${what}.noiseStd must be a number >= 0, got ${JSON.stringify(noiseStd)}`);
-    entry.noiseStd = noiseStd;
+  if (checked.noiseChannels > 0 && noise !== undefined) {
+    if (!(typeof noise?.std === 'number' && noise.std >= 0)) throw new Error(`${fn}: ${what}.noise.std must be a number >= 0, got ${JSON.stringify(noise?.std)}`);
+    entry.noise = { std: noise.std };
   }
   if (config !== undefined) {
     if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error(`${fn}: ${what}.config must be an object, got ${JSON.stringify(config)}`);
@@ -98,4 +101,9 @@ function dtypeOf(tensor: tf.Tensor, name: string, fn: string): SafetensorsInput[
   if (tensor.dtype === 'int32') return 'I32';
   if (tensor.dtype === 'bool') return 'BOOL';
   throw new Error(`${fn}: tensor "${name}" has dtype ${tensor.dtype}; expected float32, int32 or bool`);
+}
+
+/** A stage entry as the file stores it: its noise's standard deviation as the format's `noiseStd` field. */
+function storedStage({ network, noise, config }: MapStageInfo): Record<string, unknown> {
+  return { network, ...(noise ? { noiseStd: noise.std } : {}), ...(config ? { config } : {}) };
 }

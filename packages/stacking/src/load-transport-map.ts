@@ -15,8 +15,11 @@ export interface LoadedTransportMap {
   size: number;
   /** Image channels the map takes and gives. */
   channels: number;
-  /** Standard deviation of the noise to draw for it (`pushForward(map, x, { noiseStd, seed })`): its last stochastic stage's, 0 when it is deterministic. */
-  noiseStd: number;
+  /** The noise to draw for it (`pushForward(map, x, { std: noise.std, seed })`): its last stochastic stage's, std 0 when it is deterministic. */
+  noise: {
+    /** Its standard deviation. */
+    std: number;
+  };
   /** What trained its last stage (a `not train` run's configuration), if the file says. */
   config: Record<string, unknown> | undefined;
   /** The format the file was written in, e.g. "not-transport-map/2" (earlier ones are read too). */
@@ -98,7 +101,7 @@ export function transportMapFromBytes(bytes: Uint8Array, fn: string, where: stri
     stages,
     size: stages[0].network.size,
     channels: stages[0].network.channels,
-    noiseStd: stochastic.length ? (stochastic[stochastic.length - 1].noiseStd ?? 0) : 0,
+    noise: { std: stochastic.length ? (stochastic[stochastic.length - 1].noise?.std ?? 0) : 0 },
     config: stages[stages.length - 1].config,
     format: parsed.format,
   };

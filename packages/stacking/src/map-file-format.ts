@@ -43,8 +43,11 @@ export interface MapNetwork {
 export interface MapStageInfo {
   /** The network to rebuild. */
   network: MapNetwork;
-  /** Standard deviation of a stochastic map's noise (absent for a deterministic map). */
-  noiseStd?: number;
+  /** A stochastic map's noise (absent for a deterministic map); the file stores its standard deviation as `noiseStd`. */
+  noise?: {
+    /** Its standard deviation. */
+    std: number;
+  };
   /** What trained the map (e.g. a `not train` run's configuration), kept as provenance; the loader does not read it. */
   config?: Record<string, unknown>;
 }
@@ -141,7 +144,7 @@ function stageInfo(entry: unknown, what: string): MapStageInfo {
   const info: MapStageInfo = { network };
   if (entry.noiseStd !== undefined) {
     if (typeof entry.noiseStd !== 'number' || !(entry.noiseStd >= 0)) throw new Error(`${what}: noiseStd must be a number >= 0, got ${JSON.stringify(entry.noiseStd)}`);
-    info.noiseStd = entry.noiseStd;
+    info.noise = { std: entry.noiseStd };
   }
   if (entry.config !== undefined) {
     if (!isObject(entry.config)) throw new Error(`${what}: config must be an object, got ${JSON.stringify(entry.config)}`);
@@ -171,7 +174,7 @@ function infoFromTrainConfig(config: unknown, what: string): MapStageInfo {
   // Runs written before `channels` existed saw 3 channels.
   const network = checkNetwork({ arch: 'unet', size: config.size, channels: config.channels ?? 3, noiseChannels: weak ? 1 : 0, base: config.base }, `${what}: configuration`);
   const info: MapStageInfo = { network, config };
-  if (weak) info.noiseStd = typeof config.noiseStd === 'number' ? config.noiseStd : 0.1;
+  if (weak) info.noise = { std: typeof config.noiseStd === 'number' ? config.noiseStd : 0.1 };
   return info;
 }
 

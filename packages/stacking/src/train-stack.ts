@@ -15,6 +15,10 @@ import {
   type TransportMap,
   quadraticCost,
   train,
+  cloneStateDict,
+  disposeStateDict,
+  joinStateDicts,
+  stateDictPart,
 } from '@not/ot-core';
 import { selectDepth } from './depth-selection';
 import { type FitIdentityOptions, fitIdentity } from './fit-identity';
@@ -212,12 +216,12 @@ class StackRun {
 
   /** On failure: the maps the run made (given ones stay the caller's). */
   disposeTrainedMaps(): void {
-    this.maps.slice(this.startMaps.length).forEach(disposeModule);
+    this.maps.slice(this.startMaps.length).forEach((map) => map.dispose());
   }
 
   dispose(): void {
-    if (this.saved) tf.dispose(Object.values(this.saved.tensors));
-    if (this.potentialState) tf.dispose(Object.values(this.potentialState));
+    if (this.saved) disposeStateDict(this.saved.tensors);
+    if (this.potentialState) disposeStateDict(this.potentialState);
   }
 
   /** A new run: evaluates the source and the given stages, which count as trained. */
@@ -234,7 +238,7 @@ class StackRun {
       if (evaluation) o.onEvaluate?.({ stage, step: 0 }, evaluation, true);
       await this.finishStage({ stage, steps: 0, init: 'given', pushforward: 'none', evaluation, keptStep: 0, cost: null, seconds: 0 });
     }
-    if (o.start?.potential) this.potentialState = cloneState(o.start.potential.stateDict());
+    if (o.start?.potential) this.potentialState = cloneStateDict(o.start.potential.stateDict());
     if (this.maps.length === this.total) this.state.done = true;
     await this.checkpoint(null);
   }
@@ -265,11 +269,11 @@ class StackRun {
     }
     for (let i = 0; i < finished; i++) {
       const map = i < this.startMaps.length ? this.startMaps[i] : this.o.makeMap(i + 1);
-      map.loadStateDict(part(saved.tensors, `stages.${i}`));
+      map.loadStateDict(stateDictPart(saved.tensors, `stages.${i}`));
       this.maps.push(map);
     }
-    const potential = part(saved.tensors, 'potential');
-    if (Object.keys(potential).length > 0) this.potentialState = cloneState(potential);
+    const potential = stateDictPart(saved.tensors, 'potential');
+    if (Object.keys(potential).length > 0) this.potentialState = cloneStateDict(potential);
   }
 
   /** Trains the stage `state.stage` (or continues it); returns true when the signal stopped it. */
@@ -302,9 +306,9 @@ class StackRun {
     try {
       o.onStageStart?.({ stage, steps: settings.steps, init: settings.init, pushforward: use, step: resuming ? this.state.progress!.step : 0 });
       if (resuming) {
-        solver.loadState(part(resuming.tensors, 'solver'), this.state.progress!);
+        solver.loadState(stateDictPart(resuming.tensors, 'solver'), this.state.progress!);
         this.restoreSamplers(source);
-        if (this.state.stageBest) best = cloneState(part(resuming.tensors, 'best'));
+        if (this.state.stageBest) best = cloneStateDict(stateDictPart(resuming.tensors, 'best'));
       } else {
         await this.initialize(settings, map, potential, source, stage);
         this.state.stageCosts = [];
@@ -321,7 +325,7 @@ class StackRun {
         load: async () => {
           const saved = await o.store!.load();
           if (!saved?.state.progress) return null;
-          const solverState = part(saved.tensors, 'solver');
+          const solverState = stateDictPart(saved.tensors, 'solver');
           tf.dispose(Object.values(saved.tensors).filter((t) => !Object.values(solverState).includes(t)));
           return { tensors: solverState, state: saved.state.progress };
         },
@@ -349,7 +353,7 @@ class StackRun {
             const better = previous === undefined || evaluation.value < previous || Number.isNaN(previous);
             if (better) {
               this.state.stageBest = { step, evaluation };
-              best = cloneState(map.stateDict(), best);
+              best = cloneReplacing(map.stateDict(), best);
             }
             o.onEvaluate?.({ stage, step }, evaluation, better);
           },
@@ -358,7 +362,7 @@ class StackRun {
       if (interrupted) return true;
       if (best) map.loadStateDict(best);
       this.maps.push(map);
-      this.potentialState = cloneState(potential.stateDict(), this.potentialState);
+      this.potentialState = cloneReplacing(potential.stateDict(), this.potentialState);
       const costs = this.state.stageCosts.slice(-REPORT_COST_STEPS);
       await this.finishStage({
         stage,
@@ -373,10 +377,10 @@ class StackRun {
       await this.checkpoint(null);
       return false;
     } finally {
-      if (!this.maps.includes(map)) disposeModule(map);
+      if (!this.maps.includes(map)) map.dispose();
       solver.dispose();
-      disposeModule(potential);
-      if (best) tf.dispose(Object.values(best));
+      potential.dispose();
+      if (best) disposeStateDict(best);
     }
   }
 
@@ -461,10 +465,11 @@ class StackRun {
     const o = this.o;
     if (!o.store) return;
     if (!extra) this.state.samplers = { source: stateOf(o.source), target: stateOf(o.target) };
-    const tensors: StateDict = {};
-    this.maps.forEach((map, i) => Object.assign(tensors, prefixed(`stages.${i}`, map.stateDict())));
-    if (this.potentialState) Object.assign(tensors, prefixed('potential', this.potentialState));
-    for (const [name, state] of Object.entries(extra ?? {})) Object.assign(tensors, prefixed(name, state));
+    const tensors = joinStateDicts([
+      ...this.maps.map((map, i) => [`stages.${i}`, map.stateDict()] as const),
+      ...(this.potentialState ? [['potential', this.potentialState] as const] : []),
+      ...Object.entries(extra ?? {}),
+    ]);
     if (o.runIdentity !== undefined) this.state.identity = o.runIdentity;
     await o.store.save({ tensors, state: this.state });
   }
@@ -493,23 +498,9 @@ function stateOf(sampler: Sampler): unknown {
   return isResumable(sampler) ? sampler.state() : null;
 }
 
-function prefixed(prefix: string, state: StateDict): StateDict {
-  return Object.fromEntries(Object.entries(state).map(([k, v]) => [`${prefix}.${k}`, v]));
-}
-
-/** The entries under `prefix.`, with the prefix taken off. */
-function part(state: StateDict, prefix: string): StateDict {
-  const p = `${prefix}.`;
-  return Object.fromEntries(Object.entries(state).filter(([k]) => k.startsWith(p)).map(([k, v]) => [k.slice(p.length), v]));
-}
-
-/** Copies of a state's tensors (disposing `replaced`, the copies they take the place of). */
-function cloneState(state: StateDict, replaced?: StateDict | null): StateDict {
-  const copy = Object.fromEntries(Object.entries(state).map(([k, v]) => [k, tf.clone(v)]));
-  if (replaced) tf.dispose(Object.values(replaced));
+/** Copies of a state's tensors, disposing `replaced` (the copies they take the place of). */
+function cloneReplacing(state: StateDict, replaced: StateDict | null): StateDict {
+  const copy = cloneStateDict(state);
+  if (replaced) disposeStateDict(replaced);
   return copy;
-}
-
-function disposeModule(module: object): void {
-  (module as { dispose?: () => void }).dispose?.();
 }

@@ -89,7 +89,7 @@ describe('encodeTransportMap / loadTransportMap', () => {
     const before = tf.memory().numTensors;
     const map = await trainedLike({ size: 16, channels: 3, noiseChannels: 1, base: 4, seed: 5 });
     const config = { source: 'a', target: 'b', note: 'provenance' };
-    const bytes = await encodeTransportMap(map, { noiseStd: 0.25, config });
+    const bytes = await encodeTransportMap(map, { noise: { std: 0.25 }, config });
     const { metadata, tensors } = decodeSafetensors(bytes);
     expect(metadata.format).toBe('not-transport-map/2');
     expect(Object.keys(tensors).sort()).toEqual(Object.keys(map.stateDict()).sort());
@@ -97,8 +97,8 @@ describe('encodeTransportMap / loadTransportMap', () => {
 
     const loaded = await loadTransportMap({ bytes });
     expect(loaded.map).toBeInstanceOf(UNetMap);
-    expect(loaded).toMatchObject({ layout: 'map', size: 16, channels: 3, noiseStd: 0.25, config, format: 'not-transport-map/2' });
-    expect(loaded.stages).toEqual([{ network: { arch: 'unet', size: 16, channels: 3, noiseChannels: 1, base: 4 }, noiseStd: 0.25, config }]);
+    expect(loaded).toMatchObject({ layout: 'map', size: 16, channels: 3, noise: { std: 0.25 }, config, format: 'not-transport-map/2' });
+    expect(loaded.stages).toEqual([{ network: { arch: 'unet', size: 16, channels: 3, noiseChannels: 1, base: 4 }, noise: { std: 0.25 }, config }]);
     expect(await valuesOf(loaded.map.stateDict())).toEqual(await valuesOf(map.stateDict()));
     const { x, z } = inputs(map, 2, 16, 3);
     const want = await output(map, x, z);
@@ -120,14 +120,14 @@ describe('encodeTransportMap / loadTransportMap', () => {
     const stack = new Stack([first, second]);
     const stages = [
       { network: { arch: 'unet' as const, size: 16, channels: 1, noiseChannels: 0, base: 4 }, config: { stage: 1 } },
-      { network: { arch: 'unet' as const, size: 16, channels: 1, noiseChannels: 1, base: 2 }, noiseStd: 0.3, config: { stage: 2 } },
+      { network: { arch: 'unet' as const, size: 16, channels: 1, noiseChannels: 1, base: 2 }, noise: { std: 0.3 }, config: { stage: 2 } },
     ];
     const bytes = await encodeTransportMap(stack, { stages });
     expect(Object.keys(decodeSafetensors(bytes).tensors).every((k) => /^stages\.[01]\./.test(k))).toBe(true);
 
     const loaded = await loadTransportMap({ bytes });
     expect(loaded.map).toBeInstanceOf(Stack);
-    expect(loaded).toMatchObject({ layout: 'stack', size: 16, channels: 1, noiseStd: 0.3, config: { stage: 2 }, stages });
+    expect(loaded).toMatchObject({ layout: 'stack', size: 16, channels: 1, noise: { std: 0.3 }, config: { stage: 2 }, stages });
     expect(await valuesOf(loaded.map.stateDict())).toEqual(await valuesOf(stack.stateDict()));
     const { x, z } = inputs(stack, 3, 16, 1);
     expect(z?.shape).toEqual([3, 256]);
@@ -143,7 +143,7 @@ describe('encodeTransportMap / loadTransportMap', () => {
     const map = new UNetMap({ size: 16, channels: 1, noiseChannels: 1, base: 2 });
     const stack = new Stack([map]);
     const network = { arch: 'unet' as const, size: 16, channels: 1, noiseChannels: 0, base: 2 };
-    await expect(encodeTransportMap(stack, { stages: [] })).rejects.toThrow('encodeTransportMap: a stack of 1 stages needs options.stages with one {network, noiseStd?, config?} per stage, got 0 entries');
+    await expect(encodeTransportMap(stack, { stages: [] })).rejects.toThrow('encodeTransportMap: a stack of 1 stages needs options.stages with one {network, noise?, config?} per stage, got 0 entries');
     await expect(encodeTransportMap(stack, { stages: [{ network }] })).rejects.toThrow('encodeTransportMap: options.stages[0].network describes noise [none] for one input, but stage 1 takes [1,16,16,1]');
     await expect(encodeTransportMap(stack, { stages: [{ network: { ...network, arch: 'resnet' as 'unet' } }] })).rejects.toThrow('arch must be "unet"');
     map.dispose();
@@ -157,7 +157,7 @@ describe('loadTransportMap reads the files of earlier writers', () => {
     const config = trainConfig({ cost: 'weak', noiseStd: 0.2 });
     const bytes = saveStateDict(map.stateDict(), { format: 'not-transport-map/1', config: JSON.stringify(config) });
     const loaded = await loadTransportMap({ bytes });
-    expect(loaded).toMatchObject({ format: 'not-transport-map/1', layout: 'map', size: 16, channels: 1, noiseStd: 0.2, config });
+    expect(loaded).toMatchObject({ format: 'not-transport-map/1', layout: 'map', size: 16, channels: 1, noise: { std: 0.2 }, config });
     expect(loaded.stages[0].network).toEqual({ arch: 'unet', size: 16, channels: 1, noiseChannels: 1, base: 4 });
     expect(await valuesOf(loaded.map.stateDict())).toEqual(await valuesOf(map.stateDict()));
     map.dispose();
@@ -169,7 +169,7 @@ describe('loadTransportMap reads the files of earlier writers', () => {
     const config: Record<string, unknown> = trainConfig({ base: 2 });
     delete config.channels;
     const loaded = await loadTransportMap({ bytes: saveStateDict(map.stateDict(), { format: 'not-transport-map/1', config: JSON.stringify(config) }) });
-    expect(loaded).toMatchObject({ channels: 3, noiseStd: 0 });
+    expect(loaded).toMatchObject({ channels: 3, noise: { std: 0 } });
     expect(await valuesOf(loaded.map.stateDict())).toEqual(await valuesOf(map.stateDict()));
     map.dispose();
     loaded.map.dispose();
@@ -200,7 +200,7 @@ describe('loadTransportMap reads the files of earlier writers', () => {
     const configs = [trainConfig(), trainConfig({ base: 2, cost: 'weak', noiseStd: 0.15 })];
     const bytes = saveStateDict(stack.stateDict(), { format: 'not-stack/1', stages: JSON.stringify(configs) });
     const loaded = await loadTransportMap({ bytes });
-    expect(loaded).toMatchObject({ format: 'not-stack/1', layout: 'stack', noiseStd: 0.15, config: configs[1] });
+    expect(loaded).toMatchObject({ format: 'not-stack/1', layout: 'stack', noise: { std: 0.15 }, config: configs[1] });
     expect(loaded.stages.map((s) => s.network.base)).toEqual([4, 2]);
     expect(await valuesOf(loaded.map.stateDict())).toEqual(await valuesOf(stack.stateDict()));
     const { x, z } = inputs(stack, 2, 16, 1);

@@ -1,12 +1,12 @@
 import { getKernel, type KernelConfig, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { KernelArgs } from '../wasm-kernel-ops';
 
-interface BackendLike {
+export interface BackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
 /** Calls a registered webgpu kernel directly (no engine, no tape): intermediates are ours to dispose. */
-function runWebGpuKernel(name: string, backend: BackendLike, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
+export function runWebGpuKernel(name: string, backend: BackendLike, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
   const config = getKernel(name, 'webgpu');
   if (config === undefined) throw new Error(`@not/backends: the webgpu kernel ${name} is not registered`);
   const out = config.kernelFunc({ inputs, backend: backend as never, attrs });

@@ -30,7 +30,7 @@ export function registerEval(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       await selectBackend(opts);
-      const { size, channels, noiseStd, trainConfig, map } = await loadTrainedMap(opts.checkpoint);
+      const { size, channels, noise, trainConfig, map } = await loadTrainedMap(opts.checkpoint);
       const specs = [opts.source ?? trainConfig?.source, opts.target ?? trainConfig?.target];
       if (specs.some((spec) => spec === undefined)) {
         map.dispose();
@@ -51,7 +51,7 @@ export function registerEval(program: Command): void {
         const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.testCount));
         const result = await evaluateMap({
           map,
-          noiseStd,
+          noiseStd: noise.std,
           source,
           target,
           metrics,

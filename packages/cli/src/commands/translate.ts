@@ -31,7 +31,7 @@ export function registerTranslate(program: Command): void {
     .addOption(threadsOption())
     .action(async (opts) => {
       await selectBackend(opts);
-      const { size, channels, noiseStd, map } = await loadTrainedMap(opts.checkpoint);
+      const { size, channels, noise, map } = await loadTrainedMap(opts.checkpoint);
       if (opts.draws > 1 && map.noiseShape(1) === null) throw new Error(`translate: --draws ${opts.draws} needs a stochastic map, but ${opts.checkpoint} holds a deterministic one`);
       const spec = !opts.input.includes(':') && existsSync(opts.input) && statSync(opts.input).isDirectory() ? `folder:${opts.input}` : opts.input;
       const data = new ImageDataset(await openImageSource(spec), { size, channels });
@@ -45,7 +45,7 @@ export function registerTranslate(program: Command): void {
           const chunk = items.slice(start, start + opts.batchSize);
           const x = data.batch(chunk[0].split, chunk.map((item) => item.index));
           for (let k = 0; k < opts.draws; k++) {
-            const y = pushForward(map, x, { std: noiseStd, seed: opts.seed + start * opts.draws + k });
+            const y = pushForward(map, x, { std: noise.std, seed: opts.seed + start * opts.draws + k });
             const values = await y.data();
             y.dispose();
             chunk.forEach((_item, i) => {

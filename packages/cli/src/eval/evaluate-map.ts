@@ -78,16 +78,17 @@ export async function evaluateMap(options: EvaluateOptions): Promise<EvalResult>
     const n = indices.length;
     // Everything a batch contributes, measured on the device and read back in one go.
     const x = source.batch(split, indices);
+    const y = pushForward(map, x, { std: options.noiseStd, seed: seed + start }) as tf.Tensor4D;
+    const distances = wants('lpips') ? await lpips!.distance(x, y) : null;
     const measured = tf.tidy(() => {
-      const y = pushForward(map, x, { std: options.noiseStd, seed: seed + start }) as tf.Tensor4D;
       const parts: tf.Tensor[] = [];
       if (wants('cost')) parts.push(tf.sum(tf.mean(tf.square(tf.sub(x, y)), [1, 2, 3])));
-      if (wants('lpips')) parts.push(lpips!.distance(x, y));
+      if (distances) parts.push(distances);
       if (wants('classifier')) parts.push(tf.argMax(classifier!.logits(y), 1));
       for (const p of pushed) parts.push(p.extractor.features(y));
       return tf.concat(parts.map((t) => tf.reshape(tf.cast(t, 'float32'), [-1])));
     });
-    x.dispose();
+    tf.dispose([x, y, ...(distances ? [distances] : [])]);
     const values = (await measured.data()) as Float32Array;
     measured.dispose();
     let offset = 0;

@@ -17,5 +17,5 @@ export async function writeStackFile(path: string, configs: TrainConfig[], stack
 /** A stage as the map file describes it: the UNet `not train` builds for the configuration (see createMap), its noise, the configuration. */
 export function mapFileStage(config: TrainConfig): StackStageOptions {
   const network = { arch: 'unet' as const, size: config.size, channels: config.channels, noiseChannels: config.cost === 'weak' ? 1 : 0, base: config.base };
-  return { network, noiseStd: config.noiseStd, config };
+  return { network, noise: { std: config.noiseStd }, config };
 }

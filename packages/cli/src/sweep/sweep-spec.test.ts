@@ -40,14 +40,14 @@ describe('sweep specs', () => {
   });
 
   it('draws a random search reproducibly from its seed, inside its ranges, and crosses it with the grid', () => {
-    const random = { count: 20, seed: 5, flags: { lr: { min: 1e-4, max: 1e-2, log: true }, batch: { min: 4, max: 16, integer: true }, cost: ['strong', 'weak'] } };
+    const random = { count: 20, seed: 5, flags: { lr: { min: 1e-4, max: 1e-2, log: true }, 'batch-size': { min: 4, max: 16, integer: true }, cost: ['strong', 'weak'] } };
     const draws = randomDraws(random);
     expect(randomDraws(random)).toEqual(draws);
     expect(randomDraws({ ...random, seed: 6 })).not.toEqual(draws);
     for (const d of draws) {
       expect(d.lr as number).toBeGreaterThanOrEqual(1e-4);
       expect(d.lr as number).toBeLessThanOrEqual(1e-2);
-      expect(Number.isInteger(d.batch) && (d.batch as number) >= 4 && (d.batch as number) <= 16).toBe(true);
+      expect(Number.isInteger(d['batch-size']) && (d['batch-size'] as number) >= 4 && (d['batch-size'] as number) <= 16).toBe(true);
       expect(['strong', 'weak']).toContain(d.cost);
     }
     // Log-uniform: about as many draws below 1e-3 (the geometric middle) as above.
@@ -61,8 +61,8 @@ describe('sweep specs', () => {
 
   it('reads YAML by its extension and JSON otherwise', () => {
     const yaml = join(dir, 'seeds.sweep.yaml');
-    writeFileSync(yaml, 'command: train\nflags:\n  source: fashion-mnist:bag\n  target: fashion-mnist:shoes\n  batch: 8\ngrid:\n  seed: [1, 2]\n');
-    expect(planSweep(readSweepSpec(yaml)).map((r) => r.flags)).toEqual([{ ...data, batch: 8, seed: 1 }, { ...data, batch: 8, seed: 2 }]);
+    writeFileSync(yaml, 'command: train\nflags:\n  source: fashion-mnist:bag\n  target: fashion-mnist:shoes\n  batch-size: 8\ngrid:\n  seed: [1, 2]\n');
+    expect(planSweep(readSweepSpec(yaml)).map((r) => r.flags)).toEqual([{ ...data, 'batch-size': 8, seed: 1 }, { ...data, 'batch-size': 8, seed: 2 }]);
     const json = join(dir, 'bad.json');
     writeFileSync(json, '{ "command": "train", ');
     expect(() => readSweepSpec(json)).toThrow(`sweep: ${json} is not valid JSON`);

@@ -52,7 +52,7 @@ export class BestMapKeeper {
     if (best) {
       this.best = value;
       makeDir(join(this.out, BEST_DIR));
-      await saveTransportMap(join(this.out, BEST_DIR, 'T.safetensors'), this.map, { noiseStd: config.noiseStd, config });
+      await saveTransportMap(join(this.out, BEST_DIR, 'T.safetensors'), this.map, { noise: { std: config.noiseStd }, config });
       writeFileAtomic(join(this.out, BEST_DIR, 'best.json'), `${JSON.stringify({ step, metric: config.evalMetric, value })}\n`);
     }
     const line: EvalLine = { step, metric: config.evalMetric, value, best, ...result };

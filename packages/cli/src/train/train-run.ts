@@ -175,7 +175,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const store: CheckpointStore<SolverProgress> = {
     save: async ({ tensors, state }) => {
       await writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors, record });
-      await saveTransportMap(join(out, RUN_FILES.map), map, { noiseStd: config.noiseStd, config });
+      await saveTransportMap(join(out, RUN_FILES.map), map, { noise: { std: config.noiseStd }, config });
     },
     load: async () => {
       const saved = readCheckpoint(checkpointPath);

@@ -62,20 +62,20 @@ async function withTorchHome<T>(files: Record<string, Uint8Array>, f: (checkpoin
 }
 
 /** Checks the metric against the fixture's rgb32 case (`key` 'distance' or 'real_lin.distance'); disposes it. */
-function expectFixture(metric: Lpips, key = 'distance') {
+async function expectFixture(metric: Lpips, key = 'distance') {
   const { name, x, y } = caseTensors(1);
-  const d = metric.distance(x, y);
+  const d = await metric.distance(x, y);
   expectClose(d, reference(`${name}.alex.${key}`), 1e-4, key);
   tf.dispose([d, x, y]);
   metric.dispose();
 }
 
 describe('lpipsFromBytes', () => {
-  it('takes one safetensors file with both sets of keys, or the trunk and lin files in either order', () => {
+  it('takes one safetensors file with both sets of keys, or the trunk and lin files in either order', async () => {
     const before = tf.memory().numTensors;
-    expectFixture(lpipsFromBytes('alex', encodeSafetensors(recipe)));
-    expectFixture(lpipsFromBytes('alex', [trunkBytes, linBytes]));
-    expectFixture(lpipsFromBytes('alex', [linBytes, trunkBytes], { batchSize: 2 }));
+    await expectFixture(lpipsFromBytes('alex', encodeSafetensors(recipe)));
+    await expectFixture(lpipsFromBytes('alex', [trunkBytes, linBytes]));
+    await expectFixture(lpipsFromBytes('alex', [linBytes, trunkBytes], { batchSize: 2 }));
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -87,9 +87,9 @@ describe('lpipsFromBytes', () => {
     expect(() => lpipsFromBytes('squeeze' as 'alex', trunkBytes)).toThrow(/lpipsFromBytes: net must be one of 'alex', 'vgg', got "squeeze"/);
   });
 
-  it("reads lpips' released lin file (legacy torch.save) with the recipe trunk", (ctx) => {
+  it("reads lpips' released lin file (legacy torch.save) with the recipe trunk", async (ctx) => {
     ctx.skip(!readsReleasedLinFiles(), LIN_READER_NOTE);
-    expectFixture(lpipsFromBytes('alex', [trunkBytes, fixtureBytes('lpips-v0.1-alex.pth')]), 'real_lin.distance');
+    await expectFixture(lpipsFromBytes('alex', [trunkBytes, fixtureBytes('lpips-v0.1-alex.pth')]), 'real_lin.distance');
   });
 });
 
@@ -170,11 +170,11 @@ describe('loadLpips', () => {
     writeFileSync(lin, linBytes);
     const before = tf.memory().numTensors;
     await withTorchHome({ [LPIPS_TRUNK_FILES.alex.file]: trunkBytes }, async () => {
-      expectFixture(await loadLpips('alex', { cacheDir: fresh('load-cache'), linPath: lin, download: false }));
+      await expectFixture(await loadLpips('alex', { cacheDir: fresh('load-cache'), linPath: lin, download: false }));
     });
     const both = join(folder, 'both.safetensors');
     writeFileSync(both, encodeSafetensors(recipe));
-    expectFixture(await loadLpips('alex', { path: both, batchSize: 1 }));
+    await expectFixture(await loadLpips('alex', { path: both, batchSize: 1 }));
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -194,7 +194,7 @@ describe('loadLpips', () => {
   it("loads the released lin file from the cache (downloaded) with a trunk from PyTorch hub's cache", async (ctx) => {
     ctx.skip(!readsReleasedLinFiles(), LIN_READER_NOTE);
     await withTorchHome({ [LPIPS_TRUNK_FILES.alex.file]: trunkBytes }, async () => {
-      expectFixture(await loadLpips('alex', { cacheDir: fresh('released'), fetch: fakeFetch(fixtureBytes('lpips-v0.1-alex.pth')).fetch }), 'real_lin.distance');
+      await expectFixture(await loadLpips('alex', { cacheDir: fresh('released'), fetch: fakeFetch(fixtureBytes('lpips-v0.1-alex.pth')).fetch }), 'real_lin.distance');
     });
   });
 });

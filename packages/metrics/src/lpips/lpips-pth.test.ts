@@ -26,12 +26,12 @@ describe.skipIf(!dir)('LPIPS from PyTorch-written .pth files (LPIPS_RECIPE_PTH_D
       expect(existsSync(trunkPath) && existsSync(linPath), `${trunkPath} and ${linPath}`).toBe(true);
       const before = tf.memory().numTensors;
       const metric = await loadLpips(net, { trunkPath, linPath, download: false });
-      LPIPS_CASES.forEach((_, c) => {
+      for (const c of LPIPS_CASES.keys()) {
         const { name, x, y } = caseTensors(c);
-        const d = metric.distance(x, y);
+        const d = await metric.distance(x, y);
         expectClose(d, reference(`${name}.${net}.distance`), 1e-4, `${net} ${name}`);
         tf.dispose([d, x, y]);
-      });
+      }
       metric.dispose();
       expect(tf.memory().numTensors).toBe(before);
     });

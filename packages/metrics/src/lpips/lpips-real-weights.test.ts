@@ -30,10 +30,10 @@ describe.skipIf(!dir)('LPIPS with the released weights (LPIPS_REAL_WEIGHTS_DIR)'
       const expected: Record<string, number[] | number[][]> | null = existsSync(referencePath) ? JSON.parse(readFileSync(referencePath, 'utf8')) : null;
       const metric = await loadLpips(net, { cacheDir: dir, linPath, download: false });
       const before = tf.memory().numTensors;
-      LPIPS_CASES.forEach((_, c) => {
+      for (const c of LPIPS_CASES.keys()) {
         const { name, x, y } = caseTensors(c);
-        const d = metric.distance(x, y);
-        const same = metric.distance(x, x);
+        const d = await metric.distance(x, y);
+        const same = await metric.distance(x, x);
         const values = Array.from(d.dataSync());
         console.log(`LPIPS ${net} ${name}: ${values.map((v) => v.toFixed(6)).join(', ')}`);
         expect(Array.from(same.dataSync()).every((v) => v === 0)).toBe(true);
@@ -41,16 +41,16 @@ describe.skipIf(!dir)('LPIPS with the released weights (LPIPS_REAL_WEIGHTS_DIR)'
         if (expected) {
           const want = expected[`${name}.${net}.distance`] as number[];
           expectClose(d, { shape: [want.length], data: want }, 1e-4, `${net} ${name} vs lpips`);
-          const layers = metric.layerDistances(x, y);
+          const layers = await metric.layerDistances(x, y);
           const wantLayers = expected[`${name}.${net}.layers`] as number[][];
           expectClose(layers, { shape: [wantLayers.length, 5], data: wantLayers.flat() }, 1e-4, `${net} ${name} layers vs lpips`);
           layers.dispose();
         }
         tf.dispose([d, same, x, y]);
-      });
+      }
       // rgb64: image 0 is a noisy copy of x (noise 0.3), image 1 an unrelated image, which must be farther.
       const { x, y } = caseTensors(0);
-      const d = metric.distance(x, y);
+      const d = await metric.distance(x, y);
       const [noisy, unrelated] = d.dataSync();
       expect(unrelated).toBeGreaterThan(noisy);
       tf.dispose([d, x, y]);

@@ -60,8 +60,8 @@ export class Lpips {
    * The LPIPS distance of each pair, [n]: x and y are [n, H, W, C] in [-1, 1] with the same shape, C = 3 (RGB) or
    * 1 (gray, used as R = G = B, which is what lpips' broadcasting does), H and W >= {@link Lpips.minSize}.
    */
-  distance(x: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor1D {
-    const layers = this.compute('distance', x, y);
+  async distance(x: tf.Tensor4D, y: tf.Tensor4D): Promise<tf.Tensor1D> {
+    const layers = await this.compute('distance', x, y);
     try {
       // Summed in layer order, as lpips' `val += res[l]`.
       return tf.tidy(() => tf.unstack(layers, 1).reduce((a, b) => tf.add(a, b)) as tf.Tensor1D);
@@ -71,12 +71,12 @@ export class Lpips {
   }
 
   /** The five per-layer terms of each pair's distance (lpips' retPerLayer), [n, 5]; their sum is {@link distance}. */
-  layerDistances(x: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor2D {
+  layerDistances(x: tf.Tensor4D, y: tf.Tensor4D): Promise<tf.Tensor2D> {
     return this.compute('layerDistances', x, y);
   }
 
-  private compute(method: string, x: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor2D {
-    this.checkPair(method, x, y);
+  private async compute(method: string, x: tf.Tensor4D, y: tf.Tensor4D): Promise<tf.Tensor2D> {
+    await this.checkPair(method, x, y);
     const n = x.shape[0];
     if (n === 0) return tf.zeros([0, 5]);
     const parts: tf.Tensor2D[] = [];
@@ -127,7 +127,7 @@ export class Lpips {
     tf.dispose([...this.lins, this.shift, this.scale]);
   }
 
-  private checkPair(method: string, x: tf.Tensor4D, y: tf.Tensor4D): void {
+  private async checkPair(method: string, x: tf.Tensor4D, y: tf.Tensor4D): Promise<void> {
     const fn = `${FN}.${method}`;
     if (this.disposed) throw new Error(`${fn}: the metric is disposed`);
     for (const [name, t] of [['x', x], ['y', y]] as const) {
@@ -141,9 +141,9 @@ export class Lpips {
       throw new Error(`${fn}: images must be at least ${this.minSize}×${this.minSize} for '${this.net}', got ${h}×${w}`);
     }
     if (x.size === 0) return;
-    // One small read-back: a NaN or ±Inf anywhere makes the sum of |values| non-finite.
+    // One small asynchronous read-back: a NaN or ±Inf anywhere makes the sum of |values| non-finite.
     const sums = tf.tidy(() => tf.stack([tf.sum(tf.abs(x)), tf.sum(tf.abs(y))]));
-    const [sx, sy] = sums.dataSync();
+    const [sx, sy] = await sums.data();
     sums.dispose();
     if (!Number.isFinite(sx)) throw new Error(`${fn}: x holds NaN or infinite values`);
     if (!Number.isFinite(sy)) throw new Error(`${fn}: y holds NaN or infinite values`);

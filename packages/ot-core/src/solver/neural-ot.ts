@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkPositiveInt } from '../checks';
+import { joinStateDicts, stateDictPart } from '../state-dict';
 import { Adam, type AdamOptions } from '../optim/adam';
 import { moduleBuffers } from '../module-buffers';
 import { Rng } from '../rng';
@@ -61,10 +63,10 @@ export class NeuralOT {
     this.source = source;
     this.target = target;
     this.cost = cost;
-    this.batchSize = positiveInt('batchSize', options.batchSize ?? 64);
-    this.tIters = positiveInt('tIters', options.tIters ?? 10);
+    this.batchSize = checkPositiveInt('NeuralOT', 'batchSize', options.batchSize ?? 64);
+    this.tIters = checkPositiveInt('NeuralOT', 'tIters', options.tIters ?? 10);
     const stochastic = map.noiseShape(1) !== null;
-    const samples = positiveInt('noise.samples', options.noise?.samples ?? (stochastic ? Math.max(8, cost.minSamples) : 1));
+    const samples = checkPositiveInt('NeuralOT', 'noise.samples', options.noise?.samples ?? (stochastic ? Math.max(8, cost.minSamples) : 1));
     this.noise = { samples, std: options.noise?.std ?? 0.1 };
     if (!stochastic && cost.minSamples > 1) {
       throw new Error(`NeuralOT: cost "${cost.name}" needs K >= ${cost.minSamples} outputs per input, but the map is deterministic (noiseShape is null)`);
@@ -75,7 +77,7 @@ export class NeuralOT {
     if (samples < cost.minSamples) {
       throw new Error(`NeuralOT: cost "${cost.name}" needs K >= ${cost.minSamples} noise samples per input, got noise.samples = ${samples}`);
     }
-    this.microBatch = options.microBatch === undefined ? null : positiveInt('microBatch', options.microBatch);
+    this.microBatch = options.microBatch === undefined ? null : checkPositiveInt('NeuralOT', 'microBatch', options.microBatch);
     const coupled = Object.keys(moduleBuffers(potential));
     if (this.microBatch !== null && coupled.length > 0) {
       throw new Error(
@@ -145,7 +147,7 @@ export class NeuralOT {
    * the steps kept.
    */
   async fit(options: FitOptions): Promise<StepReport[]> {
-    positiveInt('fit steps', options.steps);
+    checkPositiveInt('NeuralOT.fit', 'steps', options.steps);
     const { reports } = await train(this, { ...options, steps: this.steps + options.steps });
     return reports;
   }
@@ -175,14 +177,13 @@ export class NeuralOT {
    * `mapOptimizer.*` and `potentialOptimizer.*`. Not copies.
    */
   stateDict(): StateDict {
-    const parts: [string, StateDict][] = [
+    return joinStateDicts([
       ['map', this.map.stateDict()],
       ['potential', this.potential.stateDict()],
       ['mapOptimizer', this.mapOptimizer.stateDict()],
       ['potentialOptimizer', this.potentialOptimizer.stateDict()],
-      ...(this.mapAverage ? [['mapAverage', this.mapAverage.stateDict()] as [string, StateDict]] : []),
-    ];
-    return Object.fromEntries(parts.flatMap(([prefix, state]) => Object.entries(state).map(([k, v]) => [`${prefix}.${k}`, v])));
+      ...(this.mapAverage ? [['mapAverage', this.mapAverage.stateDict()] as const] : []),
+    ]);
   }
 
   /** The step count and random-stream position that go with {@link stateDict}. */
@@ -199,12 +200,7 @@ export class NeuralOT {
 
   /** Restores a state saved by {@link NeuralOT.stateDict} and {@link NeuralOT.progress}; training then continues as if never stopped. */
   loadState(state: StateDict, progress: SolverProgress): void {
-    const part = (prefix: string): StateDict =>
-      Object.fromEntries(
-        Object.entries(state)
-          .filter(([k]) => k.startsWith(`${prefix}.`))
-          .map(([k, v]) => [k.slice(prefix.length + 1), v]),
-      );
+    const part = (prefix: string): StateDict => stateDictPart(state, prefix);
     if (!(Number.isInteger(progress?.step) && progress.step >= 0)) {
       throw new Error(`NeuralOT.loadState: progress.step must be a non-negative integer, got ${progress?.step}`);
     }
@@ -261,9 +257,4 @@ export class NeuralOT {
       y.dispose();
     }
   }
-}
-
-function positiveInt(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`NeuralOT: ${name} must be a positive integer, got ${value}`);
-  return value;
 }

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { cloneStateDict, disposeStateDict } from '../state-dict';
 import type { StateDict } from '../types';
 
 /** A checkpoint: named tensors, and the JSON-serializable state that goes with them. */
@@ -36,11 +36,11 @@ export class MemoryCheckpointStore<S = unknown> implements CheckpointStore<S> {
 
   /** Frees the kept checkpoint's tensors; load() then returns null until the next save. */
   dispose(): void {
-    if (this.last) tf.dispose(Object.values(this.last.tensors));
+    if (this.last) disposeStateDict(this.last.tensors);
     this.last = null;
   }
 }
 
 function copyCheckpoint<S>({ tensors, state }: Checkpoint<S>): Checkpoint<S> {
-  return { tensors: Object.fromEntries(Object.entries(tensors).map(([k, v]) => [k, tf.clone(v)])), state: structuredClone(state) };
+  return { tensors: cloneStateDict(tensors), state: structuredClone(state) };
 }

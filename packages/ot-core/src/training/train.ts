@@ -1,6 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { DivergenceGuard, type DivergenceGuardOptions } from '../solver/divergence-guard';
 import type { SolverProgress, StepReport } from '../solver/step-report';
+import { checkInteger } from '../checks';
+import { disposeStateDict } from '../state-dict';
 import { type CheckpointStore, MemoryCheckpointStore } from './checkpoint-store';
 import type { DivergenceEvent, GuardEvent } from './guard-events';
 import { nextTurn } from './next-turn';
@@ -56,10 +57,10 @@ export interface TrainResult {
  */
 export async function train(solver: Trainable, options: TrainOptions): Promise<TrainResult> {
   const { steps, signal, onStep, onEvent, evaluate } = options;
-  checkCount('steps', steps, 0);
+  checkInteger('train', 'steps', steps, { min: 0 });
   const checkpointEvery = options.checkpointEvery ?? 10;
-  if (checkpointEvery !== Infinity) checkCount('checkpointEvery', checkpointEvery, 1);
-  if (evaluate) checkCount('evaluate.every', evaluate.every, 1);
+  if (checkpointEvery !== Infinity) checkInteger('train', 'checkpointEvery', checkpointEvery, { min: 1 });
+  if (evaluate) checkInteger('train', 'evaluate.every', evaluate.every, { min: 1 });
   const guard = options.guard === false ? null : options.guard instanceof DivergenceGuard ? options.guard : new DivergenceGuard(options.guard);
   const ownStore = options.store ? null : new MemoryCheckpointStore<SolverProgress>();
   const store = options.store ?? ownStore!;
@@ -113,11 +114,6 @@ async function rollBack(
     solver.setLearningRateScale(scale);
     return { kind: 'divergence', ...divergence, restoredStep: solver.step, learningRateScale: scale };
   } finally {
-    tf.dispose(Object.values(saved.tensors));
+    disposeStateDict(saved.tensors);
   }
-}
-
-function checkCount(name: string, value: number, least: number): number {
-  if (!(Number.isInteger(value) && value >= least)) throw new Error(`train: ${name} must be an integer >= ${least}, got ${value}`);
-  return value;
 }
