@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ChartMarker, type ChartSeries, escapeXml, lineChart } from '../render/svg-chart';
 import type { LogLine, Picture, RunRecord } from './run-record';
+import { SELF_CHECK } from './self-check';
 
 /** What the report plots of a step line: key, and the name its curve gets. */
 const STEP_CURVES: { title: string; keys: [string, string][] }[] = [
@@ -187,17 +188,3 @@ td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-al
 .config td { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
 `;
 
-/** Marks pictures the browser could not decode, and counts pictures and broken ones on <html> (for checks). */
-const SELF_CHECK = `
-window.addEventListener('load', () => {
-  const broken = [...document.images].filter((img) => !(img.complete && img.naturalWidth > 0));
-  for (const img of broken) {
-    const note = document.createElement('p');
-    note.className = 'broken';
-    note.textContent = 'this picture could not be shown';
-    img.after(note);
-  }
-  document.documentElement.dataset.images = String(document.images.length);
-  document.documentElement.dataset.brokenImages = String(broken.length);
-});
-`;

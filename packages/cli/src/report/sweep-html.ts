@@ -7,6 +7,7 @@ import { STACK_FILES } from '../stack/stack-run';
 import { RUN_FILES } from '../train/train-run';
 import { rankRuns } from '../sweep/run-sweep';
 import type { SweepEntry, SweepFile } from '../sweep/sweep-record';
+import { SELF_CHECK } from './self-check';
 
 /**
  * A sweep's page (`not report DIR` on a folder with sweep.json), self-contained like a run's: the runs ranked by
@@ -138,17 +139,3 @@ tr.failed td { color: #a22; } tr.pending td, tr.running td { color: #888; }
 pre { background: #f6f6f6; padding: 8px; font-size: 12px; }
 `;
 
-/** Marks pictures the browser could not decode, and counts pictures and broken ones on <html> (for checks). */
-const SELF_CHECK = `
-window.addEventListener('load', () => {
-  const broken = [...document.images].filter((img) => !(img.complete && img.naturalWidth > 0));
-  for (const img of broken) {
-    const note = document.createElement('p');
-    note.className = 'broken';
-    note.textContent = 'this picture could not be shown';
-    img.after(note);
-  }
-  document.documentElement.dataset.images = String(document.images.length);
-  document.documentElement.dataset.brokenImages = String(broken.length);
-});
-`;

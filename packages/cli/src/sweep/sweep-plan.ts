@@ -1,3 +1,4 @@
+import { Rng } from '@not/ot-core';
 import { type StackFlags, resolveStackConfig } from '../stack/stack-config';
 import { trainFlags } from '../commands/train-options';
 import { type TrainConfig, type TrainPreset, TRAIN_PRESETS, resolveTrainConfig } from '../train/train-config';
@@ -59,7 +60,8 @@ function expand(level: SweepLevel): { flags: Record<string, FlagValue>; swept: R
 
 /** The random search's draws, reproducible from its seed; real values keep 4 significant digits (ids stay short). */
 export function randomDraws(random: RandomSearch): Record<string, FlagValue>[] {
-  const next = mulberry32(random.seed);
+  const rng = new Rng(random.seed);
+  const next = () => rng.uniform();
   return Array.from({ length: random.count }, () => {
     const draw: Record<string, FlagValue> = {};
     for (const [name, range] of Object.entries(random.flags)) {
@@ -75,17 +77,6 @@ export function randomDraws(random: RandomSearch): Record<string, FlagValue>[] {
   });
 }
 
-/** A uniform generator on [0, 1) from a 32-bit seed (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A run's folder name from its swept values: "seed=1,lr=0.001" ("run" when nothing varies). */
 export function runId(swept: Record<string, FlagValue>): string {
