@@ -52,7 +52,7 @@ describe('runStacking', () => {
     const first = await loadTrainedMap(join(out, STACK_FILES.stages, 'stack-1.safetensors'));
     expect(full.map).toBeInstanceOf(Stack);
     expect(full.trainConfig?.cost).toBe('weak');
-    expect(full).toMatchObject({ format: 'not-transport-map/2', layout: 'stack', noiseStd: 0.1 });
+    expect(full).toMatchObject({ format: 'not-transport-map/2', layout: 'stack', noise: { std: 0.1 } });
     const stages = (full.map as unknown as Stack).stages;
     expect(stages.length).toBe(2);
     expect(full.map.noiseShape(2)).toEqual([2, 32 * 32]); // stage 2's one noise channel, flattened
