@@ -1,4 +1,4 @@
-import { disposeStateDict, type StateDict, type TransportMap } from '@not/ot-core';
+import { describeNonFinite, disposeStateDict, nonFinite, type StateDict, type TransportMap } from '@not/ot-core';
 import { type SafetensorsTensor, UNetMap, decodeSafetensors, stateDictFromTensors } from '@not/nets';
 import { type MapFileLayout, type MapNetwork, type MapStageInfo, type ReadableMapFormat, parseMapFile } from './map-file-format';
 import { Stack } from './stack';
@@ -55,8 +55,8 @@ export function transportMapFromBytes(bytes: Uint8Array, fn: string, where: stri
   // A run saved after its weights blew up would translate to blank images without a word.
   parsed.stages.forEach(({ tensors }, i) => {
     for (const [name, tensor] of Object.entries(tensors)) {
-      const bad = tensor.data instanceof Float32Array ? firstNonFinite(tensor.data) : null;
-      if (bad) problems.push(`${stageName(parsed.layout, i)}tensor "${name}" holds ${bad.value} at [${position(bad.index, tensor.shape)}] (${bad.count} value${bad.count === 1 ? ' is' : 's are'} not finite): the weights are unusable (a diverged run?)`);
+      const bad = tensor.data instanceof Float32Array ? nonFinite(tensor.data) : null;
+      if (bad) problems.push(`${stageName(parsed.layout, i)}tensor "${name}" holds ${describeNonFinite(bad, tensor.shape)}: the weights are unusable (a diverged run?)`);
     }
   });
   if (problems.length) throw new Error(`${fn}: ${where}: ${problems.join('; ')}`);
@@ -134,27 +134,6 @@ function describeNetwork({ size, channels, noiseChannels, base }: MapNetwork): s
 function list(names: string[]): string {
   const shown = names.slice(0, 20).map((n) => `"${n}"`).join(', ');
   return names.length > 20 ? `${shown} and ${names.length - 20} more` : shown;
-}
-
-function firstNonFinite(data: Float32Array): { index: number; value: number; count: number } | null {
-  let index = -1;
-  let count = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (Number.isFinite(data[i])) continue;
-    if (index < 0) index = i;
-    count++;
-  }
-  return index < 0 ? null : { index, value: data[index], count };
-}
-
-/** A flat index as indices into `shape`. */
-function position(index: number, shape: readonly number[]): string {
-  const out: number[] = [];
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    out.unshift(index % shape[axis]);
-    index = Math.floor(index / shape[axis]);
-  }
-  return out.join(', ');
 }
 
 function describe(value: unknown): string {

@@ -1,9 +1,9 @@
+import { describeNonFinite, nonFinite } from '@not/ot-core';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readNpy } from '@not/datasets';
 import { FeatureStatistics, type FeatureRows, kernelInceptionDistance } from '@not/metrics';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
-import { describeNonFinite, nonFinite } from '../files/non-finite';
 import { integer } from '../parse';
 
 export function registerMetrics(program: Command): void {

@@ -1,12 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Module, Rng } from '@not/ot-core';
+import { type Module, Rng, describeNonFinite, nonFinite } from '@not/ot-core';
 import { type ParameterSummary, ResNetPotential, UNet, loadSafetensorsInto, parameterSummary } from '@not/nets';
 import { type NpyArray, readNpy, writeNpy } from '@not/datasets';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
-import { describeNonFinite, nonFinite } from '../files/non-finite';
 import { integer, number } from '../parse';
 
 export type NetArch = 'unet' | 'resnet';

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { type SolverProgress, type StateDict, stateDictPart } from '@not/ot-core';
+import { type SolverProgress, type StateDict, stateDictPart, describeNonFinite, nonFinite } from '@not/ot-core';
 import type { ImageSamplerState } from '@not/datasets';
 import { type DecodedSafetensors, decodeSafetensors, encodeStateDict, stateDictFromTensors } from '@not/nets';
 import { writeFileAtomic } from '../files/atomic-write';
-import { describeNonFinite, nonFinite } from '../files/non-finite';
 import type { RunRecord } from '../files/run-identity';
 import type { TrainConfig } from './train-config';
 
