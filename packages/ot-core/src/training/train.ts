@@ -1,4 +1,4 @@
-import { DivergenceGuard, type DivergenceGuardOptions } from '../solver/divergence-guard';
+import { type Divergence, DivergenceGuard, type DivergenceGuardOptions } from '../solver/divergence-guard';
 import type { SolverProgress, StepReport } from '../solver/step-report';
 import { checkInteger } from '../checks';
 import { disposeStateDict } from '../state-dict';
@@ -87,10 +87,10 @@ export async function train(solver: Trainable, options: TrainOptions): Promise<T
       if (collapse) await onEvent?.({ kind: 'collapse', ...collapse });
       const done = report.step >= steps;
       if (evaluate && (done || report.step % evaluate.every === 0)) await evaluate.run(report.step);
-      if (done || signal?.aborted || report.step % checkpointEvery === 0) await checkpoint();
+      if (report.step % checkpointEvery === 0) await checkpoint();
       await nextTurn();
     }
-    // Stopped between steps (the signal fired while the loop yielded): the last step still gets its checkpoint.
+    // The end, or a stop by the signal: the last step gets its checkpoint (unless the interval just gave it one).
     if (savedStep !== solver.step) await checkpoint();
     return { reports, interrupted: solver.step < steps };
   } finally {
@@ -103,7 +103,7 @@ async function rollBack(
   solver: Trainable,
   store: CheckpointStore<SolverProgress>,
   guard: DivergenceGuard,
-  divergence: NonNullable<ReturnType<DivergenceGuard['inspect']>>,
+  divergence: Divergence,
 ): Promise<DivergenceEvent> {
   const saved = await store.load();
   if (!saved) throw new Error(`train: step ${divergence.step} diverged (${divergence.reason}), but the store holds no checkpoint to go back to`);
