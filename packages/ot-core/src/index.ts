@@ -3,7 +3,7 @@ import './gradients';
 export * from './types';
 export { argumentError, checkFinite, checkInteger, checkPositiveInt, describeValue, type Bounds } from './checks';
 export { Rng, type RngState, tfSeed } from './rng';
-export { nonFinite, describeNonFinite } from './non-finite';
+export { nonFinite, describeNonFinite, type NonFiniteValues } from './non-finite';
 export * from './linalg/index';
 export * from './gaussian/index';
 export { type Scheduled, valueAt, constant, linearRamp, cosineDecay } from './schedule';

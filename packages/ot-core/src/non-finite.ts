@@ -1,5 +1,15 @@
+/** Where an array stops being finite: its first NaN or ±Inf, and how many there are. */
+export interface NonFiniteValues {
+  /** Flat index of the first NaN or ±Inf. */
+  index: number;
+  /** That value: NaN, Infinity or -Infinity. */
+  value: number;
+  /** How many values of the array are not finite. */
+  count: number;
+}
+
 /** The first NaN or ±Inf of an array (its index and value) and how many there are; null when every value is finite. */
-export function nonFinite(data: ArrayLike<number>): { index: number; value: number; count: number } | null {
+export function nonFinite(data: ArrayLike<number>): NonFiniteValues | null {
   let first = -1;
   let count = 0;
   for (let i = 0; i < data.length; i++) {
@@ -11,7 +21,7 @@ export function nonFinite(data: ArrayLike<number>): { index: number; value: numb
 }
 
 /** "NaN at [2, 0, 5] (3 values are not finite)", with the position as indices into `shape`. */
-export function describeNonFinite(found: { index: number; value: number; count: number }, shape: readonly number[]): string {
+export function describeNonFinite(found: NonFiniteValues, shape: readonly number[]): string {
   const position: number[] = [];
   let rest = found.index;
   for (let axis = shape.length - 1; axis >= 0; axis--) {
