@@ -16,7 +16,7 @@ export {
   type FashionMnistClassName,
   type FashionMnistClasses,
 } from './images/fashion-mnist-classes';
-export { ImageDataset, type ImageDatasetOptions, type ImageSplit } from './images/image-dataset';
+export { IMAGE_SPLITS, ImageDataset, type ImageDatasetOptions, type ImageSplit } from './images/image-dataset';
 export { ImageSampler, type ImageSamplerOptions, type ImageSamplerState } from './images/image-sampler';
 export type { ImageSource, ResizeMode } from './images/image-source';
 export { resizeImages } from './images/resize';

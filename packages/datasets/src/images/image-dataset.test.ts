@@ -39,17 +39,21 @@ function fakeSource(count: number, h: number, w: number, c: number, resize: Resi
 }
 
 describe('ImageDataset', () => {
-  it('splits like the reference: the last ⌊count·0.1⌋ images are the test split', () => {
+  it('splits like the reference (the last ⌊count·0.1⌋ images are the test split), with validation just before it', () => {
     const source = fakeSource(25, 4, 4, 1);
     const data = new ImageDataset(source, { size: 4 });
-    expect(data).toMatchObject({ count: 25, trainCount: 23, testCount: 2, size: 4 });
+    expect(data).toMatchObject({ count: 25, trainCount: 21, validationCount: 2, testCount: 2, size: 4 });
     expect(data.shape).toEqual([4, 4, 3]);
     data.images('test', [1, 0]);
-    data.images('train', [22, 0]);
-    expect(source.reads).toEqual([[24, 23], [22, 0]]);
-    expect(new ImageDataset(fakeSource(6000, 1, 1, 1), { size: 1 }).testCount).toBe(600);
-    expect(new ImageDataset(fakeSource(9, 1, 1, 1), { size: 1 }).testCount).toBe(0);
-    expect(new ImageDataset(fakeSource(10, 1, 1, 1), { size: 1, testRatio: 0.25 })).toMatchObject({ trainCount: 8, testCount: 2 });
+    data.images('validation', [1, 0]);
+    data.images('train', [20, 0]);
+    expect(source.reads).toEqual([[24, 23], [22, 21], [20, 0]]);
+    expect(new ImageDataset(fakeSource(6000, 1, 1, 1), { size: 1 })).toMatchObject({ trainCount: 4800, validationCount: 600, testCount: 600 });
+    expect(new ImageDataset(fakeSource(9, 1, 1, 1), { size: 1 })).toMatchObject({ validationCount: 0, testCount: 0 });
+    expect(new ImageDataset(fakeSource(10, 1, 1, 1), { size: 1, testRatio: 0.25, validationRatio: 0 })).toMatchObject({ trainCount: 8, validationCount: 0, testCount: 2 });
+    expect(() => data.images('validation', [2])).toThrow("ImageDataset.images: indices must be integers in [0, 2) (the validation split), got 2 at position 0");
+    expect(() => new ImageDataset(source, { size: 4, testRatio: 0.5, validationRatio: 0.5 })).toThrow('ImageDataset: testRatio + validationRatio must be below 1');
+    expect(() => data.splitCount('val' as never)).toThrow(`ImageDataset: split must be one of 'train', 'validation', 'test', got "val"`);
   });
 
   it('scales to [-1, 1] as 2·(v/255)−1 and broadcasts grayscale to 3 channels, skipping the resize at the stored size', () => {

@@ -4,8 +4,14 @@ import { resizeImages } from './resize';
 import { checkFiniteSample } from '../finite-sample';
 import { checkPositiveInt } from '@not/ot-core';
 
-/** The two parts of an {@link ImageDataset}. */
-export type ImageSplit = 'train' | 'test';
+/**
+ * The three parts of an {@link ImageDataset}: train (what training draws from), validation (what picks a run's best
+ * map, step and depth) and test (what results are reported on, never used for a choice).
+ */
+export type ImageSplit = 'train' | 'validation' | 'test';
+
+/** Every {@link ImageSplit}, in the order they lie in the source. */
+export const IMAGE_SPLITS: readonly ImageSplit[] = ['train', 'validation', 'test'];
 
 /** Options of {@link ImageDataset}. */
 export interface ImageDatasetOptions {
@@ -13,6 +19,8 @@ export interface ImageDatasetOptions {
   size: number;
   /** Share of the images held out as the test split (the last ⌊count · testRatio⌋ images). Default 0.1. */
   testRatio?: number;
+  /** Share of the images held out as the validation split (the ⌊count · validationRatio⌋ before the test split). Default 0.1. */
+  validationRatio?: number;
   /**
    * Channels the model sees: 3 (default; grayscale is broadcast) or 1 (RGB becomes ITU-R 601-2 luma, PIL's "L"). A pair of grayscale sets trains best with 1: with 3, T can leave the gray plane, where f learns a steep
    * slope that T then chases.
@@ -24,8 +32,10 @@ export interface ImageDatasetOptions {
  * An image source as the model sees it: resized to size × size with the source's reference resize, scaled to [-1, 1]
  * as 2·(v/255) − 1, with `channels` channels (3 unless asked: grayscale broadcast); NHWC float32.
  *
- * The split follows the reference (`load_dataset` in NOT's `src/tools.py`): no shuffle, the test split is the LAST
- * ⌊count · testRatio⌋ images and the train split is the rest, each indexed from 0.
+ * The split is deterministic and extends the reference's (`load_dataset` in NOT's `src/tools.py`: no shuffle, the test
+ * split is the LAST ⌊count · testRatio⌋ images): the validation split is the ⌊count · validationRatio⌋ images just
+ * before it, and the train split is the rest, each indexed from 0. The reference chose its best checkpoint on its test
+ * split; here choices are made on validation, so that the test figures stay honest.
  *
  * @example
  * const data = new ImageDataset(openFashionMnist({ classes: 'bag' }), { size: 32 });
@@ -38,14 +48,18 @@ export class ImageDataset {
   readonly size: number;
   /** Share of the images held out as the test split, in [0, 1) (default 0.1). */
   readonly testRatio: number;
+  /** Share of the images held out as the validation split, in [0, 1) (default 0.1). */
+  readonly validationRatio: number;
   /** Channels as seen: 3 (default) or 1. */
   readonly channels: 1 | 3;
   /** Shape of one image as seen: [size, size, channels]. */
   readonly shape: readonly [number, number, number];
   /** Number of images in the source, both splits together. */
   readonly count: number;
-  /** Number of images in the train split: `count − testCount`. */
+  /** Number of images in the train split: `count − validationCount − testCount`. */
   readonly trainCount: number;
+  /** Number of images in the validation split: ⌊count · validationRatio⌋, those just before the test split. */
+  readonly validationCount: number;
   /** Number of images in the test split: ⌊count · testRatio⌋, the last ones of the source. */
   readonly testCount: number;
 
@@ -54,10 +68,15 @@ export class ImageDataset {
     if (source === null || typeof source !== 'object' || typeof source.read !== 'function') {
       throw new Error(`${fn}: source must be an ImageSource, got ${source === null ? 'null' : typeof source}`);
     }
-    const { size, testRatio = 0.1, channels = 3 } = options ?? ({} as ImageDatasetOptions);
+    const { size, testRatio = 0.1, validationRatio = 0.1, channels = 3 } = options ?? ({} as ImageDatasetOptions);
     checkPositiveInt(fn, 'size', size);
-    if (!(typeof testRatio === 'number' && Number.isFinite(testRatio) && testRatio >= 0 && testRatio < 1)) {
-      throw new Error(`${fn}: testRatio must be a number in [0, 1), got ${JSON.stringify(testRatio)}`);
+    for (const [name, ratio] of [['testRatio', testRatio], ['validationRatio', validationRatio]] as const) {
+      if (!(typeof ratio === 'number' && Number.isFinite(ratio) && ratio >= 0 && ratio < 1)) {
+        throw new Error(`${fn}: ${name} must be a number in [0, 1), got ${JSON.stringify(ratio)}`);
+      }
+    }
+    if (!(testRatio + validationRatio < 1)) {
+      throw new Error(`${fn}: testRatio + validationRatio must be below 1 (some images must be left to train on), got ${testRatio} + ${validationRatio}`);
     }
     if (channels !== 1 && channels !== 3) throw new Error(`${fn}: channels must be 1 or 3, got ${JSON.stringify(channels)}`);
     if (source.channels !== 1 && source.channels !== 3) {
@@ -69,19 +88,27 @@ export class ImageDataset {
     this.source = source;
     this.size = size;
     this.testRatio = testRatio;
+    this.validationRatio = validationRatio;
     this.channels = channels;
     this.shape = [size, size, channels];
     this.count = source.count;
     // Same double arithmetic as Python's int(len * 0.1).
     this.testCount = Math.floor(source.count * testRatio);
-    this.trainCount = source.count - this.testCount;
+    this.validationCount = Math.floor(source.count * validationRatio);
+    this.trainCount = source.count - this.validationCount - this.testCount;
   }
 
   /** Number of images in `split`. */
   splitCount(split: ImageSplit): number {
-    if (split === 'train') return this.trainCount;
-    if (split === 'test') return this.testCount;
-    throw new Error(`ImageDataset: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+    return this.splitRange(split).count;
+  }
+
+  /** Where `split` starts in the source, and how many images it holds. */
+  private splitRange(split: ImageSplit): { offset: number; count: number } {
+    if (split === 'train') return { offset: 0, count: this.trainCount };
+    if (split === 'validation') return { offset: this.trainCount, count: this.validationCount };
+    if (split === 'test') return { offset: this.trainCount + this.validationCount, count: this.testCount };
+    throw new Error(`ImageDataset: split must be one of ${IMAGE_SPLITS.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(split)}`);
   }
 
   /**
@@ -90,9 +117,8 @@ export class ImageDataset {
    */
   images(split: ImageSplit, indices: readonly number[]): Float32Array {
     const fn = 'ImageDataset.images';
-    const n = this.splitCount(split);
+    const { offset, count: n } = this.splitRange(split);
     if (!Array.isArray(indices)) throw new Error(`${fn}: indices must be an array of integers, got ${typeof indices}`);
-    const offset = split === 'train' ? 0 : this.trainCount;
     const sourceIndices = new Array<number>(indices.length);
     for (let j = 0; j < indices.length; j++) {
       const i = indices[j];

@@ -33,7 +33,7 @@ function decode(batch: tf.Tensor): number[] {
 }
 
 describe('ImageSampler', () => {
-  const dataset = new ImageDataset(indexSource(110), { size: 1 }); // train 0..98, test 99..109
+  const dataset = new ImageDataset(indexSource(110), { size: 1, validationRatio: 0 }); // train 0..98, test 99..109
 
   it('draws [n, size, size, 3] float32 batches the caller owns', () => {
     const sampler = new ImageSampler(dataset, { seed: 3 });
@@ -73,13 +73,18 @@ describe('ImageSampler', () => {
     expect(sampler.state()).toEqual({ epoch: 0, position: 0 });
   });
 
-  it('draws from the test split only when asked', () => {
+  it('draws from the test or validation split only when asked', () => {
     const sampler = new ImageSampler(dataset, { split: 'test', seed: 0 });
     expect(sampler.length).toBe(11);
     const x = sampler.sample(11);
     expect([...decode(x)].sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => 99 + i));
     x.dispose();
     expect(sampler.state()).toEqual({ epoch: 1, position: 0 });
+    // With a validation split (the default 10%): the 11 images just before the test split.
+    const validation = new ImageSampler(new ImageDataset(indexSource(110), { size: 1 }), { split: 'validation', seed: 0 });
+    const v = validation.sample(11);
+    expect([...decode(v)].sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => 88 + i));
+    v.dispose();
   });
 
   it('is reproducible per seed and different across seeds', () => {
@@ -118,14 +123,14 @@ describe('ImageSampler', () => {
     expect(() => sampler.restore({ epoch: -1, position: 0 })).toThrow('ImageSampler.restore: state.epoch must be an integer >= 0, got -1');
     expect(() => sampler.restore({ epoch: 0, position: 100 })).toThrow('ImageSampler.restore: state.position must be an integer in [0, 99] (the train split size), got 100');
     expect(() => new ImageSampler(dataset, { seed: 0.5 })).toThrow('ImageSampler: seed must be an integer, got 0.5');
-    expect(() => new ImageSampler(dataset, { split: 'valid' as never })).toThrow(`ImageSampler: split must be 'train' or 'test', got "valid"`);
+    expect(() => new ImageSampler(dataset, { split: 'valid' as never })).toThrow(`ImageSampler: split must be one of 'train', 'validation', 'test', got "valid"`);
     const small = new ImageDataset(indexSource(5), { size: 1 });
-    expect(() => new ImageSampler(small, { split: 'test' })).toThrow('ImageSampler: the test split of index:5 is empty (count 5, testRatio 0.1)');
+    expect(() => new ImageSampler(small, { split: 'test' })).toThrow('ImageSampler: the test split of index:5 is empty (count 5, validationRatio 0.1, testRatio 0.1)');
   });
 
   it('serves the embedded Fashion-MNIST bags in [-1, 1] with a -1 border', () => {
     const sampler = new ImageSampler(new ImageDataset(openFashionMnist({ classes: 'bag' }), { size: 32 }), { seed: 0 });
-    expect(sampler.length).toBe(2700);
+    expect(sampler.length).toBe(2400); // 300 validation and 300 test bags held out
     const x = sampler.sample(16);
     expect(x.shape).toEqual([16, 32, 32, 3]);
     const v = x.dataSync();

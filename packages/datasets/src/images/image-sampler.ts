@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkInteger, checkPositiveInt, Rng, type Sampler } from '@not/ot-core';
-import type { ImageDataset, ImageSplit } from './image-dataset';
+import { IMAGE_SPLITS, type ImageDataset, type ImageSplit } from './image-dataset';
 
 /** Options of {@link ImageSampler}. */
 export interface ImageSamplerOptions {
@@ -46,10 +46,10 @@ export class ImageSampler implements Sampler {
   constructor(dataset: ImageDataset, options: ImageSamplerOptions = {}) {
     const fn = 'ImageSampler';
     const { split = 'train', seed = 0 } = options;
-    if (split !== 'train' && split !== 'test') throw new Error(`${fn}: split must be 'train' or 'test', got ${JSON.stringify(split)}`);
+    if (!IMAGE_SPLITS.includes(split)) throw new Error(`${fn}: split must be one of ${IMAGE_SPLITS.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(split)}`);
     checkInteger(fn, 'seed', seed);
     const length = dataset.splitCount(split);
-    if (length < 1) throw new Error(`${fn}: the ${split} split of ${dataset.source.name} is empty (count ${dataset.count}, testRatio ${dataset.testRatio})`);
+    if (length < 1) throw new Error(`${fn}: the ${split} split of ${dataset.source.name} is empty (count ${dataset.count}, validationRatio ${dataset.validationRatio}, testRatio ${dataset.testRatio})`);
     this.dataset = dataset;
     this.split = split;
     this.seed = seed;
