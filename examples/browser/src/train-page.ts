@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type GuardEvent, NeuralOT, type StepReport, pushForward } from '@not/ot-core';
 import { ImageDataset, ImageSampler } from '@not/datasets';
 import { encodeTransportMap } from '@not/stacking';
-import { type TrainConfig, type TrainFlags, createCost, createMap, createPotential, gridBatch, gridIndices, optimizerSettings, resolveTrainConfig } from '@not/cli/train-setup';
+import { type TrainConfig, type TrainFlags, createCost, createMap, createPotential, gridBatch, gridIndices, mapAverageSettings, optimizerSettings, resolveTrainConfig } from '@not/cli/train-setup';
 import { drawSampleGrid } from './grid-canvas';
 import { fetchImageSource } from './image-assets';
 import { drawLossChart } from './loss-chart';
@@ -72,9 +72,10 @@ async function setUp(): Promise<Run> {
     source: new ImageSampler(sourceData, { split: 'train', seed: config.seed }),
     target: new ImageSampler(targetData, { split: 'train', seed: config.seed + 1 }),
     cost: createCost(config).cost,
-    batchSize: config.batch,
+    batchSize: config.batchSize,
     tIters: config.tIters,
     ...optimizerSettings(config),
+    mapAverage: mapAverageSettings(config),
     noise: config.cost === 'weak' ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
     seed: config.seed + 4,
   });
@@ -106,7 +107,8 @@ async function setUp(): Promise<Run> {
 /** Translates the grid's bags with T as it is now and draws x, T(x), y. */
 async function drawGrid(run: Run): Promise<void> {
   const { config, grid } = run;
-  const tx = pushForward(run.map, grid.x, { std: config.noiseStd, seed: config.seed + 5 });
+  // The grid and the map file show T's moving average, as `not train`'s do.
+  const tx = await run.solver.withAveragedMap(() => pushForward(run.map, grid.x, { std: config.noiseStd, seed: config.seed + 5 }));
   try {
     run.lastGrid = (await tx.data()) as Float32Array;
   } finally {
@@ -167,7 +169,7 @@ async function train(run: Run): Promise<void> {
   // Stopped between grid steps: show the map the file will hold.
   if (Number($('grid').dataset.step) !== solver.step) await drawGrid(run);
   // The map file `not train` writes (T.safetensors): the weights, the noise and the run's configuration.
-  run.mapFile = await encodeTransportMap(run.map, { noise: { std: config.noiseStd }, config });
+  run.mapFile = await run.solver.withAveragedMap(() => encodeTransportMap(run.map, { noise: { std: config.noiseStd }, config }));
   download.href = URL.createObjectURL(new Blob([run.mapFile as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
   download.setAttribute('aria-disabled', 'false');
   start.disabled = solver.step >= config.steps;

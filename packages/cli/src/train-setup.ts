@@ -11,4 +11,4 @@ export {
   type TrainCost,
   type LrDecay,
 } from './train/train-config';
-export { createMap, createPotential, createCost, optimizerSettings, gridBatch, gridIndices } from './train/train-setup';
+export { createMap, createPotential, createCost, optimizerSettings, mapAverageSettings, gridBatch, gridIndices } from './train/train-setup';

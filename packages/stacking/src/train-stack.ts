@@ -13,6 +13,7 @@ import {
   type StepReport,
   type TransportCost,
   type TransportMap,
+  type WeightAverageOptions,
   quadraticCost,
   train,
   cloneStateDict,
@@ -47,6 +48,11 @@ export interface StageSettings {
   noise: Partial<MapNoise>;
   /** NeuralOT's microBatch: the most samples f takes per pass (same updates, less memory); default whole batches. */
   microBatch: number | undefined;
+  /**
+   * NeuralOT's mapAverage: a moving average of the stage's map, which its evaluations see and which the stage keeps
+   * (default none).
+   */
+  mapAverage: WeightAverageOptions | undefined;
 }
 
 /** One stage to train: its length, and any settings of its own (over the top-level ones). */
@@ -300,6 +306,7 @@ class StackRun {
       potentialOptimizer: settings.potentialOptimizer,
       noise: map.noiseShape(1) ? { samples: settings.noise.samples ?? 8, std: settings.noise.std ?? 0.1 } : undefined,
       microBatch: settings.microBatch,
+      mapAverage: settings.mapAverage,
       seed: (o.seed ?? 0) + 1000 * stage,
     });
     let best: StateDict | null = null;
@@ -347,20 +354,22 @@ class StackRun {
         },
         evaluate: o.evaluate && {
           every: (o.evaluateEvery ?? 0) > 0 ? o.evaluateEvery! : settings.steps,
-          run: async (step) => {
-            const evaluation = await o.evaluate!(new Stack([...this.maps, map]), { stage, step });
-            const previous = this.state.stageBest?.evaluation.value;
-            const better = previous === undefined || evaluation.value < previous || Number.isNaN(previous);
-            if (better) {
-              this.state.stageBest = { step, evaluation };
-              best = cloneReplacing(map.stateDict(), best);
-            }
-            o.onEvaluate?.({ stage, step }, evaluation, better);
-          },
+          run: (step) =>
+            solver.withAveragedMap(async () => {
+              const evaluation = await o.evaluate!(new Stack([...this.maps, map]), { stage, step });
+              const previous = this.state.stageBest?.evaluation.value;
+              const better = previous === undefined || evaluation.value < previous || Number.isNaN(previous);
+              if (better) {
+                this.state.stageBest = { step, evaluation };
+                best = cloneReplacing(map.stateDict(), best);
+              }
+              o.onEvaluate?.({ stage, step }, evaluation, better);
+            }),
         },
       });
       if (interrupted) return true;
       if (best) map.loadStateDict(best);
+      else solver.mapAverage?.loadIntoModule();
       this.maps.push(map);
       this.potentialState = cloneReplacing(potential.stateDict(), this.potentialState);
       const costs = this.state.stageCosts.slice(-REPORT_COST_STEPS);
@@ -448,6 +457,7 @@ class StackRun {
       potentialOptimizer: own.potentialOptimizer ?? o.potentialOptimizer ?? {},
       noise: { ...o.noise, ...own.noise },
       microBatch: own.microBatch ?? o.microBatch,
+      mapAverage: own.mapAverage ?? o.mapAverage,
       steps: own.steps,
     };
   }

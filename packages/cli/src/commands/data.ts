@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { ImageDataset, type ImageSource, type ImageSplit, writeNpy } from '@not/datasets';
+import { IMAGE_SPLITS, ImageDataset, type ImageSource, type ImageSplit, writeNpy } from '@not/datasets';
 import { SOURCE_SPEC_FORMS, openImageSource } from '@not/datasets/node';
 import { imageGrid } from '../render/image-grid';
 import { integer, integerList } from '../parse';
@@ -37,7 +37,7 @@ export function registerData(program: Command): void {
           seen: { shape: [...dataset.shape], dtype: 'float32', range: [-1, 1] },
           size: dataset.size,
           resize: dataset.size === source.height && dataset.size === source.width ? 'none' : source.resize,
-          split: { train: dataset.trainCount, test: dataset.testCount, testRatio: dataset.testRatio },
+          split: { train: dataset.trainCount, validation: dataset.validationCount, test: dataset.testCount, validationRatio: dataset.validationRatio, testRatio: dataset.testRatio },
           samples: { split: 'train', indices, min, max, mean: sum / values.length },
         };
         if (opts.json) {
@@ -64,7 +64,7 @@ export function registerData(program: Command): void {
     .description('write chosen images, as the model sees them (float32 NHWC in [-1, 1]), to a .npy file')
     .argument('<spec>', SPEC_HELP)
     .requiredOption('--indices <list>', 'comma-separated image indices within the split, e.g. 0,5,17', integerList('--indices', 0))
-    .addOption(new Option('--split <split>', 'which split the indices refer to').choices(['train', 'test']).default('train'))
+    .addOption(new Option('--split <split>', 'which split the indices refer to').choices([...IMAGE_SPLITS]).default('train'))
     .option('--size <S>', 'side of the images as the model sees them (default: the stored size)', integer('--size', 1))
     .requiredOption('--out <file.npy>', 'where to write the images')
     .option('--png <file.png>', 'also draw them as a grid')

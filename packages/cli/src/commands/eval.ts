@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { ImageDataset } from '@not/datasets';
+import { IMAGE_SPLITS, ImageDataset, type ImageSplit } from '@not/datasets';
 import { openImageSource } from '@not/datasets/node';
 import { type FashionClassifier, type FidInceptionV3, LPIPS_NETS, type Lpips } from '@not/metrics';
 import { loadFashionClassifier, loadFidInceptionV3, loadLpips } from '@not/metrics/node';
@@ -19,7 +19,8 @@ export function registerEval(program: Command): void {
     .option('--source <spec>', "images to push through T (default: the run's source)")
     .option('--target <spec>', "images to compare with (default: the run's target)")
     .option('--metrics <list>', `comma-separated, of ${EVAL_METRICS.join(', ')} (default: classifier,cost for 32×32 grayscale runs, else fid,kid,cost)`)
-    .option('--count <N>', 'use only the first N source test images', integer('--count', 2))
+    .addOption(new Option('--split <split>', 'which images of both sets: the test split reports results; validation is what runs choose by').choices([...IMAGE_SPLITS]).default('test'))
+    .option('--count <N>', 'use only the first N source images of the split', integer('--count', 2))
     .option('--batch-size <B>', 'images per forward pass', integer('--batch-size', 1), 32)
     .option('--seed <S>', 'seed of the noise of a stochastic map and of the KID subsets', integer('--seed', 0), 0)
     .option('--inception-weights <file>', "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (default: the cache, downloading once when online)")
@@ -48,7 +49,7 @@ export function registerEval(program: Command): void {
         if (metrics.includes('classifier')) classifier = await loadFashionClassifier();
         if (metrics.includes('fid') || metrics.includes('kid')) inception = await loadFidInceptionV3({ path: opts.inceptionWeights, cacheDir });
         if (metrics.includes('lpips')) lpips = await loadLpips(opts.lpipsNet, { cacheDir });
-        const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.testCount));
+        const bar = progress(`eval ${source.source.name} → ${target.source.name}`, Math.min(opts.count ?? Infinity, source.splitCount(opts.split)));
         const result = await evaluateMap({
           map,
           noiseStd: noise.std,
@@ -58,6 +59,7 @@ export function registerEval(program: Command): void {
           classifier,
           inception,
           lpips,
+          split: opts.split,
           count: opts.count,
           batchSize: opts.batchSize,
           seed: opts.seed,
@@ -65,7 +67,7 @@ export function registerEval(program: Command): void {
           onProgress: (done) => bar.update(done, {}),
         });
         bar.stop();
-        const line = { checkpoint: opts.checkpoint, source: source.source.name, target: target.source.name, split: 'test', ...result };
+        const line = { checkpoint: opts.checkpoint, source: source.source.name, target: target.source.name, split: opts.split as ImageSplit, ...result };
         process.stdout.write(opts.json ? `${JSON.stringify(line)}\n` : describe(line));
       } finally {
         map.dispose();
@@ -85,8 +87,8 @@ function parseMetrics(list: string): EvalMetric[] {
   return names as EvalMetric[];
 }
 
-function describe(line: Awaited<ReturnType<typeof evaluateMap>> & { source: string; target: string }): string {
-  const rows = [`${line.source} → ${line.target}, ${line.count} test images`];
+function describe(line: Awaited<ReturnType<typeof evaluateMap>> & { source: string; target: string; split: ImageSplit }): string {
+  const rows = [`${line.source} → ${line.target}, ${line.count} images of the ${line.split} split`];
   if (line.fid !== undefined) rows.push(`  FID                 ${line.fid.toFixed(3)}`);
   if (line.kid) rows.push(`  KID                 ${line.kid.kid.toFixed(5)} ± ${line.kid.standardError.toFixed(5)}`);
   if (line.classifier) {

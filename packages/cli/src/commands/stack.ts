@@ -69,7 +69,7 @@ export function registerStack(program: Command): void {
         });
         bar?.stop();
         if (interrupted) log(`stopped; resume with --resume --out ${opts.out}`);
-        else process.stderr.write(`\n${summaryTable(summary)}\nthe selected stack (depth ${summary.depth}) is ${join(opts.out, STACK_FILES.stack)}; translate with: not translate --checkpoint ${opts.out} --input <spec>\n`);
+        else process.stderr.write(`\n${summaryTable(summary)}\n${summary.test ? `${testLine(summary)}\n` : ''}the selected stack (depth ${summary.depth}) is ${join(opts.out, STACK_FILES.stack)}; translate with: not translate --checkpoint ${opts.out} --input <spec>\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify({ out: opts.out, interrupted, ...summary })}\n`);
       } finally {
         bar?.stop();
@@ -78,9 +78,15 @@ export function registerStack(program: Command): void {
     });
 }
 
-/** The summary as a text table: one row per depth (0: the source as it is). */
+/** The selected stack's figures on the test split, in words. */
+function testLine({ metric, depth, test }: StackSummary): string {
+  const share = test?.details?.targetShare;
+  return `the selected stack (depth ${depth}, chosen on the validation split), on the test split: ${metric} ${test?.value.toFixed(2)}${share === undefined ? '' : `, target-class share ${(100 * share).toFixed(1)}%`}`;
+}
+
+/** The summary as a text table, on the validation split: one row per depth (0: the source as it is). */
 export function summaryTable(summary: StackSummary): string {
-  const header = ['stage', 'init', 'steps', summary.metric, 'target share', 'cost (x→stack)', 'selected'];
+  const header = ['stage', 'init', 'steps', `${summary.metric} (validation)`, 'target share', 'cost (x→stack)', 'selected'];
   const row = (r: Partial<StageReport> & { stage: number }) => [
     String(r.stage),
     r.init ?? 'source',

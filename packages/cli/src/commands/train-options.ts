@@ -22,7 +22,9 @@ export function addTrainOptions(command: Command, stacking = false): Command {
     .option('--t-iters <K>', 'map updates per potential update, K_T (reference 10)', positive('--t-iters'))
     .option('--lr <lr>', 'Adam learning rate of T and f (reference 1e-4)', number('--lr'))
     .addOption(new Option('--lr-decay <how>', 'learning-rate schedule: constant (reference) or a 10% warm-up then cosine decay to 5%').choices([...LR_DECAYS]))
+    .option('--adam-beta1 <b>', "Adam's β₁ for T and f (reference 0.9)", number('--adam-beta1'))
     .option('--adam-beta2 <b>', "Adam's β₂ for T and f (reference 0.999)", number('--adam-beta2'))
+    .option('--ema-decay <d>', "decay of the moving average of T's weights that samples, evaluation and exports use (0: none; reference none)", number('--ema-decay'))
     .option('--base <N>', 'UNet base width (reference 48)', positive('--base'))
     .option('--filters <N>', 'ResNet potential first width (reference 64)', positive('--filters'))
     .option('--max-filters <N>', 'ResNet potential width cap (reference 512)', positive('--max-filters'))
@@ -31,7 +33,7 @@ export function addTrainOptions(command: Command, stacking = false): Command {
     .option('--seed <S>', 'seed of the data order, the networks and the noise (default 0)', integer('--seed', 0))
     .option('--sample-every <N>', 'outer steps between sample grids', positive('--sample-every'))
     .option('--checkpoint-every <N>', 'outer steps between checkpoints', positive('--checkpoint-every'))
-    .option('--eval-every <N>', 'outer steps between evaluations on the test split, keeping the best map in best/ (0: none)', integer('--eval-every', 0))
+    .option('--eval-every <N>', 'outer steps between evaluations on the validation split, keeping the best map in best/ (0: none)', integer('--eval-every', 0))
     .addOption(new Option(`${metric} <m>`, `what picks the best map${stacking ? ' and depth' : ''}: FID, or the Fashion-MNIST classifier FD (default: classifier for 32×32 grayscale)`).choices([...EVAL_SELECTIONS]))
     .addOption(
       new Option('--recompute-activations <when>', "recompute activations in the backward pass: same results, less memory, slower (auto: when wasm's 4 GiB heap needs it)")
@@ -66,7 +68,9 @@ export function trainFlags(opts: Record<string, any>): TrainFlags {
     tIters: opts.tIters,
     lr: opts.lr,
     lrDecay: opts.lrDecay,
+    beta1: opts.adamBeta1,
     beta2: opts.adamBeta2,
+    emaDecay: opts.emaDecay,
     base: opts.base,
     filters: opts.filters,
     maxFilters: opts.maxFilters,

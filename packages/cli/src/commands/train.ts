@@ -44,7 +44,7 @@ export function registerTrain(program: Command): void {
             log(`writing to ${opts.out}: ${RUN_FILES.metrics}, ${RUN_FILES.samples}/, ${RUN_FILES.checkpoint} every ${config.checkpointEvery} steps`);
             bar = progress(`train ${config.source} → ${config.target} (${config.cost})`, config.steps, { start: step });
           },
-          onEval: (e) => log(`step ${e.step}: ${describeEval(e)}${e.best ? '  (best so far: saved to best/)' : ''}`),
+          onEval: (e) => log(`step ${e.step}, validation: ${describeEval(e)}${e.best ? '  (best so far: saved to best/)' : ''}`),
           onStep: (m) => bar?.update(m.step, { 'T loss': m.mapLoss, 'f loss': m.potentialLoss, 'steps/s': 1 / m.seconds }),
           signal: interrupt.signal,
           guard: guard === false ? false : new DivergenceGuard(guard),
@@ -53,7 +53,8 @@ export function registerTrain(program: Command): void {
         });
         bar?.stop();
         log(`${result.interrupted ? 'stopped' : 'finished'} at step ${result.step}; resume with --resume --out ${opts.out}`);
-        if (opts.json) process.stdout.write(`${JSON.stringify({ out: opts.out, step: result.step, interrupted: result.interrupted, last: result.last })}\n`);
+        if (result.best?.test) log(`best map (step ${result.best.step}, chosen on the validation split), on the test split: ${describeEval(result.best.test)}`);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ out: opts.out, step: result.step, interrupted: result.interrupted, last: result.last, best: result.best })}\n`);
       } finally {
         bar?.stop();
         interrupt.release();
@@ -61,7 +62,7 @@ export function registerTrain(program: Command): void {
     });
 }
 
-function describeEval(e: EvalLine): string {
+function describeEval(e: Omit<EvalLine, 'step' | 'split' | 'metric' | 'best'>): string {
   const parts = [];
   if (e.fid !== undefined) parts.push(`FID ${e.fid.toFixed(2)}`);
   if (e.classifier) parts.push(`target-class share ${(100 * e.classifier.targetShare).toFixed(1)}%, classifier FD ${e.classifier.frechet.toFixed(1)}`);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { pushForward } from '@not/ot-core';
-import { ImageDataset, type ImageSplit, writeNpy } from '@not/datasets';
+import { IMAGE_SPLITS, ImageDataset, type ImageSplit, writeNpy } from '@not/datasets';
 import { openImageSource } from '@not/datasets/node';
 import { backendOption, selectBackend, threadsOption } from '../backend-option';
 import { writeFileAtomic } from '../files/atomic-write';
@@ -12,7 +12,7 @@ import { imageGrid } from '../render/image-grid';
 import { RUN_FILES } from '../train/train-run';
 import { loadTrainedMap } from '../train/trained-map';
 
-const SPLITS = ['all', 'train', 'test'] as const;
+const SPLITS = ['all', ...IMAGE_SPLITS] as const;
 
 export function registerTranslate(program: Command): void {
   program
@@ -21,7 +21,7 @@ export function registerTranslate(program: Command): void {
     .requiredOption('--checkpoint <path>', `a not train or not stack run directory, or a map file (${RUN_FILES.map}, stack.safetensors, ${RUN_FILES.checkpoint}, any of @not/stacking)`)
     .requiredOption('--input <spec>', 'images to map: a data spec (fashion-mnist:bag, igan:FILE, folder:DIR, …) or a folder')
     .requiredOption('--out <dir>', 'output directory')
-    .addOption(new Option('--split <split>', 'which images of the input: its train or test split, or all').choices([...SPLITS]).default('all'))
+    .addOption(new Option('--split <split>', 'which images of the input: its train, validation or test split, or all').choices([...SPLITS]).default('all'))
     .option('--count <N>', 'map only the first N images of the split', integer('--count', 1))
     .option('--draws <K>', 'outputs per image for a stochastic (weak) map, each with its own noise', integer('--draws', 1), 1)
     .option('--seed <S>', 'seed of the noise of a stochastic map', integer('--seed', 0), 0)
@@ -76,7 +76,7 @@ interface Item {
 
 function selectImages(data: ImageDataset, split: (typeof SPLITS)[number], count?: number): Item[] {
   const of = (s: ImageSplit): Item[] => Array.from({ length: data.splitCount(s) }, (_, index) => ({ split: s, index }));
-  const items = split === 'all' ? [...of('train'), ...of('test')] : of(split);
+  const items = split === 'all' ? IMAGE_SPLITS.flatMap(of) : of(split);
   if (items.length === 0) throw new Error(`translate: the ${split} split of ${data.source.name} holds no images`);
   return count === undefined ? items : items.slice(0, count);
 }

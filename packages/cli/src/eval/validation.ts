@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { TransportMap } from '@not/ot-core';
-import type { ImageDataset } from '@not/datasets';
+import type { ImageDataset, ImageSplit } from '@not/datasets';
 import type { FashionClassifier, FidInceptionV3 } from '@not/metrics';
 import { loadFashionClassifier, loadFidInceptionV3 } from '@not/metrics/node';
 import type { EvalSelection } from '../train/train-config';
@@ -23,10 +23,18 @@ export class Validation {
     return new Validation(metric, cacheDir, extractor);
   }
 
-  /** Pushes the source's test split through `map` and compares it with the target's: the value and all it measured. */
-  async evaluate(map: TransportMap, data: { source: ImageDataset; target: ImageDataset; noiseStd: number; seed: number }): Promise<{ value: number; result: EvalResult }> {
+  /**
+   * Pushes the source's `split` through `map` and compares it with the target's: the value and all it measured.
+   * Choices (best map, step, depth) are made on the validation split (the default); the test split reports them.
+   */
+  async evaluate(
+    map: TransportMap,
+    data: { source: ImageDataset; target: ImageDataset; noiseStd: number; seed: number },
+    split: ImageSplit = 'validation',
+  ): Promise<{ value: number; result: EvalResult }> {
     const result = await evaluateMap({
       map,
+      split,
       noiseStd: data.noiseStd,
       source: data.source,
       target: data.target,

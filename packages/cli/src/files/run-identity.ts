@@ -94,6 +94,6 @@ function show(value: unknown): string {
 
 /** The command-line flag of a configuration key (`tIters` → `--t-iters`), with the exceptions that have names of their own. */
 export function flagOf(key: string, renamed: Record<string, string> = {}): string {
-  const names: Record<string, string> = { beta2: 'adam-beta2', ...renamed };
+  const names: Record<string, string> = { beta1: 'adam-beta1', beta2: 'adam-beta2', ...renamed };
   return `--${names[key] ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

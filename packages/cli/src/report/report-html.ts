@@ -35,7 +35,7 @@ export function reportHtml(record: RunRecord): string {
   }
   if (evalSeries.size > 0) {
     const series = [...evalSeries].map(([name, points]) => ({ name, points }));
-    charts.splice(1, 0, figure(lineChart({ title: 'Evaluation on the test split (lower is better)', xLabel: axisLabel(record), series, markers })));
+    charts.splice(1, 0, figure(lineChart({ title: 'Evaluation on the validation split (lower is better)', xLabel: axisLabel(record), series, markers })));
   }
   const steps = record.metrics.length;
   const target = record.kind === 'train' ? Number(record.config.steps) : null;

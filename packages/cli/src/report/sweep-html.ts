@@ -5,7 +5,7 @@ import { PLOT_COLOR_CYCLE } from '../render/palette';
 import { ticks } from '../render/ticks';
 import { STACK_FILES } from '../stack/stack-run';
 import { RUN_FILES } from '../train/train-run';
-import { rankRuns } from '../sweep/run-sweep';
+import { rankRuns, rankValue } from '../sweep/run-sweep';
 import type { SweepEntry, SweepFile } from '../sweep/sweep-record';
 import { SELF_CHECK } from './self-check';
 
@@ -47,17 +47,17 @@ ${pictures.length ? `<div class="pictures">${pictures.join('')}</div>` : '<p>No 
 }
 
 function rankedTable(ranked: SweepEntry[], swept: string[], metric: string): string {
-  const head = ['rank', 'run', 'status', ...swept, `${metric} (test)`, `${metric} (validation)`, 'target share', 'depth / step', 'minutes', 'worker', 'error'];
+  const head = ['rank', 'run', 'status', ...swept, `${metric} (validation)`, `${metric} (test)`, 'target share', 'depth / step', 'minutes', 'worker', 'error'];
   let rank = 0;
   const rows = ranked.map((r) => {
-    const ranked = r.status === 'done' && r.test !== null ? String(++rank) : '';
+    const ranked = r.status === 'done' && rankValue(r) !== null ? String(++rank) : '';
     const cells = [
       ranked,
       r.id,
       r.status,
       ...swept.map((f) => (r.swept[f] !== undefined ? String(r.swept[f]) : '')),
-      number(r.test),
       number(r.validation),
+      number(r.test),
       r.details.targetShare !== undefined ? `${(100 * r.details.targetShare).toFixed(1)}%` : '–',
       r.details.depth !== undefined ? `depth ${r.details.depth}` : r.details.step !== undefined ? `step ${r.details.step}` : '–',
       r.minutes !== null ? r.minutes.toFixed(1) : '–',

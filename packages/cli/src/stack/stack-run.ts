@@ -14,7 +14,7 @@ import type { EvalResult } from '../eval/evaluate-map';
 import { BEST_DIR } from '../train/best-map';
 import { readCheckpointModule } from '../train/checkpoint';
 import type { TrainConfig, TrainPreset } from '../train/train-config';
-import { RUN_FILES, createCost, createMap, createPotential, gridBatch, optimizerSettings, planRunMemory } from '../train/train-run';
+import { RUN_FILES, createCost, createMap, createPotential, gridBatch, mapAverageSettings, optimizerSettings, planRunMemory } from '../train/train-run';
 import type { MicroBatchChoice, RecomputeChoice, StepMemoryPlan } from '../train/step-memory';
 import { loadTrainedRunMap, mapPath } from '../train/trained-map';
 import { STACK_CHECKPOINT_FORMAT, StackCheckpointFile } from './stack-checkpoint-file';
@@ -42,12 +42,16 @@ export const STACK_FILES = {
   summary: 'summary.json',
 } as const;
 
-/** summary.json: the run's result, one entry per stage. */
+/**
+ * summary.json: the run's result, one entry per stage. The stages' values and the depth are chosen on the validation
+ * split; `test` holds the selected stack's figures on the test split once the run has finished.
+ */
 export interface StackSummary {
   metric: string;
   depth: number;
   source: StackEvaluation | null;
   stages: StageReport[];
+  test?: StackEvaluation;
 }
 
 export interface StackRunOptions {
@@ -130,7 +134,7 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
     try {
       const evaluate = async (map: TransportMap, at: { stage: number; step: number }): Promise<StackEvaluation> => {
         const { value, result } = await validation.evaluate(map, { source: sourceData, target: targetData, noiseStd: last.noiseStd, seed: last.seed + 6 });
-        appendJsonLine(join(out, STACK_FILES.eval), { ...at, metric: last.evalMetric, value, ...result });
+        appendJsonLine(join(out, STACK_FILES.eval), { ...at, split: 'validation', metric: last.evalMetric, value, ...result });
         return { value, details: details(result) };
       };
       const summaryOf = (reports: readonly StageReport[], source: StackEvaluation | null): StackSummary => ({
@@ -188,8 +192,15 @@ export async function runStacking(options: StackRunOptions): Promise<{ config: S
           log(`stage ${depth} done: ${describe(reports[depth - 1])}; wrote ${join(STACK_FILES.stages, `stack-${depth}.safetensors`)}, ${STACK_FILES.grid}, ${STACK_FILES.plot}`);
         },
       });
+      const summary = summaryOf(result.reports, result.sourceEvaluation);
+      if (!result.interrupted && result.stack) {
+        // The depth was chosen on validation; the figures to report come from the test split.
+        const { value, result: tested } = await validation.evaluate(result.stack, { source: sourceData, target: targetData, noiseStd: last.noiseStd, seed: last.seed + 6 }, 'test');
+        summary.test = { value, details: details(tested) };
+        writeFileAtomic(join(out, STACK_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+      }
       result.maps.slice(first ? 1 : 0).forEach((m) => (m as { dispose?: () => void }).dispose?.());
-      return { config, summary: summaryOf(result.reports, result.sourceEvaluation), interrupted: result.interrupted };
+      return { config, summary, interrupted: result.interrupted };
     } finally {
       tf.dispose([x, y]);
       validation.dispose();
@@ -232,6 +243,7 @@ function stageOptions(config: TrainConfig, memory: StepMemoryPlan): StageOptions
     batchSize: config.batchSize,
     tIters: config.tIters,
     ...optimizerSettings(config),
+    mapAverage: mapAverageSettings(config),
     noise: { samples: config.noiseSamples },
   };
 }

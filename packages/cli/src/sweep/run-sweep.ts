@@ -51,21 +51,31 @@ export async function runSweep(options: SweepOptions): Promise<SweepRecord> {
   return record;
 }
 
-/** Runs best first: done ones by their test metric (lower is better; those without one after), then failed, then the rest. */
+/**
+ * Runs best first: done ones by their validation metric (lower is better; runs recorded before the validation split by
+ * their test one; those without either after), then failed, then the rest. Choosing among runs is a choice too, so the
+ * test figures only report it.
+ */
 export function rankRuns(runs: readonly SweepEntry[]): SweepEntry[] {
-  const order = (r: SweepEntry) => (r.status === 'done' ? (r.test !== null ? 0 : 1) : r.status === 'failed' ? 2 : 3);
-  return [...runs].sort((a, b) => order(a) - order(b) || (a.test ?? 0) - (b.test ?? 0));
+  const order = (r: SweepEntry) => (r.status === 'done' ? (rankValue(r) !== null ? 0 : 1) : r.status === 'failed' ? 2 : 3);
+  return [...runs].sort((a, b) => order(a) - order(b) || (rankValue(a) ?? 0) - (rankValue(b) ?? 0));
+}
+
+/** The value a run ranks by (see {@link rankRuns}). */
+export function rankValue(r: SweepEntry): number | null {
+  return r.validation ?? r.test;
 }
 
 /** The ranked runs as a text table. */
 export function sweepTable(runs: readonly SweepEntry[]): string {
   const ranked = rankRuns(runs);
   const metric = ranked.find((r) => r.metric)?.metric ?? 'metric';
-  const header = ['rank', 'run', 'status', `${metric} (test)`, 'target share', 'minutes', 'worker'];
+  const header = ['rank', 'run', 'status', `${metric} (validation)`, `${metric} (test)`, 'target share', 'minutes', 'worker'];
   const rows = ranked.map((r, i) => [
-    r.status === 'done' && r.test !== null ? String(i + 1) : '',
+    r.status === 'done' && rankValue(r) !== null ? String(i + 1) : '',
     r.id,
     r.status,
+    r.validation !== null ? r.validation.toFixed(2) : '–',
     r.test !== null ? r.test.toFixed(2) : '–',
     r.details.targetShare !== undefined ? `${(100 * r.details.targetShare).toFixed(1)}%` : '–',
     r.minutes !== null ? r.minutes.toFixed(1) : '–',

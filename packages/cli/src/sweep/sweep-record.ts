@@ -23,7 +23,7 @@ export const SWEEP_FILES = {
 
 export type RunStatus = 'pending' | 'running' | 'done' | 'failed';
 
-/** What a finished run measured. Runs evaluate on the test split only today: `validation` is null until they have one. */
+/** What a finished run measured: the value its choices were made by (validation) and the chosen map's on the test split. */
 export interface RunMetrics {
   /** The metric's name (classifier, fid), null when the run evaluated nothing. */
   metric: string | null;

@@ -17,7 +17,7 @@ const tiny = TINY_TRAIN_FLAGS;
 const runDir = () => mkdtempSync(join(tmpdir(), 'not-best-'));
 
 describe('BestMapKeeper in a training run', () => {
-  it('evaluates on the test split and keeps the best map (classifier FD at 32×32 grayscale)', async () => {
+  it('evaluates on the validation split, keeps the best map (classifier FD at 32×32 grayscale), and measures it on the test split', async () => {
     const out = runDir();
     const cacheDir = runDir();
     const evals: EvalLine[] = [];
@@ -26,12 +26,18 @@ describe('BestMapKeeper in a training run', () => {
     const lines = readFileSync(join(out, RUN_FILES.eval), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as EvalLine);
     expect(lines).toEqual(evals);
     expect(lines.map((e) => e.step)).toEqual([2, 4]);
-    for (const e of lines) expect(e).toMatchObject({ metric: 'classifier', count: 300, value: e.classifier!.frechet });
+    for (const e of lines) expect(e).toMatchObject({ split: 'validation', metric: 'classifier', count: 300, value: e.classifier!.frechet });
     const bestStep = lines[1].value < lines[0].value ? 4 : 2;
     expect(lines.map((e) => e.best)).toEqual([true, bestStep === 4]);
-    expect(JSON.parse(readFileSync(join(out, RUN_FILES.best, 'best.json'), 'utf8'))).toEqual({ step: bestStep, metric: 'classifier', value: Math.min(lines[0].value, lines[1].value) });
+    // The test figures are the best map's on other images: the same map scores differently there.
+    const info = JSON.parse(readFileSync(join(out, RUN_FILES.best, 'best.json'), 'utf8'));
+    expect(info).toMatchObject({ step: bestStep, metric: 'classifier', value: Math.min(lines[0].value, lines[1].value), test: { count: 300 } });
+    expect(info.test.value).toBe(info.test.classifier.frechet);
+    expect(info.test.value).not.toBe(info.value);
+    expect(result.best).toEqual(info);
     expect(existsSync(join(out, RUN_FILES.best, RUN_FILES.map))).toBe(true);
-    expect(readdirSync(join(cacheDir, 'features')).map((f) => f.replace(/^.*-fashion-classifier/, ''))).toEqual(['.npy', '.stats.json']); // the target's, once
+    // The target's features, once per split.
+    expect(readdirSync(join(cacheDir, 'features')).map((f) => f.replace(/^.*-(\w+)-fashion-classifier/, '$1')).sort()).toEqual(['test.npy', 'test.stats.json', 'validation.npy', 'validation.stats.json']);
     await expect(runTraining({ flags: { ...tiny, evalEvery: 2, evalMetric: 'classifier' }, preset: 'cpu', out: runDir() })).rejects.toThrow(/--eval-metric classifier needs --size 32/);
   });
 

@@ -48,7 +48,7 @@ export function readCheckpoint(path: string): Checkpoint {
     progress: parseJson(metadata.progress, path, 'progress'),
     samplers: parseJson(metadata.samplers, path, 'samplers'),
     tensors: stateDictFromTensors(tensors),
-    record: readRecord(metadata, path),
+    record: withOlderDefaults(readRecord(metadata, path)),
   };
 }
 
@@ -89,11 +89,23 @@ export function readRunFile(path: string, fn: string): DecodedSafetensors {
   return file;
 }
 
-/** A run's configuration; runs written before `channels` and evaluation existed saw 3 channels and no evaluation. */
+/**
+ * A run's configuration; runs written before `channels`, evaluation, β₁ and the map average existed saw 3 channels,
+ * no evaluation, β₁ 0.9 and no average.
+ */
 export function parseConfig(text: string | undefined, path: string): TrainConfig {
   // Runs written before the one vocabulary called the batch size `batch`.
   const { batch, ...config } = parseJson<Partial<TrainConfig> & { batch?: number }>(text, path, 'config');
-  return { ...config, batchSize: config.batchSize ?? batch, channels: config.channels ?? 3, evalEvery: config.evalEvery ?? 0, evalMetric: config.evalMetric ?? 'fid' } as TrainConfig;
+  return { ...OLDER_DEFAULTS, ...config, batchSize: config.batchSize ?? batch, channels: config.channels ?? 3, evalEvery: config.evalEvery ?? 0, evalMetric: config.evalMetric ?? 'fid' } as TrainConfig;
+}
+
+/** Settings added since runs first recorded their configuration, with the values those runs used. */
+const OLDER_DEFAULTS = { beta1: 0.9, emaDecay: 0 } as const;
+
+/** A record written before {@link OLDER_DEFAULTS} existed lacks them; the runs had those values. */
+function withOlderDefaults(record: RunRecord | null): RunRecord | null {
+  if (!record) return null;
+  return { ...record, identity: { ...record.identity, settings: { ...OLDER_DEFAULTS, ...record.identity.settings } } };
 }
 
 export function parseJson<T>(text: string | undefined, path: string, key: string): T {

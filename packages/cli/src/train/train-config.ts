@@ -10,7 +10,7 @@ export type TrainPreset = (typeof TRAIN_PRESETS)[number];
 export const LR_DECAYS = ['none', 'cosine'] as const;
 export type LrDecay = (typeof LR_DECAYS)[number];
 
-/** What a run evaluates on the test split to keep its best map: FID (Inception) or the Fashion-MNIST classifier's FD. */
+/** What a run evaluates on the validation split to keep its best map: FID (Inception) or the Fashion-MNIST classifier's FD. */
 export const EVAL_SELECTIONS = ['fid', 'classifier'] as const;
 export type EvalSelection = (typeof EVAL_SELECTIONS)[number];
 
@@ -33,8 +33,15 @@ export interface TrainConfig {
   /** Adam learning rate of T and f. */
   lr: number;
   lrDecay: LrDecay;
+  /** Adam's β₁ for T and f (0.9 in the reference): how long the steps keep their momentum. */
+  beta1: number;
   /** Adam's β₂ for T and f (0.999 in the reference): how long one gradient spike keeps shrinking the steps. */
   beta2: number;
+  /**
+   * Decay of the exponential moving average of T's weights (with warm-up) that samples, evaluation, best-map keeping
+   * and T.safetensors use; 0: none (the reference keeps none).
+   */
+  emaDecay: number;
   /** UNet base width (48 in the reference). */
   base: number;
   /** ResNet potential's first width and cap (64 and 512 in the reference). */
@@ -47,7 +54,7 @@ export interface TrainConfig {
   /** Outer steps between sample grids and between checkpoints. */
   sampleEvery: number;
   checkpointEvery: number;
-  /** Outer steps between evaluations on the test split (0: none); the best map so far is kept in best/. */
+  /** Outer steps between evaluations on the validation split (0: none); the best map so far is kept in best/. */
   evalEvery: number;
   evalMetric: EvalSelection;
   preset: TrainPreset;
@@ -70,7 +77,9 @@ function referencePreset(cost: TrainCost): PresetValues {
     tIters: 10,
     lr: 1e-4,
     lrDecay: 'none',
+    beta1: 0.9,
     beta2: 0.999,
+    emaDecay: 0.999,
     base: 48,
     filters: 64,
     maxFilters: 512,
@@ -96,7 +105,9 @@ function cpuPreset(cost: TrainCost): PresetValues {
     tIters: 3,
     lr: 1e-3,
     lrDecay: 'cosine',
+    beta1: 0.9,
     beta2: 0.999,
+    emaDecay: 0.99,
     base: 16,
     filters: 16,
     maxFilters: 64,
@@ -152,7 +163,9 @@ function checkConfig(c: TrainConfig): void {
     if (!(Number.isInteger(c[key]) && c[key] >= 1)) fail(`${key} must be a positive integer, got ${c[key]}`);
   }
   if (!(c.lr > 0)) fail(`--lr must be > 0, got ${c.lr}`);
+  if (!(c.beta1 >= 0 && c.beta1 < 1)) fail(`--adam-beta1 must be in [0, 1), got ${c.beta1}`);
   if (!(c.beta2 > 0 && c.beta2 < 1)) fail(`--adam-beta2 must be in (0, 1), got ${c.beta2}`);
+  if (!(c.emaDecay >= 0 && c.emaDecay < 1)) fail(`--ema-decay must be in [0, 1) (0: no average), got ${c.emaDecay}`);
   if (!LR_DECAYS.includes(c.lrDecay)) fail(`--lr-decay must be one of ${LR_DECAYS.join(', ')}, got "${c.lrDecay}"`);
   if (c.cost === 'strong') {
     if (c.gamma !== 0) fail(`--gamma applies only to --cost weak, got ${c.gamma} with --cost strong`);

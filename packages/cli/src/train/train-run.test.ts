@@ -54,7 +54,13 @@ describe('runTraining', () => {
     const loaded = await loadTransportMap({ path: join(out, RUN_FILES.map) });
     expect(loaded.config).toEqual(saved.config);
     expect(loaded.stages[0].network).toEqual({ arch: 'unet', size: 16, channels: 1, noiseChannels: 0, base: saved.config.base });
-    for (const [name, t] of Object.entries(loaded.map.stateDict())) expect(Array.from(t.dataSync()), name).toEqual(Array.from(saved.tensors[`map.${name}`].dataSync()));
+    // The map file holds T's moving average (the cpu preset keeps one), not T's last weights.
+    expect(saved.config.emaDecay).toBe(0.99);
+    expect(saved.progress.mapAverageSteps).toBe(4);
+    const averaged = (name: string) => saved.tensors[`mapAverage.${name}`] ?? saved.tensors[`map.${name}`]; // integer buffers are not averaged
+    for (const [name, t] of Object.entries(loaded.map.stateDict())) expect(Array.from(t.dataSync()), name).toEqual(Array.from(averaged(name).dataSync()));
+    const head = 'outc.conv.weight';
+    expect(Array.from(saved.tensors[`mapAverage.${head}`].dataSync())).not.toEqual(Array.from(saved.tensors[`map.${head}`].dataSync()));
     loaded.map.dispose();
     tf.dispose(Object.values(saved.tensors));
   });
@@ -69,6 +75,9 @@ describe('runTraining', () => {
     const second = await runTraining({ flags: {}, preset: 'cpu', out, resume: true });
     expect(second).toMatchObject({ step: 4, interrupted: false });
     expect(losses(metrics(out))).toEqual(losses(metrics(straight)));
+    // The moving average resumed too: the exported maps are the same.
+    const weights = (dir: string) => Object.entries(decodeSafetensors(new Uint8Array(readFileSync(join(dir, RUN_FILES.map)))).tensors).map(([name, t]) => [name, Array.from(t.data)]);
+    expect(weights(out)).toEqual(weights(straight));
   });
 
   it('undoes a diverged step: back to the last checkpoint, learning rates halved, recorded in events.jsonl', async () => {

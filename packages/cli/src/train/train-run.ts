@@ -14,13 +14,13 @@ import type { RunEnvironment } from '../files/run-identity';
 import { removeRunFiles } from '../files/restart-run';
 import { checkTrainResume, trainRecord } from './train-identity';
 import { defaultCacheDir } from '../files/cache-dir';
-import { BEST_DIR, BestMapKeeper, type EvalLine } from './best-map';
+import { BEST_DIR, type BestMapInfo, BestMapKeeper, type EvalLine } from './best-map';
 import { sampleGrid } from './sample-grid';
 import { type TrainConfig, type TrainFlags, type TrainPreset, resolveTrainConfig } from './train-config';
-import { createCost, createMap, createPotential, gridBatch, optimizerSettings } from './train-setup';
+import { createCost, createMap, createPotential, gridBatch, mapAverageSettings, optimizerSettings } from './train-setup';
 
 // Callers (stack runs, translate) take these from here too.
-export { createCost, createMap, createPotential, gridBatch, optimizerSettings };
+export { createCost, createMap, createPotential, gridBatch, mapAverageSettings, optimizerSettings };
 
 /** Files of a run directory. */
 export const RUN_FILES = {
@@ -61,7 +61,7 @@ export interface TrainRunOptions {
   /** Called once the configuration is known, with the step training starts from. */
   onStart?: (config: TrainConfig, step: number) => void;
   onStep?: (metrics: TrainMetrics) => void;
-  /** Called after each evaluation on the test split (every config.evalEvery steps). */
+  /** Called after each evaluation on the validation split (every config.evalEvery steps). */
   onEval?: (line: EvalLine) => void;
   /** Called when a divergence is undone or a mode collapse is seen (also logged, and written to events.jsonl). */
   onEvent?: (event: GuardEvent) => void;
@@ -84,6 +84,8 @@ export interface TrainRunResult {
   /** Whether the run stopped before config.steps. */
   interrupted: boolean;
   last: TrainMetrics | null;
+  /** The best map (chosen on the validation split) and, when the run finished, its figures on the test split; null without evaluation. */
+  best: BestMapInfo | null;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
 
   const [sourceData, targetData] = images.map((source) => new ImageDataset(source, { size: config.size, channels: config.channels }));
   for (const [role, data] of [['source', sourceData], ['target', targetData]] as const) {
-    log(`${role} ${data.source.name}: ${data.count} images ${data.source.height}×${data.source.width}×${data.source.channels}, seen as ${data.shape.join('×')}; train ${data.trainCount}, test ${data.testCount}`);
+    log(`${role} ${data.source.name}: ${data.count} images ${data.source.height}×${data.source.width}×${data.source.channels}, seen as ${data.shape.join('×')}; train ${data.trainCount}, validation ${data.validationCount}, test ${data.testCount}`);
   }
   const source = new ImageSampler(sourceData, { split: 'train', seed: config.seed });
   const target = new ImageSampler(targetData, { split: 'train', seed: config.seed + 1 });
@@ -146,6 +148,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
     batchSize: config.batchSize,
     tIters: config.tIters,
     ...optimizerSettings(config),
+    mapAverage: mapAverageSettings(config),
     noise: weak ? { samples: config.noiseSamples, std: config.noiseStd } : undefined,
     seed: config.seed + 4,
     microBatch: memory.microBatch ?? undefined,
@@ -166,8 +169,9 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
 
   const x = gridBatch(sourceData);
   const y = gridBatch(targetData);
+  // Samples, evaluations and the exported map show T's moving average when the run keeps one.
   const grid = async (step: number) => {
-    const png = await sampleGrid(solver, x, y, { draws: weak ? 4 : 1, seed: config.seed + 5 });
+    const png = await solver.withAveragedMap(() => sampleGrid(solver, x, y, { draws: weak ? 4 : 1, seed: config.seed + 5 }));
     writeFileAtomic(join(out, RUN_FILES.samples, `step-${String(step).padStart(6, '0')}.png`), png);
     writeFileAtomic(join(out, RUN_FILES.samples, 'latest.png'), png);
   };
@@ -175,7 +179,7 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
   const store: CheckpointStore<SolverProgress> = {
     save: async ({ tensors, state }) => {
       await writeCheckpoint(checkpointPath, { config, progress: state, samplers: { source: source.state(), target: target.state() }, tensors, record });
-      await saveTransportMap(join(out, RUN_FILES.map), map, { noise: { std: config.noiseStd }, config });
+      await solver.withAveragedMap(() => saveTransportMap(join(out, RUN_FILES.map), map, { noise: { std: config.noiseStd }, config }));
     },
     load: async () => {
       const saved = readCheckpoint(checkpointPath);
@@ -211,9 +215,10 @@ export async function runTraining(options: TrainRunOptions): Promise<TrainRunRes
         if (report.step % config.sampleEvery === 0 || report.step === config.steps || signal?.aborted) await grid(report.step);
       },
       onEvent: event,
-      evaluate: keeper ? { every: config.evalEvery, run: async (step) => onEval?.(await keeper.evaluate(step)) } : undefined,
+      evaluate: keeper ? { every: config.evalEvery, run: async (step) => onEval?.(await solver.withAveragedMap(() => keeper.evaluate(step))) } : undefined,
     });
-    return { config, step: solver.step, interrupted, last };
+    const best = keeper && !interrupted ? await keeper.testBest() : null;
+    return { config, step: solver.step, interrupted, last, best };
   } finally {
     tf.dispose([x, y]);
     keeper?.dispose();

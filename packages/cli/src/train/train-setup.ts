@@ -1,7 +1,7 @@
 // What a `not train` run builds from its configuration: its networks, cost, optimizers and grid images. No file
 // access here, so that the browser demo trains exactly what `not train` trains (published as @not/cli/train-setup).
 import type * as tf from '@tensorflow/tfjs-core';
-import { type AdamOptions, type Scheduled, type TransportCost, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
+import { type AdamOptions, type Scheduled, type TransportCost, type WeightAverageOptions, cosineDecay, linearRamp, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import type { ImageDataset } from '@not/datasets';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import type { TrainConfig } from './train-config';
@@ -29,9 +29,14 @@ export function createCost(config: TrainConfig): { cost: TransportCost; gamma: (
 /** Adam settings of T and f. Each optimizer counts its own updates: K_T map updates per outer step, one potential update. */
 export function optimizerSettings(config: TrainConfig): { mapOptimizer: AdamOptions; potentialOptimizer: AdamOptions } {
   return {
-    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters), betas: [0.9, config.beta2] },
-    potentialOptimizer: { lr: learningRate(config, config.steps), betas: [0.9, config.beta2] },
+    mapOptimizer: { lr: learningRate(config, config.steps * config.tIters), betas: [config.beta1, config.beta2] },
+    potentialOptimizer: { lr: learningRate(config, config.steps), betas: [config.beta1, config.beta2] },
   };
+}
+
+/** The moving average of T's weights the run keeps (NeuralOT's mapAverage), or undefined for none. */
+export function mapAverageSettings(config: TrainConfig): WeightAverageOptions | undefined {
+  return config.emaDecay > 0 ? { decay: config.emaDecay } : undefined;
 }
 
 /**

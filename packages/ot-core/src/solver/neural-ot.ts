@@ -173,6 +173,14 @@ export class NeuralOT {
   }
 
   /**
+   * Runs `f` with T holding its averaged weights when the solver keeps an average (else as it is), then puts T's own
+   * weights back: what samples, evaluation and export should see.
+   */
+  async withAveragedMap<R>(f: () => R | Promise<R>): Promise<R> {
+    return this.mapAverage ? this.mapAverage.applied(f) : f();
+  }
+
+  /**
    * Every tensor a checkpoint needs, keyed `map.*`, `potential.*` (the networks' own state dicts, buffers included),
    * `mapOptimizer.*` and `potentialOptimizer.*`. Not copies.
    */

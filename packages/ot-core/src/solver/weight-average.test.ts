@@ -31,7 +31,7 @@ describe('WeightAverage', () => {
     map.dispose();
   });
 
-  it('lends the module its averaged weights for the length of a call, then puts its own back', async () => {
+  it('lends the module its averaged weights for the length of a call, then puts its own back; or gives them for good', async () => {
     const map = affineMap(2);
     const average = new WeightAverage(map, { decay: 0.5, warmup: 0 });
     tf.tidy(() => (map.stateDict().bias as tf.Variable).assign(tf.tensor1d([4, -4])));
@@ -42,6 +42,9 @@ describe('WeightAverage', () => {
     expect(Array.from(map.stateDict().bias.dataSync())).toEqual([4, -4]);
     await expect(average.applied(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(Array.from(map.stateDict().bias.dataSync())).toEqual([4, -4]);
+    expect(tf.memory().numTensors).toBe(before);
+    average.loadIntoModule();
+    expect(Array.from(map.stateDict().bias.dataSync())).toEqual([2, -2]);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => new WeightAverage(map, { decay: 1 })).toThrow('WeightAverage: decay must lie in [0, 1), got 1');
     expect(() => average.loadStateDict({}, 0)).toThrow('WeightAverage.loadStateDict: missing "weight", "bias"');

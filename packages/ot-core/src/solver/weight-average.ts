@@ -79,6 +79,11 @@ export class WeightAverage {
     this.t = steps;
   }
 
+  /** Puts the averaged state into the module for good (at the end of training, to keep the averaged network). */
+  loadIntoModule(): void {
+    this.module.loadStateDict({ ...this.module.stateDict(), ...this.average });
+  }
+
   /**
    * Runs `f` with the module holding the averaged state, then puts its own state back (also when `f` throws): for
    * sampling, evaluating or exporting the averaged network.
