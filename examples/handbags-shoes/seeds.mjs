@@ -67,7 +67,7 @@ mkdirSync(results, { recursive: true });
 // `not eval --split test` where eval has that option; else eval reports the test split (it names it in its output).
 const evalSplit = (await capture(process.execPath, [cli, 'eval', '--help'])).includes('--split') ? ['--split', 'test'] : [];
 
-console.log(`seeds benchmark: seeds ${seeds.join(', ')}, ${parallel} at a time${runFlags.length ? `, run.mjs ${runFlags.join(' ')}` : ''}`);
+console.log(`seeds benchmark: seeds ${seeds.join(', ')} (${parallel} at a time)${runFlags.length ? `, run.mjs ${runFlags.join(' ')}` : ''}`);
 const rows = await pool(seeds, parallel, benchmarkSeed);
 const summary = summarize(rows);
 const table = markdown(summary);
