@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '@not/ot-core';
-import { energyDistance } from './energy-distance';
+import { energyDistance, energyFloor } from './energy-distance';
 
 /** n draws of N(mean, 1) in 1-D. */
 function gaussian1d(n: number, mean: number, seed: number): Float64Array {
@@ -65,5 +65,23 @@ describe('energyDistance', () => {
     );
     expect(() => energyDistance([0, 1], [], 2)).toThrow('energyDistance: b must hold');
     expect(() => energyDistance([0, 1], [0, 1], 0)).toThrow('energyDistance: dim must be a positive integer, got 0');
+  });
+});
+
+describe('energyFloor', () => {
+  it('is 2·E|y − y′|/n: 4/(n√π) for N(0, 1), and the mean energy distance between independent n-samples', () => {
+    const c = 2 / Math.sqrt(Math.PI); // E|X − X′| for X, X′ ~ N(0, 1)
+    expect(energyFloor(gaussian1d(3000, 0, 8), 1, 100) / ((2 * c) / 100)).toBeCloseTo(1, 1);
+    // Independent check by simulation: the average over 300 pairs of 40-point samples.
+    let sum = 0;
+    for (let r = 0; r < 300; r++) sum += energyDistance(gaussian1d(40, 0, 100 + 2 * r), gaussian1d(40, 0, 101 + 2 * r), 1);
+    expect(sum / 300 / ((2 * c) / 40)).toBeGreaterThan(0.9);
+    expect(sum / 300 / ((2 * c) / 40)).toBeLessThan(1.1);
+  });
+
+  it('names the argument for bad input', () => {
+    expect(() => energyFloor([0, 1], 2, 10)).toThrow('energyFloor: points must hold at least 2 points');
+    expect(() => energyFloor([0, 1, 2, 3], 2, 0)).toThrow('energyFloor: n must be a positive integer, got 0');
+    expect(energyFloor([0, Number.NaN, 2, 3], 2, 10)).toBeNaN();
   });
 });

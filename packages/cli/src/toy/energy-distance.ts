@@ -19,6 +19,25 @@ export function energyDistance(a: ArrayLike<number>, b: ArrayLike<number>, dim: 
   return 2 * cross - meanDistance(a, n, a, n, dim) - meanDistance(b, m, b, m, dim);
 }
 
+/**
+ * The expected energy distance between two independent n-point samples of the distribution `points` were drawn from:
+ * with δ = E|y − y′|, the V-statistic's mean is 2δ − 2(1 − 1/n)δ = 2δ/n, and δ is estimated without bias by the
+ * mean distance over the pairs i ≠ j of `points`. A perfect map scores about this against an n-point sample of Q, so
+ * it is the floor that sampling noise alone puts under {@link energyDistance} at that sample size.
+ *
+ * @example
+ * energyFloor(target, 2, 1024); // what T♯P vs Q would score on 1024 points each if T♯P were exactly Q
+ */
+export function energyFloor(points: ArrayLike<number>, dim: number, n: number): number {
+  const m = rows('points', points, dim);
+  if (m < 2) throw new Error(`energyFloor: points must hold at least 2 points to estimate E|y − y′|, got ${m}`);
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`energyFloor: n must be a positive integer, got ${n}`);
+  if (!allFinite(points)) return Number.NaN;
+  // The all-pairs mean includes the m zero diagonal terms; rescale to the mean over i ≠ j.
+  const delta = (meanDistance(points, m, points, m, dim) * m) / (m - 1);
+  return (2 * delta) / n;
+}
+
 function rows(name: string, points: ArrayLike<number>, dim: number): number {
   if (!(Number.isInteger(dim) && dim >= 1)) throw new Error(`energyDistance: dim must be a positive integer, got ${dim}`);
   if (points == null || typeof points.length !== 'number' || points.length === 0 || points.length % dim !== 0) {
