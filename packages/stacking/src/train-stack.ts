@@ -318,6 +318,7 @@ class StackRun {
         if (this.state.stageBest) best = cloneStateDict(stateDictPart(resuming.tensors, 'best'));
       } else {
         await this.initialize(settings, map, potential, source, stage);
+        solver.mapAverage?.restart(); // the average starts from the map as initialised, not from its fresh weights
         this.state.stageCosts = [];
         this.state.stageBest = null;
       }

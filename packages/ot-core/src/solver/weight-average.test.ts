@@ -45,6 +45,9 @@ describe('WeightAverage', () => {
     expect(tf.memory().numTensors).toBe(before);
     average.loadIntoModule();
     expect(Array.from(map.stateDict().bias.dataSync())).toEqual([2, -2]);
+    tf.tidy(() => (map.stateDict().bias as tf.Variable).assign(tf.tensor1d([6, 1])));
+    average.restart();
+    expect([average.steps, ...average.stateDict().bias.dataSync()]).toEqual([0, 6, 1]);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => new WeightAverage(map, { decay: 1 })).toThrow('WeightAverage: decay must lie in [0, 1), got 1');
     expect(() => average.loadStateDict({}, 0)).toThrow('WeightAverage.loadStateDict: missing "weight", "bias"');

@@ -79,6 +79,15 @@ export class WeightAverage {
     this.t = steps;
   }
 
+  /** Starts the average afresh from the module's current state (after its weights were loaded from elsewhere). */
+  restart(): void {
+    const current = this.module.stateDict();
+    tf.tidy(() => {
+      for (const [key, average] of Object.entries(this.average)) average.assign(current[key]);
+    });
+    this.t = 0;
+  }
+
   /** Puts the averaged state into the module for good (at the end of training, to keep the averaged network). */
   loadIntoModule(): void {
     this.module.loadStateDict({ ...this.module.stateDict(), ...this.average });
