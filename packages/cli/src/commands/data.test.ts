@@ -22,7 +22,7 @@ describe('not data inspect', () => {
       seen: { shape: [32, 32, 3], dtype: 'float32' },
       size: 32,
       resize: 'none',
-      split: { train: 2700, test: 300 },
+      split: { train: 2400, validation: 300, test: 300 },
     });
     expect(line.samples.indices).toHaveLength(8);
     expect(line.samples.min).toBe(-1);
@@ -36,7 +36,7 @@ describe('not data inspect', () => {
     expect(stdout).toMatch(/images +3000/);
     expect(stdout).toMatch(/stored +32×32×1 uint8/);
     expect(stdout).toMatch(/seen +16×16×3 float32 in \[-1, 1\] \(size 16, resize bilinear\)/);
-    expect(stdout).toMatch(/split +train 2700, test 300/);
+    expect(stdout).toMatch(/split +train 2400, validation 300 \(.*\), test 300/);
   });
 
   it('explains bad specs and options', async () => {

@@ -52,7 +52,7 @@ export function registerData(program: Command): void {
             `  images    ${line.count}`,
             `  stored    ${h}×${w}×${c} uint8`,
             `  seen      ${s}×${s}×3 float32 in [-1, 1] (size ${s}, resize ${line.resize})`,
-            `  split     train ${line.split.train}, test ${line.split.test} (the last ⌊${line.count}·${line.split.testRatio}⌋ images)`,
+            `  split     train ${line.split.train}, validation ${line.split.validation} (the ⌊${line.count}·${line.split.validationRatio}⌋ before the test split), test ${line.split.test} (the last ⌊${line.count}·${line.split.testRatio}⌋ images)`,
             `  samples   train ${indices.join(', ')}: min ${fmt(min)}, max ${fmt(max)}, mean ${fmt(line.samples.mean)}`,
           ].join('\n') + '\n',
         );

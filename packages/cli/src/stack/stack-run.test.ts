@@ -45,6 +45,9 @@ describe('runStacking', () => {
     const values = summary.stages.map((s) => s.value as number);
     expect(summary.depth).toBe(values[1] < values[0] ? 2 : 1);
     expect(JSON.parse(readFileSync(join(out, STACK_FILES.summary), 'utf8'))).toEqual(summary);
+    // The depth is chosen on validation; the selected stack is then measured on the test split.
+    expect(summary.test!.details).toMatchObject({ classifierFd: summary.test!.value });
+    expect(summary.test!.value).not.toBe(summary.stages[summary.depth - 1].value);
     expect(readdirSync(join(out, STACK_FILES.stages)).sort()).toEqual(['stack-1.safetensors', 'stack-2.safetensors']);
 
     // The saved stacks load as one map, made of their stages in order.
@@ -67,7 +70,7 @@ describe('runStacking', () => {
 
     // The eval log has depth 0 and each stage's end; the grid has rows x, T1(x), T2∘T1(x), y.
     const evals = readFileSync(join(out, STACK_FILES.eval), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(evals.map((e) => [e.stage, e.step])).toEqual([[0, 0], [1, 3], [2, 3]]);
+    expect(evals.map((e) => [e.stage, e.step, e.split])).toEqual([[0, 0, 'validation'], [1, 3, 'validation'], [2, 3, 'validation']]);
     const grid = PNG.sync.read(readFileSync(join(out, STACK_FILES.grid)));
     expect([grid.width, grid.height]).toEqual([2 + 10 * 66, 2 + 4 * 66]);
     expect(existsSync(join(out, STACK_FILES.plot))).toBe(true);

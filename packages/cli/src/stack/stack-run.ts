@@ -51,6 +51,7 @@ export interface StackSummary {
   depth: number;
   source: StackEvaluation | null;
   stages: StageReport[];
+  /** The selected stack on the test split (once the run has finished). */
   test?: StackEvaluation;
 }
 

@@ -12,6 +12,7 @@ import type { TrainConfig } from './train-config';
 /** One line of eval.jsonl: the step, what evaluateMap measured on the validation split, and the value the best map is chosen by. */
 export interface EvalLine extends EvalResult {
   step: number;
+  /** The split evaluated: always validation (choices are made there). */
   split: 'validation';
   metric: TrainConfig['evalMetric'];
   value: number;
