@@ -115,6 +115,49 @@ describe('trainStack', () => {
     disposeMaps(result.maps);
   });
 
+  it("keeps and evaluates a stage's moving average when asked: avg_t = d_t·avg + (1 − d_t)·w_t, d_t = min(decay, (1 + t)/(warmup + t))", async () => {
+    const decay = 0.8;
+    const warmup = 2;
+    for (const evaluating of [true, false]) {
+      let map: TransportMap | null = null;
+      const own: number[][] = []; // the map's own weights after each step
+      const seen: number[][] = [];
+      const result = await trainStack(
+        options({
+          stages: [{ steps: 6 }],
+          mapAverage: { decay, warmup },
+          makeMap: () => (map = affineMap(DIM)),
+          onStep: () => own.push(weights(map!)),
+          // Later steps score better, so the stage keeps its last evaluated map.
+          ...(evaluating && {
+            evaluateEvery: 3,
+            evaluate: (stack: TransportMap, at: { stage: number; step: number }) => {
+              if (at.stage > 0) seen.push(weights((stack as unknown as { stages: TransportMap[] }).stages[0]));
+              return { value: -at.step };
+            },
+          }),
+        }),
+      );
+      const start = affineMap(DIM);
+      let average = weights(start);
+      start.dispose();
+      const expected = own.map((w, i) => {
+        const d = Math.min(decay, (2 + i) / (warmup + 1 + i));
+        average = average.map((a, j) => d * a + (1 - d) * w[j]);
+        return average;
+      });
+      const close = (a: number[], b: number[]) => a.forEach((v, j) => expect(v).toBeCloseTo(b[j], 5));
+      if (evaluating) {
+        expect(seen).toHaveLength(2);
+        close(seen[0], expected[2]);
+        close(seen[1], expected[5]);
+      }
+      close(weights(result.maps[0]), expected[5]);
+      expect(weights(result.maps[0])).not.toEqual(own[5]);
+      disposeMaps(result.maps);
+    }
+  });
+
   it('keeps the best-evaluated step of a stage, not the last', async () => {
     let calls = 0;
     const values = [3, 1, 2];
