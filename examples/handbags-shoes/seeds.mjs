@@ -2,7 +2,7 @@
 // per seed, reads each seed's test figures with `not eval --json`, and prints a table with the median and the worst.
 // A benchmark, not a test: a missed goal is reported, never an exit status. `node seeds.mjs --help` says more.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,8 +29,9 @@ Options:
   --parallel P     runs side by side (default 1); with P > 1 each run gets --threads 1 unless given
   --out DIR        where the seed folders go (default: run.mjs's naming under out/)
   --results DIR    where results.json, results.md and seed-N.png go (default: seeds/ beside this script)
-  --same-steps     also train one map for the same total steps as the stack (run steps + the stages' steps, a
-                   fresh run in <seed folder>-steps-T/ with --no-stack) and compare it with the stack per seed
+  --same-steps     also train one map for the same total steps as the stack (run steps + the stages' steps, in
+                   <seed folder>-steps-T/ with --no-stack: the seed's run continued where the learning rate is
+                   constant, else a fresh run) and compare it with the stack per seed
   -h, --help       this text
 
 Everything after a second -- goes to run.mjs, e.g. \`-- --steps 400\` or \`-- --stage-steps 50\`.
@@ -90,9 +91,14 @@ async function benchmarkSeed(seed) {
   if (stack) copyFileSync(join(folder, 'stack', 'stages.png'), join(results, `seed-${seed}-stack.png`));
   const row = { seed, folder, minutes: run.minutes, oneMap, stacked, depth: stack?.depth ?? null };
   if (opts['same-steps'] && stack) {
-    const runSteps = JSON.parse(readFileSync(join(folder, 'run', 'config.json'), 'utf8')).steps;
-    const steps = runSteps + stack.stages.reduce((sum, s) => sum + s.steps, 0);
-    const long = await runFlagship(seed, [...runFlags, '--seed', String(seed), '--steps', String(steps), '--no-stack', '--out', `${folder}-steps-${steps}`]);
+    const config = JSON.parse(readFileSync(join(folder, 'run', 'config.json'), 'utf8'));
+    const steps = config.steps + stack.stages.reduce((sum, s) => sum + s.steps, 0);
+    const longFolder = `${folder}-steps-${steps}`;
+    // With a constant learning rate nothing in a run depends on its length, and a resumed run is the uninterrupted
+    // one: the longer map continues the seed's own run (a copy) instead of repeating its first steps. A decaying rate
+    // spans --steps, so there it trains afresh.
+    if (config.lrDecay === 'none' && !existsSync(join(longFolder, 'run'))) cpSync(join(folder, 'run'), join(longFolder, 'run'), { recursive: true });
+    const long = await runFlagship(seed, [...runFlags, '--seed', String(seed), '--steps', String(steps), '--no-stack', '--out', longFolder]);
     const longBest = join(long.folder, 'run', 'best');
     row.sameSteps = { steps, minutes: long.minutes, ...(await evaluate(existsSync(join(longBest, 'T.safetensors')) ? longBest : join(long.folder, 'run'))) };
   }

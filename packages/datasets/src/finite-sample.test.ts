@@ -43,7 +43,7 @@ describe('non-finite samples are refused where the data enter, naming the sample
   });
 
   it('an image source: the source image, not the batch position', () => {
-    const data = new ImageDataset(floatSource(10, 6), { size: 2, channels: 1, testRatio: 0 });
+    const data = new ImageDataset(floatSource(10, 6), { size: 2, channels: 1, testRatio: 0, validationRatio: 0 });
     expect(() => data.images('train', [1, 2])).not.toThrow();
     expect(() => data.images('train', [1, 6])).toThrow(/^ImageDataset\.images \(floats\): image 6 of floats holds NaN \(value 3 of 4\)/);
     const before = tf.memory().numTensors;

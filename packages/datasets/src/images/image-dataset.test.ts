@@ -121,6 +121,6 @@ describe('ImageDataset', () => {
     const data = new ImageDataset(source, { size: 2 });
     expect(() => data.images('test', [1])).toThrow('ImageDataset.images: indices must be integers in [0, 1) (the test split), got 1 at position 0');
     expect(() => data.images('train', [0, -1])).toThrow('got -1 at position 1');
-    expect(() => data.images('val' as never, [0])).toThrow(`ImageDataset: split must be 'train' or 'test', got "val"`);
+    expect(() => data.images('val' as never, [0])).toThrow(`ImageDataset: split must be one of 'train', 'validation', 'test', got "val"`);
   });
 });
