@@ -22,7 +22,22 @@ const CANDIDATES = ['../../native/build/Release/not_onednn.node', '../native/bui
  * Loads the addon: from `NOT_ONEDNN_ADDON` when set, else from the package's native/build. Node only (through
  * process.getBuiltinModule, so the package's entry still bundles for a browser); throws saying what was tried.
  */
-export function loadNativeConvAddon(): { addon: NativeConvAddon; path: string } {
+export function loadNativeConvAddon(): LoadedAddon {
+  loaded ??= load();
+  return loaded;
+}
+
+/** The addon, the file it came from, and the OpenMP wait policy it started with. */
+export interface LoadedAddon {
+  addon: NativeConvAddon;
+  path: string;
+  waitPolicy: string;
+}
+
+// Loaded once per module copy (Node caches the addon itself; the wait policy is fixed at its first load).
+let loaded: LoadedAddon | undefined;
+
+function load(): LoadedAddon {
   const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
     ?.getBuiltinModule;
   if (typeof getBuiltinModule !== 'function') {
@@ -32,8 +47,8 @@ export function loadNativeConvAddon(): { addon: NativeConvAddon; path: string } 
   const { existsSync } = getBuiltinModule('node:fs') as typeof import('node:fs');
   const { fileURLToPath } = getBuiltinModule('node:url') as typeof import('node:url');
   const require = createRequire(import.meta.url);
-  const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-    ?.NOT_ONEDNN_ADDON;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const fromEnv = env.NOT_ONEDNN_ADDON;
   const paths = fromEnv ? [fromEnv] : CANDIDATES.map((p) => fileURLToPath(new URL(p, import.meta.url)));
   const path = paths.find((p) => existsSync(p));
   if (path === undefined) {
@@ -43,5 +58,15 @@ export function loadNativeConvAddon(): { addon: NativeConvAddon; path: string } 
         '`apt-get install libdnnl-dev`)',
     );
   }
-  return { addon: require(path) as NativeConvAddon, path };
+  // OpenMP threads busy-wait after each parallel region by default, taking cores from wasm's threads (and from
+  // anyone else's) between convolutions: 4-6x slower steps on a loaded 2-core machine. Passive waiting costs
+  // microseconds per convolution. libgomp reads the variable once, when the addon loads it; a user's setting wins,
+  // and the variable is put back so that child processes see the environment they would have.
+  const policy = env.OMP_WAIT_POLICY;
+  if (policy === undefined) env.OMP_WAIT_POLICY = 'passive';
+  try {
+    return { addon: require(path) as NativeConvAddon, path, waitPolicy: policy ?? 'passive' };
+  } finally {
+    if (policy === undefined) delete env.OMP_WAIT_POLICY;
+  }
 }

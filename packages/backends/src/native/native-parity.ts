@@ -20,7 +20,7 @@ interface Geometry {
 }
 
 /** Random NHWC geometries: sizes, channels, strides or dilations (tfjs allows one of them > 1), every pad kind. */
-export function geometries(seed: number, count: number, { dilate = true } = {}): Geometry[] {
+function geometries(seed: number, count: number, { dilate = true } = {}): Geometry[] {
   const rand = seededRandom(seed);
   const out: Geometry[] = [];
   while (out.length < count) {
@@ -42,6 +42,8 @@ export function geometries(seed: number, count: number, { dilate = true } = {}):
 }
 
 const TOLERANCE = 1e-5;
+
+const environmentWaitPolicy = process.env.OMP_WAIT_POLICY;
 
 export function nativeParitySuite(label: string, threads: number, heapKind: 'SharedArrayBuffer' | 'ArrayBuffer'): void {
   let built = true;
@@ -222,6 +224,9 @@ export function nativeParitySuite(label: string, threads: number, heapKind: 'Sha
       native = useNativeConvolutions();
       expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(nativeConfig);
       expect(native.kernels).toEqual(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+      // Passive OpenMP waiting was asked of libgomp at load, and the environment was left as it was.
+      expect(native.waitPolicy).toBe(environmentWaitPolicy ?? 'passive');
+      expect(process.env.OMP_WAIT_POLICY).toBe(environmentWaitPolicy);
     });
   });
 }

@@ -16,6 +16,8 @@ export interface NativeConvolutions {
   oneDnn: string;
   /** oneDNN's threads (OpenMP). */
   threads: number;
+  /** OpenMP's wait policy: 'passive' unless OMP_WAIT_POLICY said otherwise when the addon loaded. */
+  waitPolicy: string;
   /** wasm kernels now served by oneDNN. */
   kernels: string[];
   /** The addon itself (implementation names per geometry, primitive count), for benchmarks and tests. */
@@ -38,7 +40,7 @@ export function useNativeConvolutions(options: { threads?: number } = {}): Nativ
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
     throw new Error(`useNativeConvolutions: threads must be a whole number ≥ 1, got ${threads}`);
   }
-  const { addon, path } = loadNativeConvAddon();
+  const { addon, path, waitPolicy } = loadNativeConvAddon();
   if (threads !== undefined) addon.setThreads(threads);
   // The fallbacks are the training kernels (wasm lacks Conv2DBackpropFilter): register them first.
   registerWasmTrainingKernels();
@@ -62,5 +64,5 @@ export function useNativeConvolutions(options: { threads?: number } = {}): Nativ
     }
     setConv2dGradientThroughKernels(false);
   };
-  return { path, oneDnn: addon.version(), threads: addon.threads(), kernels: Object.keys(makers), addon, restore };
+  return { path, oneDnn: addon.version(), threads: addon.threads(), waitPolicy, kernels: Object.keys(makers), addon, restore };
 }
