@@ -19,6 +19,16 @@ import { tensorOps } from './tensor-ops';
 /** Marks our gradient across module copies, so a second install neither wraps it again nor loses the original. */
 const OURS = Symbol.for('@not/backends/conv2d-gradient');
 
+/** Set on globalThis (across module copies) while native convolution kernels serve the wasm backend. */
+const NATIVE = Symbol.for('@not/backends/native-convolutions');
+
+/** Whether the wasm Conv2D gradient should call the Conv2DBackpropInput/Filter kernels (native ones are registered). */
+export function setConv2dGradientThroughKernels(on: boolean): void {
+  (globalThis as { [NATIVE]?: boolean })[NATIVE] = on;
+}
+
+const throughKernels = () => (globalThis as { [NATIVE]?: boolean })[NATIVE] === true;
+
 type MarkedGradConfig = GradConfig & { [OURS]?: true };
 
 /** What tfjs-core's own Conv2D gradient does, for when none is registered yet (it is not exported). */
@@ -54,6 +64,14 @@ function makeConv2dGradient(fallback: GradConfig): MarkedGradConfig {
       if (getBackend() !== 'wasm') return fallback.gradFunc(dy, saved, attrs);
       const [x, filter] = saved as Tensor4D[];
       const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as Conv2DAttrs;
+      if (throughKernels()) {
+        // The native kernels are faster than composing forward convolutions, and take dilations as an extra attr.
+        const common = { strides, pad, dataFormat, dimRoundingMode, dilations } as unknown as NamedAttrMap;
+        return {
+          x: () => engine().runKernel(Conv2DBackpropInput, { dy: dy as Tensor, filter }, { ...common, inputShape: x.shape }) as Tensor,
+          filter: () => engine().runKernel(Conv2DBackpropFilter, { x, dy: dy as Tensor }, { ...common, filterShape: filter.shape }) as Tensor,
+        };
+      }
       const info = backend_util.computeConv2DInfo(
         x.shape,
         filter.shape,

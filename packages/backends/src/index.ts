@@ -7,3 +7,4 @@ export type { BackendOptions } from './backend-loaders';
 export { releaseWebGpu } from './webgpu-loader';
 export { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
 export { registerWebGpuTrainingKernels } from './register-webgpu-training';
+export { useNativeConvolutions, type NativeConvolutions } from './native/use-native-convolutions';

@@ -1,0 +1,94 @@
+// The decision bench of the oneDNN prototype (issue 23, step 1): the cpu preset's NOT outer step and the reference
+// nets' f step on today's wasm kernels and on the native (oneDNN) convolution kernels, in one process, interleaved
+// run by run with PyTorch (bench/torch_side.py) on 1 and 2 threads. The same networks serve both of our columns: the
+// native kernels are switched in and out between runs (useNativeConvolutions / restore).
+//
+//   pnpm --filter not-bench native-conv            # needs packages/backends/native built (see its README)
+//   BENCH_QUICK=1 pnpm --filter not-bench native-conv   # one run per row, for a smoke test
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, useBackend, useNativeConvolutions } from '@not/backends';
+import { CPU, REFERENCE, notSteps } from './steps.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = !!process.env.BENCH_QUICK;
+
+const ROWS = [
+  { label: `NOT outer step (K_T = ${CPU.tIters})`, kind: 'outer', config: CPU, runs: 7 },
+  { label: 'f step', kind: 'f-step', config: REFERENCE, runs: 3 },
+  { label: 'T step', kind: 't-step', config: REFERENCE, runs: 3 },
+];
+
+function startTorch() {
+  const python = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const child = spawn(python, [join(here, 'torch_side.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const failed = new Promise((resolve) => child.on('error', (error) => resolve({ error: error.message })));
+  const ask = async (request) => {
+    child.stdin.write(`${JSON.stringify(request)}\n`);
+    const next = await Promise.race([lines.next(), failed]);
+    if (next.error || next.done) return { skip: next.error ?? `${python} bench/torch_side.py exited (is torch installed?)` };
+    return JSON.parse(next.value);
+  };
+  return { ask, stop: () => child.stdin.end() };
+}
+
+const median = (xs) => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+const fmt = (ms) => (ms === null ? '–' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+const ratio = (a, b) => (a === null || b === null ? '–' : `${(a / b).toFixed(2)}×`);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+const report = await useBackend('wasm');
+const native = useNativeConvolutions();
+native.restore();
+console.log(`load at start ${load()}; ${cpus().length} cores, ${cpus()[0]?.model}`);
+console.log(`${describeBackend(report)}: ${report.detail.split(';')[0]}`);
+console.log(`native: oneDNN ${native.oneDnn}, ${native.threads} OpenMP threads, OpenMP wait policy ${native.waitPolicy}; ${native.path}`);
+const torch = startTorch();
+const versions = await torch.ask({ hello: true });
+console.log(`PyTorch ${versions.torch ?? versions.skip}`);
+
+const lines = [];
+for (const row of ROWS) {
+  const side = notSteps(row.config);
+  const run = side.steps[row.kind];
+  const times = { wasm: [], native: [], 1: [], 2: [] };
+  let skip = versions.skip ?? null;
+  for (let r = -1; r < (quick ? 1 : row.runs); r++) {
+    // r = -1 warms both sides up (oneDNN primitive creation, first allocations, PyTorch's first pass).
+    for (const variant of ['wasm', 'native']) {
+      const on = variant === 'native' ? useNativeConvolutions() : undefined;
+      const before = tf.memory().numTensors;
+      const t0 = performance.now();
+      await run();
+      const ms = performance.now() - t0;
+      on?.restore();
+      if (tf.memory().numTensors !== before) throw new Error(`native-conv bench: ${row.label} (${variant}) leaked tensors`);
+      if (r >= 0) times[variant].push(ms);
+    }
+    for (const threads of [1, 2]) {
+      if (skip) break;
+      const answer = await torch.ask({ case: { kind: row.kind, config: row.config }, threads });
+      if (answer.skip) skip = answer.skip;
+      else if (r >= 0) times[threads].push(answer.ms);
+    }
+  }
+  side.dispose();
+  const m = { wasm: median(times.wasm), native: median(times.native), t1: median(times[1]), t2: median(times[2]) };
+  const line =
+    `| ${row.label} | ${row.config.name} | ${fmt(m.wasm)} | ${fmt(m.native)} | ${fmt(m.t1)} | ${fmt(m.t2)} | ` +
+    `${ratio(m.wasm, m.native)} | ${ratio(m.wasm, m.t2)} | ${ratio(m.native, m.t2)} | ${ratio(m.native, m.t1)} | ${times.wasm.length} |`;
+  lines.push(line);
+  console.log(line, `  (runs ms: wasm ${times.wasm.map(fmt).join(' ')}; native ${times.native.map(fmt).join(' ')}; torch 2t ${times[2].map(fmt).join(' ')})`);
+}
+torch.stop();
+console.log(`load at end ${load()}`);
+console.log(`
+| step | networks | ours wasm ms | ours native ms | PyTorch 1t ms | PyTorch 2t ms | wasm / native | wasm / PyTorch 2t | native / PyTorch 2t | native / PyTorch 1t | runs |
+|---|---|---|---|---|---|---|---|---|---|---|
+${lines.join('\n')}`);

@@ -1,0 +1,232 @@
+// The parity suite of the native convolution kernels against the cpu backend, shared by the threaded
+// (SharedArrayBuffer heap) and single-threaded (ArrayBuffer heap) test files. Tests only.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { useBackend } from '../index';
+import { difference, dilateFilter, onBackend, pick, randomInt, randomValues, runKernelOnData, seededRandom, wasmDataIds } from '../test-helpers';
+import { loadNativeConvAddon } from './native-addon';
+import { useNativeConvolutions, type NativeConvolutions } from './use-native-convolutions';
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Geometry {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  outShape: number[];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: Pad;
+}
+
+/** Random NHWC geometries: sizes, channels, strides or dilations (tfjs allows one of them > 1), every pad kind. */
+function geometries(seed: number, count: number, { dilate = true } = {}): Geometry[] {
+  const rand = seededRandom(seed);
+  const out: Geometry[] = [];
+  while (out.length < count) {
+    const xShape: Geometry['xShape'] = [randomInt(rand, 1, 3), randomInt(rand, 3, 12), randomInt(rand, 3, 12), randomInt(rand, 1, 12)];
+    const filterShape: Geometry['filterShape'] = [randomInt(rand, 1, 4), randomInt(rand, 1, 4), xShape[3], randomInt(rand, 1, 12)];
+    const dilated = dilate && rand() < 0.35;
+    const strides: [number, number] = dilated ? [1, 1] : [randomInt(rand, 1, 3), randomInt(rand, 1, 3)];
+    const dilations: [number, number] = dilated ? [randomInt(rand, 1, 3), randomInt(rand, 1, 3)] : [1, 1];
+    const kind = pick(rand, ['same', 'valid', 'explicit'] as const);
+    const pad: Pad =
+      kind === 'explicit'
+        ? [[0, 0], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [0, 0]]
+        : kind;
+    const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad);
+    if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+    out.push({ xShape, filterShape, outShape: info.outShape, strides, dilations, pad });
+  }
+  return out;
+}
+
+const TOLERANCE = 1e-5;
+
+const environmentWaitPolicy = process.env.OMP_WAIT_POLICY;
+
+export function nativeParitySuite(label: string, threads: number, heapKind: 'SharedArrayBuffer' | 'ArrayBuffer'): void {
+  let built = true;
+  try {
+    loadNativeConvAddon();
+  } catch {
+    built = false;
+  }
+
+  describe.skipIf(!built)(`native (oneDNN) convolution kernels match cpu: ${label}`, () => {
+    let native: NativeConvolutions;
+    /** Calls of each addon function, to check which kernels ran natively. */
+    const calls: Record<string, number> = {};
+    const counted = (): Record<string, number> => ({ ...calls });
+    beforeAll(async () => {
+      await useBackend('cpu');
+      await useBackend('wasm', { threads });
+      native = useNativeConvolutions();
+      const addon = native.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+      for (const name of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter']) {
+        const f = addon[name];
+        calls[name] = 0;
+        addon[name] = (...args) => {
+          calls[name]++;
+          return f(...args);
+        };
+      }
+    });
+    afterAll(() => native?.restore());
+
+    /** Runs on wasm (native) and cpu; checks no tensor or wasm buffer is left behind; returns the relative error. */
+    const ADDON_FUNCTION: Record<string, string> = {
+      Conv2D: 'conv2d', FusedConv2D: 'conv2d', Conv2DBackpropInput: 'conv2dBackpropInput', Conv2DBackpropFilter: 'conv2dBackpropFilter',
+    };
+    async function compare(kernel: string, inputs: Parameters<typeof runKernelOnData>[1], wasmAttrs: Record<string, unknown>, cpu: () => { shape: number[]; values: Float32Array }, { nativeCalls = 1 } = {}) {
+      const want = await onBackend('cpu', cpu);
+      const before = { tensors: tf.memory().numTensors, data: wasmDataIds() };
+      const callsBefore = counted();
+      const got = await onBackend('wasm', () => runKernelOnData(kernel, inputs, wasmAttrs));
+      expect({ tensors: tf.memory().numTensors, data: wasmDataIds() }).toEqual(before);
+      const fn = ADDON_FUNCTION[kernel];
+      expect(calls[fn] - callsBefore[fn], `${kernel} calls of the addon's ${fn}`).toBe(nativeCalls);
+      expect(got.shape).toEqual(want.shape);
+      return { d: difference(got.values, want.values) };
+    }
+
+    it(`runs on a ${heapKind} heap with ${threads} wasm thread(s)`, async () => {
+      await tf.setBackend('wasm');
+      const wasm = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm;
+      expect(wasm.HEAPU8.buffer.constructor.name).toBe(heapKind);
+    });
+
+    it('Conv2D on 40 random geometries (strides, dilations, same/valid/explicit pads)', async () => {
+      const rand = seededRandom(11);
+      let worst = 0;
+      for (const g of geometries(1, 40)) {
+        const inputs = { x: { shape: g.xShape, values: randomValues(rand, g.xShape) }, filter: { shape: g.filterShape, values: randomValues(rand, g.filterShape) } };
+        const attrs = { strides: g.strides, pad: g.pad, dilations: g.dilations, dataFormat: 'NHWC' };
+        const { d } = await compare('Conv2D', inputs, attrs, () => runKernelOnData('Conv2D', inputs, attrs));
+        expect(d.relative, JSON.stringify(g)).toBeLessThan(TOLERANCE);
+        worst = Math.max(worst, d.relative);
+      }
+      console.log(`${label}: Conv2D worst relative error ${worst.toExponential(2)}`);
+    });
+
+    it('FusedConv2D with bias and relu / leakyrelu / linear / relu6 / sigmoid / elu on 36 random geometries', async () => {
+      const rand = seededRandom(12);
+      let worst = 0;
+      const activations = ['relu', 'leakyrelu', 'linear', 'relu6', 'sigmoid', 'elu'];
+      for (const [i, g] of geometries(2, 36).entries()) {
+        const co = g.filterShape[3];
+        const inputs = {
+          x: { shape: g.xShape, values: randomValues(rand, g.xShape) },
+          filter: { shape: g.filterShape, values: randomValues(rand, g.filterShape) },
+          ...(i % 5 === 4 ? {} : { bias: { shape: [co], values: randomValues(rand, [co]) } }),
+        };
+        const activation = activations[i % activations.length];
+        const attrs = { strides: g.strides, pad: g.pad, dilations: g.dilations, dataFormat: 'NHWC', activation, leakyreluAlpha: 0.1 + 0.2 * rand() };
+        const { d } = await compare('FusedConv2D', inputs, attrs, () => runKernelOnData('FusedConv2D', inputs, attrs));
+        expect(d.relative, `${activation} ${JSON.stringify(g)}`).toBeLessThan(TOLERANCE);
+        worst = Math.max(worst, d.relative);
+      }
+      console.log(`${label}: FusedConv2D worst relative error ${worst.toExponential(2)}`);
+    });
+
+    it('Conv2DBackpropInput on 40 random geometries (strides, same/valid/explicit pads)', async () => {
+      const rand = seededRandom(13);
+      let worst = 0;
+      for (const g of geometries(3, 40, { dilate: false })) {
+        const inputs = { dy: { shape: g.outShape, values: randomValues(rand, g.outShape) }, filter: { shape: g.filterShape, values: randomValues(rand, g.filterShape) } };
+        const attrs = { strides: g.strides, pad: g.pad, dataFormat: 'NHWC', inputShape: g.xShape };
+        const { d } = await compare('Conv2DBackpropInput', inputs, attrs, () => runKernelOnData('Conv2DBackpropInput', inputs, attrs));
+        expect(d.relative, JSON.stringify(g)).toBeLessThan(TOLERANCE);
+        worst = Math.max(worst, d.relative);
+      }
+      console.log(`${label}: Conv2DBackpropInput worst relative error ${worst.toExponential(2)}`);
+    });
+
+    it('Conv2DBackpropFilter on 40 random geometries (strides, same/valid/explicit pads)', async () => {
+      const rand = seededRandom(14);
+      let worst = 0;
+      for (const g of geometries(4, 40, { dilate: false })) {
+        const inputs = { x: { shape: g.xShape, values: randomValues(rand, g.xShape) }, dy: { shape: g.outShape, values: randomValues(rand, g.outShape) } };
+        const attrs = { strides: g.strides, pad: g.pad, dataFormat: 'NHWC', filterShape: g.filterShape };
+        const { d } = await compare('Conv2DBackpropFilter', inputs, attrs, () => runKernelOnData('Conv2DBackpropFilter', inputs, attrs));
+        expect(d.relative, JSON.stringify(g)).toBeLessThan(TOLERANCE);
+        worst = Math.max(worst, d.relative);
+      }
+      console.log(`${label}: Conv2DBackpropFilter worst relative error ${worst.toExponential(2)}`);
+    });
+
+    it('the Conv2D gradient (through the native backprop kernels, dilations included) on 30 random geometries', async () => {
+      const rand = seededRandom(15);
+      let worst = 0;
+      for (const g of geometries(5, 30)) {
+        const x = randomValues(rand, g.xShape);
+        const w = randomValues(rand, g.filterShape);
+        const r = randomValues(rand, g.outShape);
+        // On cpu the dilated filter spelled out with zeros (cpu's own gradient refuses dilations).
+        const grads = (useDilations: boolean) =>
+          tf.tidy(() => {
+            const loss = (xt: tf.Tensor, wt: tf.Tensor) => {
+              const y = useDilations
+                ? tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, g.strides, g.pad, 'NHWC', g.dilations)
+                : tf.conv2d(xt as tf.Tensor4D, dilateFilter(wt as tf.Tensor4D, g.dilations), g.strides, g.pad);
+              return tf.sum(tf.mul(y, tf.tensor(r, g.outShape)));
+            };
+            const [dx, dw] = tf.grads(loss)([tf.tensor(x, g.xShape), tf.tensor(w, g.filterShape)]);
+            return [dx.dataSync().slice(), dw.dataSync().slice()];
+          });
+        const want = await onBackend('cpu', () => grads(false));
+        const before = tf.memory().numTensors;
+        const callsBefore = counted();
+        const got = await onBackend('wasm', () => grads(true));
+        expect(tf.memory().numTensors).toBe(before);
+        // One native forward, and the gradient through the native backprop kernels (not composed forward convs).
+        const ran = Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v - callsBefore[k]]));
+        expect(ran).toEqual({ conv2d: 1, conv2dBackpropInput: 1, conv2dBackpropFilter: 1 });
+        for (const [i, name] of ['dx', 'dw'].entries()) {
+          const d = difference(got[i], want[i]);
+          expect(d.relative, `${name} ${JSON.stringify(g)}`).toBeLessThan(TOLERANCE);
+          worst = Math.max(worst, d.relative);
+        }
+      }
+      console.log(`${label}: Conv2D gradient worst relative error ${worst.toExponential(2)}`);
+    });
+
+    it('reads the heap anew after the wasm memory grows', async () => {
+      await tf.setBackend('wasm');
+      const wasm = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm;
+      const rand = seededRandom(16);
+      const g = geometries(6, 1)[0];
+      const inputs = { x: { shape: g.xShape, values: randomValues(rand, g.xShape) }, filter: { shape: g.filterShape, values: randomValues(rand, g.filterShape) } };
+      const attrs = { strides: g.strides, pad: g.pad, dilations: g.dilations, dataFormat: 'NHWC' };
+      await compare('Conv2D', inputs, attrs, () => runKernelOnData('Conv2D', inputs, attrs));
+      const size = wasm.HEAPU8.buffer.byteLength;
+      const big = tf.zeros([size / 4 + 1024]); // more than the heap holds: it must grow
+      expect(wasm.HEAPU8.buffer.byteLength).toBeGreaterThan(size);
+      const { d } = await compare('Conv2D', inputs, attrs, () => runKernelOnData('Conv2D', inputs, attrs));
+      big.dispose();
+      expect(d.relative).toBeLessThan(TOLERANCE);
+    });
+
+    it('leaves prelu to the wasm kernel, and restore() puts the wasm kernels back', async () => {
+      const rand = seededRandom(17);
+      const inputs = {
+        x: { shape: [2, 6, 6, 3], values: randomValues(rand, [2, 6, 6, 3]) },
+        filter: { shape: [3, 3, 3, 4], values: randomValues(rand, [3, 3, 3, 4]) },
+        bias: { shape: [4], values: randomValues(rand, [4]) },
+        preluActivationWeights: { shape: [4], values: randomValues(rand, [4]) },
+      };
+      const attrs = { strides: [1, 1], pad: 'same', dilations: [1, 1], dataFormat: 'NHWC', activation: 'prelu' };
+      const { d } = await compare('FusedConv2D', inputs, attrs, () => runKernelOnData('FusedConv2D', inputs, attrs), { nativeCalls: 0 });
+      expect(d.relative).toBeLessThan(TOLERANCE);
+      const nativeConfig = tf.getKernel('Conv2D', 'wasm');
+      native.restore();
+      expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(nativeConfig);
+      native = useNativeConvolutions();
+      expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(nativeConfig);
+      expect(native.kernels).toEqual(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+      // Passive OpenMP waiting was asked of libgomp at load, and the environment was left as it was.
+      expect(native.waitPolicy).toBe(environmentWaitPolicy ?? 'passive');
+      expect(process.env.OMP_WAIT_POLICY).toBe(environmentWaitPolicy);
+    });
+  });
+}
