@@ -8,3 +8,4 @@ export { releaseWebGpu } from './webgpu-loader';
 export { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
 export { registerWebGpuTrainingKernels } from './register-webgpu-training';
 export { useNativeConvolutions, type NativeConvolutions } from './native/use-native-convolutions';
+export type { NativeConvAddon } from './native/native-addon';
