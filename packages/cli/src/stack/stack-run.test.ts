@@ -75,7 +75,7 @@ describe('runStacking', () => {
     expect([grid.width, grid.height]).toEqual([2 + 10 * 66, 2 + 4 * 66]);
     expect(existsSync(join(out, STACK_FILES.plot))).toBe(true);
     const table = summaryTable(summary).split('\n');
-    expect(table[0]).toMatch(/^stage\s+init\s+steps\s+classifier\s+target share\s+cost \(x→stack\)\s+selected$/);
+    expect(table[0]).toMatch(/^stage\s+init\s+steps\s+classifier \(validation\)\s+target share\s+cost \(x→stack\)\s+selected$/);
     expect(table.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['0', '1', '2']);
     expect(table[1 + summary.depth]).toMatch(/✓$/);
   });

@@ -35,12 +35,13 @@ describe('not sweep on this machine', () => {
     expect(record.runs.map((r) => r.status)).toEqual(['done', 'done', 'failed', 'failed']);
     // The two train runs ran at once, on the two workers.
     expect(new Set([byId[good].worker, byId[bad].worker]).size).toBe(2);
-    // Metrics as the runs wrote them: the train run's best map, the stack's selected depth, on the test split.
+    // Metrics as the runs wrote them: the train run's best map, the stack's selected depth, chosen on validation and
+    // measured on the test split.
     const best = JSON.parse(readFileSync(join(out, 'runs', good, 'best', 'best.json'), 'utf8'));
-    expect(byId[good]).toMatchObject({ metric: 'classifier', validation: null, test: best.value, details: { step: best.step } });
+    expect(byId[good]).toMatchObject({ metric: 'classifier', validation: best.value, test: best.test.value, details: { step: best.step, targetShare: best.test.classifier.targetShare } });
     const summary = JSON.parse(readFileSync(join(out, 'runs', `${good}+stack`, 'summary.json'), 'utf8'));
     const selected = summary.stages.find((s: { selected: boolean }) => s.selected);
-    expect(byId[`${good}+stack`]).toMatchObject({ metric: 'classifier', test: selected.value, details: { depth: summary.depth } });
+    expect(byId[`${good}+stack`]).toMatchObject({ metric: 'classifier', validation: selected.value, test: summary.test.value, details: { depth: summary.depth } });
     // The stack run's first stage is the train run of the tree.
     expect(JSON.parse(readFileSync(join(out, 'runs', `${good}+stack`, 'config.json'), 'utf8')).first).toBe(resolve(out, 'runs', good));
     expect(byId[bad].error).toMatch(/^exited with code 1: .*nonexistent-sweep-data/);
