@@ -8,8 +8,11 @@ export interface NativeConvAddon {
   conv2dBackpropFilter(heap: Uint8Array, dims: Int32Array, offsets: Float64Array): void;
   /** The oneDNN implementations chosen for one geometry (forward, backward data, backward weights). */
   implementations(dims: Int32Array): string;
+  /** Sets the OpenMP threads the convolutions use. */
   setThreads(threads: number): void;
+  /** The OpenMP threads the convolutions use. */
   threads(): number;
+  /** How many oneDNN primitives (one per geometry and direction) are cached. */
   cachedPrimitives(): number;
   /** oneDNN's version, e.g. "2.6.3". */
   version(): string;
