@@ -5,17 +5,12 @@
 //
 //   pnpm --filter not-bench native-conv            # needs packages/backends/native built (see its README)
 //   BENCH_QUICK=1 pnpm --filter not-bench native-conv   # one run per row, for a smoke test
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, useBackend, useNativeConvolutions } from '@not/backends';
 import { CPU, REFERENCE, notSteps } from './steps.mjs';
+import { startTorch } from './torch-process.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const quick = !!process.env.BENCH_QUICK;
 
 const ROWS = [
@@ -23,20 +18,6 @@ const ROWS = [
   { label: 'f step', kind: 'f-step', config: REFERENCE, runs: 3 },
   { label: 'T step', kind: 't-step', config: REFERENCE, runs: 3 },
 ];
-
-function startTorch() {
-  const python = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-  const child = spawn(python, [join(here, 'torch_side.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const failed = new Promise((resolve) => child.on('error', (error) => resolve({ error: error.message })));
-  const ask = async (request) => {
-    child.stdin.write(`${JSON.stringify(request)}\n`);
-    const next = await Promise.race([lines.next(), failed]);
-    if (next.error || next.done) return { skip: next.error ?? `${python} bench/torch_side.py exited (is torch installed?)` };
-    return JSON.parse(next.value);
-  };
-  return { ask, stop: () => child.stdin.end() };
-}
 
 const median = (xs) => (xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 const fmt = (ms) => (ms === null ? '–' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));

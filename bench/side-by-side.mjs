@@ -8,16 +8,15 @@
 //   BENCH_QUICK=1 pnpm --filter not-bench start    # one run per row, for a smoke test
 //   BENCH_PYTHON=/usr/bin/python3    # the Python with torch (default: /usr/bin/python3 when present, else python3)
 // WebGPU rows follow, on a hardware adapter only (skipped with a note elsewhere); the GPU side by side is bench/gpu/.
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, useBackend } from '@not/backends';
 import { FidInceptionV3, fidInceptionWeightShapes } from '@not/metrics';
 import { CPU, REFERENCE, notSteps } from './steps.mjs';
+import { startTorch } from './torch-process.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = !!process.env.BENCH_QUICK;
@@ -62,21 +61,6 @@ function ours(row) {
   }
   const { steps, dispose } = notSteps(c);
   return { run: steps[row.kind], dispose };
-}
-
-/** The PyTorch process: ask(row, threads) → ms, or null with `skipped` set. */
-function startTorch() {
-  const python = process.env.BENCH_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
-  const child = spawn(python, [join(here, 'torch_side.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const failed = new Promise((resolve) => child.on('error', (error) => resolve({ error: error.message })));
-  const ask = async (request) => {
-    child.stdin.write(`${JSON.stringify(request)}\n`);
-    const next = await Promise.race([lines.next(), failed]);
-    if (next.error || next.done) return { skip: next.error ?? `${python} bench/torch_side.py exited (is torch installed?)` };
-    return JSON.parse(next.value);
-  };
-  return { ask, stop: () => child.stdin.end() };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
