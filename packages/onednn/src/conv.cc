@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <list>
 #include <map>
 #include <unordered_map>
 #include <memory>
@@ -79,11 +80,16 @@ Entry withWeights(const ConvShape &s, dnnl::primitive p, const char *impl, const
   return e;
 }
 
-// Creating a primitive descriptor dispatches and may JIT-compile: keep one per shape, kind and fused activation.
-std::map<std::vector<int64_t>, Entry> cache;
+// Creating a primitive descriptor dispatches and may JIT-compile: keep one per shape, kind and fused activation, at
+// most `limit` of them (a training run uses a few dozen; a sweep over shapes would otherwise grow without end), the
+// least recently used evicted first.
+using Key = std::vector<int64_t>;
+std::list<std::pair<Key, Entry>> recent;  // most recently used first
+std::map<Key, std::list<std::pair<Key, Entry>>::iterator> index;
+size_t limit = 256;
 std::mutex cacheLock;
 
-std::vector<int64_t> key(int64_t kind, const ConvShape &s, int64_t extra0 = 0, float alpha = 0.f) {
+Key key(int64_t kind, const ConvShape &s, int64_t extra0 = 0, float alpha = 0.f) {
   int32_t alphaBits;
   static_assert(sizeof alphaBits == sizeof alpha, "float is 32-bit");
   std::memcpy(&alphaBits, &alpha, sizeof alpha);
@@ -91,12 +97,26 @@ std::vector<int64_t> key(int64_t kind, const ConvShape &s, int64_t extra0 = 0, f
           extra0, alphaBits};
 }
 
+void evictBeyond(size_t keep) {
+  while (recent.size() > keep) {
+    index.erase(recent.back().first);
+    recent.pop_back();
+  }
+}
+
+// The entry stays valid until the next call: the addon is called from one JS thread at a time.
 template <typename Make>
-Entry &cached(const std::vector<int64_t> &k, Make make) {
+Entry &cached(const Key &k, Make make) {
   std::lock_guard<std::mutex> lock(cacheLock);
-  auto it = cache.find(k);
-  if (it == cache.end()) it = cache.emplace(k, make()).first;
-  return it->second;
+  auto it = index.find(k);
+  if (it != index.end()) {
+    recent.splice(recent.begin(), recent, it->second);
+    return recent.front().second;
+  }
+  recent.emplace_front(k, make());
+  index.emplace(k, recent.begin());
+  evictBeyond(limit);
+  return recent.front().second;
 }
 
 Entry makeForward(const ConvShape &s, bool bias, Activation act, float alpha) {
@@ -177,7 +197,13 @@ int maxThreads() { return omp_get_max_threads(); }
 
 size_t cachedPrimitives() {
   std::lock_guard<std::mutex> lock(cacheLock);
-  return cache.size();
+  return recent.size();
+}
+
+void setCacheLimit(size_t n) {
+  std::lock_guard<std::mutex> lock(cacheLock);
+  limit = n;
+  evictBeyond(limit);
 }
 
 }  // namespace not_onednn

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "batch-norm.h"
 #include "conv.h"
 
 namespace {
@@ -116,56 +117,114 @@ napi_value guarded(napi_env env, const char *fn, Body body) {
   return nullptr;
 }
 
-// conv2d(heap, dims, offsets: Float64Array [x, filter, bias or -1, y], activation, alpha)
+// What every convolution call starts with: (heap, dims, offsets: Float64Array of `tensors` byte offsets, ...).
+struct ConvCall {
+  std::vector<napi_value> argv;
+  Heap heap;
+  ConvShape s;
+  const double *offsets;
+};
+
+ConvCall convCall(napi_env env, napi_callback_info info, size_t argc, size_t tensors, const char *fn) {
+  auto a = args(env, info, argc, fn);
+  return {a, heapOf(env, a[0], fn), shapeOf(env, a[1], fn),
+          typedArray<double>(env, a[2], napi_float64_array, tensors, fn, "offsets")};
+}
+
+// conv2d(heap, dims, offsets [x, filter, bias or -1, y], activation, alpha)
 napi_value Conv2d(napi_env env, napi_callback_info info) {
   const char *fn = "not_onednn.conv2d";
   return guarded(env, fn, [&] {
-    auto a = args(env, info, 5, fn);
-    Heap heap = heapOf(env, a[0], fn);
-    ConvShape s = shapeOf(env, a[1], fn);
-    const double *o = typedArray<double>(env, a[2], napi_float64_array, 4, fn, "offsets");
+    ConvCall c = convCall(env, info, 5, 4, fn);
     int32_t act;
     double alpha;
-    check(env, napi_get_value_int32(env, a[3], &act), "activation");
-    check(env, napi_get_value_double(env, a[4], &alpha), "alpha");
+    check(env, napi_get_value_int32(env, c.argv[3], &act), "activation");
+    check(env, napi_get_value_double(env, c.argv[4], &alpha), "alpha");
     if (act < 0 || act > 5) throw JsError(std::string(fn) + ": activation must be 0..5, got " + std::to_string(act));
-    const float *x = at(heap, o[0], srcElements(s), fn, "x");
-    const float *w = at(heap, o[1], weightElements(s), fn, "filter");
-    const float *b = o[2] < 0 ? nullptr : at(heap, o[2], s.oc, fn, "bias");
-    float *y = at(heap, o[3], dstElements(s), fn, "y");
-    not_onednn::convForward(s, x, w, b, y, static_cast<not_onednn::Activation>(act), static_cast<float>(alpha));
+    const double *o = c.offsets;
+    const float *b = o[2] < 0 ? nullptr : at(c.heap, o[2], c.s.oc, fn, "bias");
+    not_onednn::convForward(c.s, at(c.heap, o[0], srcElements(c.s), fn, "x"),
+                            at(c.heap, o[1], weightElements(c.s), fn, "filter"), b,
+                            at(c.heap, o[3], dstElements(c.s), fn, "y"), static_cast<not_onednn::Activation>(act),
+                            static_cast<float>(alpha));
     return undefinedValue(env);
   });
 }
 
-// conv2dBackpropInput(heap, dims, offsets: Float64Array [dy, filter, dx])
+// conv2dBackpropInput(heap, dims, offsets [dy, filter, dx])
 napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
   const char *fn = "not_onednn.conv2dBackpropInput";
   return guarded(env, fn, [&] {
-    auto a = args(env, info, 3, fn);
-    Heap heap = heapOf(env, a[0], fn);
-    ConvShape s = shapeOf(env, a[1], fn);
-    const double *o = typedArray<double>(env, a[2], napi_float64_array, 3, fn, "offsets");
-    const float *dy = at(heap, o[0], dstElements(s), fn, "dy");
-    const float *w = at(heap, o[1], weightElements(s), fn, "filter");
-    float *dx = at(heap, o[2], srcElements(s), fn, "dx");
-    not_onednn::convBackwardData(s, dy, w, dx);
+    ConvCall c = convCall(env, info, 3, 3, fn);
+    const double *o = c.offsets;
+    not_onednn::convBackwardData(c.s, at(c.heap, o[0], dstElements(c.s), fn, "dy"),
+                                 at(c.heap, o[1], weightElements(c.s), fn, "filter"),
+                                 at(c.heap, o[2], srcElements(c.s), fn, "dx"));
     return undefinedValue(env);
   });
 }
 
-// conv2dBackpropFilter(heap, dims, offsets: Float64Array [x, dy, dw])
+// conv2dBackpropFilter(heap, dims, offsets [x, dy, dw])
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   const char *fn = "not_onednn.conv2dBackpropFilter";
   return guarded(env, fn, [&] {
-    auto a = args(env, info, 3, fn);
-    Heap heap = heapOf(env, a[0], fn);
-    ConvShape s = shapeOf(env, a[1], fn);
-    const double *o = typedArray<double>(env, a[2], napi_float64_array, 3, fn, "offsets");
-    const float *x = at(heap, o[0], srcElements(s), fn, "x");
-    const float *dy = at(heap, o[1], dstElements(s), fn, "dy");
-    float *dw = at(heap, o[2], weightElements(s), fn, "dw");
-    not_onednn::convBackwardWeights(s, x, dy, dw);
+    ConvCall c = convCall(env, info, 3, 3, fn);
+    const double *o = c.offsets;
+    not_onednn::convBackwardWeights(c.s, at(c.heap, o[0], srcElements(c.s), fn, "x"),
+                                    at(c.heap, o[1], dstElements(c.s), fn, "dy"),
+                                    at(c.heap, o[2], weightElements(c.s), fn, "dw"));
+    return undefinedValue(env);
+  });
+}
+
+// Batch norm calls: (heap, dims Int32Array [rows, channels], offsets, eps, relu).
+struct BatchNormCall {
+  Heap heap;
+  int64_t rows, channels;
+  const double *offsets;
+  float eps;
+  bool relu;
+};
+
+BatchNormCall batchNormCall(napi_env env, napi_callback_info info, size_t tensors, const char *fn) {
+  auto a = args(env, info, 5, fn);
+  const int32_t *d = typedArray<int32_t>(env, a[1], napi_int32_array, 2, fn, "dims");
+  if (d[0] < 1 || d[1] < 1) throw JsError(std::string(fn) + ": rows and channels must be >= 1");
+  double eps;
+  bool relu;
+  check(env, napi_get_value_double(env, a[3], &eps), "eps");
+  check(env, napi_get_value_bool(env, a[4], &relu), "relu");
+  return {heapOf(env, a[0], fn), d[0], d[1], typedArray<double>(env, a[2], napi_float64_array, tensors, fn, "offsets"),
+          static_cast<float>(eps), relu};
+}
+
+// batchNormForward(heap, dims, offsets [x, gamma, beta, y, mean, variance], eps, relu)
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  const char *fn = "not_onednn.batchNormForward";
+  return guarded(env, fn, [&] {
+    BatchNormCall c = batchNormCall(env, info, 6, fn);
+    const double *o = c.offsets;
+    const int64_t all = c.rows * c.channels;
+    not_onednn::batchNormForward(c.rows, c.channels, at(c.heap, o[0], all, fn, "x"), at(c.heap, o[1], c.channels, fn, "gamma"),
+                                 at(c.heap, o[2], c.channels, fn, "beta"), c.eps, c.relu, at(c.heap, o[3], all, fn, "y"),
+                                 at(c.heap, o[4], c.channels, fn, "mean"), at(c.heap, o[5], c.channels, fn, "variance"));
+    return undefinedValue(env);
+  });
+}
+
+// batchNormBackward(heap, dims, offsets [dy, x, y, mean, variance, gamma, dx, dGamma, dBeta], eps, relu)
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  const char *fn = "not_onednn.batchNormBackward";
+  return guarded(env, fn, [&] {
+    BatchNormCall c = batchNormCall(env, info, 9, fn);
+    const double *o = c.offsets;
+    const int64_t all = c.rows * c.channels;
+    const int64_t ch = c.channels;
+    not_onednn::batchNormBackward(c.rows, ch, at(c.heap, o[0], all, fn, "dy"), at(c.heap, o[1], all, fn, "x"),
+                                  at(c.heap, o[2], all, fn, "y"), at(c.heap, o[3], ch, fn, "mean"),
+                                  at(c.heap, o[4], ch, fn, "variance"), at(c.heap, o[5], ch, fn, "gamma"), c.eps, c.relu,
+                                  at(c.heap, o[6], all, fn, "dx"), at(c.heap, o[7], ch, fn, "dGamma"),
+                                  at(c.heap, o[8], ch, fn, "dBeta"));
     return undefinedValue(env);
   });
 }
@@ -201,6 +260,19 @@ napi_value Threads(napi_env env, napi_callback_info) {
   return out;
 }
 
+// setCacheLimit(n): keep at most n primitives from now on (the least recently used go first).
+napi_value SetCacheLimit(napi_env env, napi_callback_info info) {
+  const char *fn = "not_onednn.setCacheLimit";
+  return guarded(env, fn, [&] {
+    auto a = args(env, info, 1, fn);
+    int32_t n;
+    check(env, napi_get_value_int32(env, a[0], &n), "limit");
+    if (n < 1) throw JsError(std::string(fn) + ": limit must be >= 1, got " + std::to_string(n));
+    not_onednn::setCacheLimit(static_cast<size_t>(n));
+    return undefinedValue(env);
+  });
+}
+
 napi_value CachedPrimitives(napi_env env, napi_callback_info) {
   napi_value out;
   napi_create_double(env, static_cast<double>(not_onednn::cachedPrimitives()), &out);
@@ -220,9 +292,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"implementations", nullptr, Implementations, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"setCacheLimit", nullptr, SetCacheLimit, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"cachedPrimitives", nullptr, CachedPrimitives, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
   };

@@ -26,7 +26,8 @@ std::string implementations(const ConvShape &s);
 // Threads oneDNN's OpenMP runtime uses from now on (on the calling thread).
 void setThreads(int threads);
 int maxThreads();
-// Primitives kept (one per shape, kind and activation).
+// Primitives kept (one per shape, kind and activation), and how many at most (256 unless set).
 size_t cachedPrimitives();
+void setCacheLimit(size_t n);
 
 }  // namespace not_onednn
