@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from './backend-names';
+import { useOneDnnKernels, type OneDnnKernels } from './onednn/use-onednn-kernels';
 import { registerWasmTrainingKernels } from './register-wasm-training';
 import { startWasmNodeThreads } from './wasm-node-threads';
 import type { WebGpuAdapterInfo } from './webgpu-adapter';
@@ -16,7 +17,18 @@ export interface BackendOptions {
    * need a cross-origin-isolated page).
    */
   threads?: number;
+  /**
+   * On wasm in Node: run the convolutions and batch norms on oneDNN's kernels where @not/onednn's addon loads
+   * (default true); false keeps tfjs' wasm kernels. The environment variable NOT_ONEDNN=off does the same for a
+   * whole process.
+   */
+  oneDnn?: boolean;
 }
+
+/** On wasm: oneDNN's kernels loaded (which version, on how many threads, which kernels), or why not. */
+export type OneDnnStatus =
+  | { loaded: true; version: string; threads: number; kernels: string[] }
+  | { loaded: false; why: string };
 
 /** What a successful load tells the report. */
 export interface LoadedBackend {
@@ -26,6 +38,8 @@ export interface LoadedBackend {
   detail: string;
   /** On webgpu: the adapter it runs on. */
   adapter?: WebGpuAdapterInfo;
+  /** On wasm: oneDNN's kernels, or why not. */
+  oneDnn?: OneDnnStatus;
 }
 
 /** How a loader is asked: by name, or by `auto` (which passes over a software WebGPU adapter). */
@@ -79,7 +93,23 @@ const threadCount = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
-async function loadWasm({ threads }: BackendOptions): Promise<LoadedBackend> {
+// The oneDNN kernels this process registered, to take back when a later call asks for none.
+let registered: OneDnnKernels | undefined;
+
+/** oneDNN's kernels on wasm, on wasm's threads, where the addon loads; else why not. */
+function chooseOneDnn(wanted: boolean, threads: number): OneDnnStatus {
+  registered?.restore();
+  registered = undefined;
+  if (!wanted) return { loaded: false, why: 'not asked for (oneDnn: false)' };
+  try {
+    registered = useOneDnnKernels({ threads });
+    return { loaded: true, version: registered.version, threads: registered.threads, kernels: registered.kernels };
+  } catch (error) {
+    return { loaded: false, why: firstLine(error) };
+  }
+}
+
+async function loadWasm({ threads, oneDnn = true }: BackendOptions): Promise<LoadedBackend> {
   const pkg = '@tensorflow/tfjs-backend-wasm';
   const wasm = (await importPackage(pkg)) as { getThreadsCount(): number };
   // Before setBackend, so that no kernel of a first training step can miss them.
@@ -95,13 +125,22 @@ async function loadWasm({ threads }: BackendOptions): Promise<LoadedBackend> {
   if (!started && isNode && threads !== 1) await startWasmNodeThreads(threads, start);
   else await start();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const status = chooseOneDnn(oneDnn, wasm.getThreadsCount());
   return {
     tfBackend: tf.getBackend(),
+    oneDnn: status,
     detail:
-      `${simd ? 'SIMD' : 'no SIMD'}, ${threadCount(wasm.getThreadsCount())}; training kernels added: ` +
+      `${simd ? 'SIMD' : 'no SIMD'}, ${threadCount(wasm.getThreadsCount())}, ${oneDnnLine(status)}; training kernels added: ` +
       `${kernels.added.join(', ')}; replaced: ${kernels.replaced.join(', ')}; gradients: ${kernels.gradients.join(', ')}; ` +
       `numeric-pad guard: ${kernels.guarded.join(', ')}`,
   };
+}
+
+/** `oneDNN 2.6.3 kernels on 2 threads (Conv2D, …)` or `no oneDNN kernels (why)`. */
+export function oneDnnLine(status: OneDnnStatus): string {
+  return status.loaded
+    ? `oneDNN ${status.version} kernels on ${threadCount(status.threads)} (${status.kernels.join(', ')})`
+    : `no oneDNN kernels (${status.why})`;
 }
 
 async function loadCpu(): Promise<LoadedBackend> {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { useBackend } from './index';
+import { loadOneDnnAddon } from './onednn/onednn-addon';
 import { difference, onBackend, randomValues, seededRandom } from './test-helpers';
 
 type Params = Record<string, { shape: number[]; values: Float32Array }>;
@@ -84,33 +85,48 @@ function allGradients(
   });
 }
 
-describe('full gradients of small conv nets on wasm equal those on cpu', () => {
-  beforeAll(async () => {
-    await useBackend('cpu');
-    await useBackend('wasm');
-  });
-
-  const cases = [
-    { name: 'UNet', loss: unetLoss, shapes: UNET_SHAPES, target: [2, 8, 8, 3] },
-    { name: 'ResNet', loss: resnetLoss, shapes: RESNET_SHAPES, target: [2, 1] },
-  ];
-  for (const c of cases) {
-    it(c.name, async () => {
-      const rand = seededRandom(41);
-      const params = makeParams(42, c.shapes);
-      const x = randomValues(rand, [2, 8, 8, 3]);
-      const target = { shape: c.target, values: randomValues(rand, c.target) };
-      const want = await onBackend('cpu', () => allGradients(c.loss, params, x, target));
-      const before = tf.memory().numTensors;
-      const got = await onBackend('wasm', () => allGradients(c.loss, params, x, target));
-      expect(tf.memory().numTensors).toBe(before);
-      let worst = 0;
-      for (const name of Object.keys(params)) {
-        const d = difference(got[name], want[name]);
-        worst = Math.max(worst, d.relative);
-        expect(d.relative, name).toBeLessThan(1e-5);
-      }
-      console.log(`${c.name}: ${Object.keys(params).length} gradients, worst relative error ${worst.toExponential(2)}`);
+// Both ways wasm computes convolutions: tfjs' kernels, and oneDNN's where the addon is built.
+for (const oneDnn of [false, true]) {
+  const skip = oneDnn && !addonLoads();
+  describe.skipIf(skip)(`full gradients of small conv nets on wasm (${oneDnn ? 'oneDNN' : 'wasm'} convolutions) equal those on cpu`, () => {
+    beforeAll(async () => {
+      await useBackend('cpu');
+      const report = await useBackend('wasm', { oneDnn });
+      expect(report.oneDnn?.loaded).toBe(oneDnn);
     });
+
+    const cases = [
+      { name: 'UNet', loss: unetLoss, shapes: UNET_SHAPES, target: [2, 8, 8, 3] },
+      { name: 'ResNet', loss: resnetLoss, shapes: RESNET_SHAPES, target: [2, 1] },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        await useBackend('wasm', { oneDnn });
+        const rand = seededRandom(41);
+        const params = makeParams(42, c.shapes);
+        const x = randomValues(rand, [2, 8, 8, 3]);
+        const target = { shape: c.target, values: randomValues(rand, c.target) };
+        const want = await onBackend('cpu', () => allGradients(c.loss, params, x, target));
+        const before = tf.memory().numTensors;
+        const got = await onBackend('wasm', () => allGradients(c.loss, params, x, target));
+        expect(tf.memory().numTensors).toBe(before);
+        let worst = 0;
+        for (const name of Object.keys(params)) {
+          const d = difference(got[name], want[name]);
+          worst = Math.max(worst, d.relative);
+          expect(d.relative, name).toBeLessThan(1e-5);
+        }
+        console.log(`${c.name} (${oneDnn ? 'oneDNN' : 'wasm'}): ${Object.keys(params).length} gradients, worst relative error ${worst.toExponential(2)}`);
+      });
+    }
+  });
+}
+
+function addonLoads(): boolean {
+  try {
+    loadOneDnnAddon();
+    return true;
+  } catch {
+    return false;
   }
-});
+}

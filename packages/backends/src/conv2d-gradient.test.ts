@@ -74,7 +74,7 @@ describe('the Conv2D gradient', () => {
   beforeAll(async () => {
     original = tf.getGradient('Conv2D');
     await useBackend('cpu');
-    await useBackend('wasm');
+    await useBackend('wasm', { oneDnn: false });
   });
 
   it('is ours after useBackend and wraps the original', () => {
@@ -162,7 +162,7 @@ describe('the Conv2D gradient', () => {
     expect(installConv2dGradient()).toBe(true);
     const ours = tf.getGradient('Conv2D');
     expect(installConv2dGradient()).toBe(false);
-    await useBackend('wasm');
+    await useBackend('wasm', { oneDnn: false });
     expect(tf.getGradient('Conv2D')).toBe(ours);
   });
 });

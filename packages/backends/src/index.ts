@@ -3,9 +3,10 @@ export { BACKEND_REQUESTS, AUTO_ORDER, type BackendRequest, type BackendName } f
 export { registerWasmTrainingKernels, type WasmTrainingKernels } from './register-wasm-training';
 export { installConv2dGradient } from './conv2d-gradient';
 export { installLeakyReluGradient } from './leaky-relu-gradient';
-export type { BackendOptions } from './backend-loaders';
+export type { BackendOptions, OneDnnStatus } from './backend-loaders';
 export { releaseWebGpu } from './webgpu-loader';
 export { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
 export { registerWebGpuTrainingKernels } from './register-webgpu-training';
-export { useNativeConvolutions, type NativeConvolutions } from './native/use-native-convolutions';
-export type { NativeConvAddon } from './native/native-addon';
+export { useOneDnnKernels, type OneDnnKernels } from './onednn/use-onednn-kernels';
+export { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from './onednn/onednn-batch-norm-kernels';
+export type { OneDnnAddon } from './onednn/onednn-addon';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackend, useBackend } from './index';
 
@@ -19,7 +19,20 @@ const NATIVE = [
   { name: 'tensorflow', pkg: '@tensorflow/tfjs-node' },
 ].map((n) => ({ ...n, installed: installed(n.pkg) }));
 
+/** What @not/onednn says about its addon. */
+function addonBuilt(): { file: string } | { file: null; why: string } {
+  return (require('@not/onednn') as { locateAddon(): { file: string } | { file: null; why: string } }).locateAddon();
+}
+
+// tfjs' own Conv2D on wasm, before anything replaces it.
+let wasmConv2D: tf.KernelConfig | undefined;
+
 describe('useBackend', () => {
+  beforeAll(async () => {
+    await useBackend('wasm', { oneDnn: false });
+    wasmConv2D = tf.getKernel('Conv2D', 'wasm');
+  });
+
   it('auto tries WebGPU then the native bindings in order, says why each was skipped, and otherwise picks wasm', async () => {
     const report = await useBackend('auto');
     expect(report.requested).toBe('auto');
@@ -50,7 +63,8 @@ describe('useBackend', () => {
       expect(report.detail).toContain('Conv2DBackpropFilter');
       // Node gets tfjs's threaded build, on every core (tfjs allows at most 8).
       const threads = Math.min(availableParallelism(), 8);
-      expect(report.detail).toContain(`SIMD, ${threads} thread${threads === 1 ? '' : 's'};`);
+      expect(report.detail).toContain(`SIMD, ${threads} thread${threads === 1 ? '' : 's'}, `);
+      expect(line).toContain(report.oneDnn?.loaded ? 'oneDNN' : 'no oneDNN kernels (');
     }
     console.log(line, '\n', report);
   });
@@ -106,6 +120,47 @@ describe('useBackend', () => {
       `useBackend: wasm already runs on ${running} thread${running === 1 ? '' : 's'} in this process; threads are fixed when wasm first starts (asked for ${running + 1})`,
     );
     expect((await useBackend('wasm', { threads: running })).name).toBe('wasm');
+  });
+
+  it("wasm says whether oneDNN's kernels run: where @not/onednn's addon loads, else why not", async () => {
+    const asked = await useBackend('wasm');
+    const built = addonBuilt();
+    const off = process.env.NOT_ONEDNN === 'off'; // CI's second pass
+    const loads = built.file !== null && !off;
+    expect(asked.oneDnn?.loaded).toBe(loads);
+    if (off) {
+      expect(asked.oneDnn).toEqual({ loaded: false, why: 'NOT_ONEDNN=off' });
+    } else if (asked.oneDnn?.loaded) {
+      expect(asked.oneDnn).toEqual({
+        loaded: true,
+        version: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+        threads: Math.min(availableParallelism(), 8),
+        kernels: ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'NotBatchNormTraining', 'NotBatchNormTrainingGrad'],
+      });
+      expect(describeBackend(asked)).toContain(`oneDNN ${asked.oneDnn.version} kernels on `);
+      expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(wasmConv2D);
+      expect(tf.getKernel('NotBatchNormTraining', 'wasm')).toBeDefined();
+    } else {
+      // Why, in @not/onednn's words (e.g. oneDNN's header not found at install).
+      expect(asked.oneDnn).toEqual({ loaded: false, why: `@not/onednn is not built: ${'why' in built ? built.why : ''}` });
+    }
+    // Asked not to: tfjs' own kernels are back, and ours are gone.
+    const without = await useBackend('wasm', { oneDnn: false });
+    expect(without.oneDnn).toEqual({ loaded: false, why: 'not asked for (oneDnn: false)' });
+    expect(describeBackend(without)).toContain('no oneDNN kernels (not asked for');
+    expect(tf.getKernel('Conv2D', 'wasm')).toBe(wasmConv2D);
+    expect(tf.getKernel('NotBatchNormTraining', 'wasm')).toBeUndefined();
+    // NOT_ONEDNN=off does the same for a process.
+    const before = process.env.NOT_ONEDNN;
+    process.env.NOT_ONEDNN = 'off';
+    try {
+      expect((await useBackend('wasm')).oneDnn).toEqual({ loaded: false, why: 'NOT_ONEDNN=off' });
+      expect(tf.getKernel('Conv2D', 'wasm')).toBe(wasmConv2D);
+    } finally {
+      if (before === undefined) delete process.env.NOT_ONEDNN;
+      else process.env.NOT_ONEDNN = before;
+    }
+    expect((await useBackend('wasm')).oneDnn?.loaded).toBe(loads);
   });
 
   it('an unknown name throws a clear error', async () => {

@@ -1,5 +1,5 @@
 import { AUTO_ORDER, BACKEND_REQUESTS, isBackendRequest, type BackendName, type BackendRequest } from './backend-names';
-import { BackendUnavailable, LOADERS, type BackendOptions } from './backend-loaders';
+import { BackendUnavailable, LOADERS, oneDnnLine, type BackendOptions, type OneDnnStatus } from './backend-loaders';
 import { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
 import { releaseWebGpu } from './webgpu-loader';
 
@@ -27,6 +27,8 @@ export interface BackendReport {
   skipped: SkippedBackend[];
   /** On webgpu: the adapter (vendor, architecture, and whether it is hardware or software); absent elsewhere. */
   adapter?: WebGpuAdapterInfo;
+  /** On wasm: oneDNN's kernels (where @not/onednn's addon loads, in Node), or why not; absent elsewhere. */
+  oneDnn?: OneDnnStatus;
   /**
    * Lets the process end: on webgpu, removes the backend (tensors still on it become unusable), destroys the GPU
    * device and takes `navigator.gpu` off globalThis where useBackend put it (Dawn keeps Node alive while it is
@@ -41,7 +43,9 @@ let queue: Promise<unknown> = Promise.resolve();
 /**
  * Selects the tfjs backend. `auto` tries WebGPU on a hardware adapter, then the native TensorFlow bindings
  * (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then wasm with our training kernels, then cpu, and
- * reports which it got and why the others were skipped (a software WebGPU adapter is used only when asked for by name). A named backend that cannot load throws, naming it and the reason. Safe to call again.
+ * reports which it got and why the others were skipped (a software WebGPU adapter is used only when asked for by
+ * name). On wasm in Node the convolutions and batch norms run on oneDNN where @not/onednn's addon loads
+ * (`report.oneDnn` says so, or why not). A named backend that cannot load throws, naming it and the reason. Safe to call again.
  */
 export function useBackend(name: BackendRequest = 'auto', options: BackendOptions = {}): Promise<BackendReport> {
   if (!isBackendRequest(name)) {
@@ -63,7 +67,7 @@ async function select(requested: BackendRequest, options: BackendOptions): Promi
   const skipped: SkippedBackend[] = [];
   for (const name of candidates) {
     try {
-      const { tfBackend, detail, adapter } = await LOADERS[name](options, { auto: requested === 'auto' });
+      const { tfBackend, detail, adapter, oneDnn } = await LOADERS[name](options, { auto: requested === 'auto' });
       const reason =
         requested === 'auto'
           ? skipped.length === 0
@@ -71,7 +75,7 @@ async function select(requested: BackendRequest, options: BackendOptions): Promi
             : `auto: ${name} is the first of ${AUTO_ORDER.join(', ')} that loaded`
           : `requested by name`;
       const release = name === 'webgpu' ? releaseWebGpu : () => undefined;
-      return { name, requested, tfBackend, reason, detail, skipped, ...(adapter ? { adapter } : {}), release };
+      return { name, requested, tfBackend, reason, detail, skipped, ...(adapter ? { adapter } : {}), ...(oneDnn ? { oneDnn } : {}), release };
     } catch (error) {
       if (!(error instanceof BackendUnavailable)) throw error;
       if (requested !== 'auto') {
@@ -88,6 +92,6 @@ async function select(requested: BackendRequest, options: BackendOptions): Promi
 export function describeBackend(report: BackendReport): string {
   const how = report.requested === 'auto' ? 'auto' : 'requested';
   const skipped = report.skipped.map((s) => `${s.name}: ${s.why}`);
-  const on = report.adapter ? [`adapter ${adapterLine(report.adapter)}`] : [];
+  const on = report.adapter ? [`adapter ${adapterLine(report.adapter)}`] : report.oneDnn ? [oneDnnLine(report.oneDnn)] : [];
   return `backend ${report.name} (${[how, ...on, ...(skipped.length ? [`skipped ${skipped.join('; ')}`] : [])].join('; ')})`;
 }

@@ -8,41 +8,12 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { replacing, type KernelArgs } from '../wasm-kernel-ops';
-import type { NativeConvAddon } from './native-addon';
-
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use: its heap and where each tensor lives in it. */
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array; wasmMemory?: { buffer: ArrayBufferLike } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-}
+import type { OneDnnAddon } from './onednn-addon';
+import { heapOf, offsetsOf, type WasmBackendInternals } from './wasm-heap';
 
 /** tfjs' FusedConv2D activations the addon fuses, by its numbering (prelu needs weights: left to wasm). */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, leakyrelu: 2, relu6: 3, sigmoid: 4, elu: 5 };
 
-let lastBuffer: ArrayBufferLike | undefined;
-let lastHeap: Uint8Array | undefined;
-
-/**
- * A byte view of the whole wasm memory, taken anew when the memory has grown (growth replaces the buffer object:
- * an ArrayBuffer is detached, a SharedArrayBuffer is re-wrapped). Call after the kernel's last makeOutput.
- */
-function heapOf(backend: WasmBackendInternals): Uint8Array {
-  const buffer = backend.wasm.wasmMemory?.buffer ?? backend.wasm.HEAPU8.buffer;
-  if (buffer !== lastBuffer || lastHeap === undefined || lastHeap.byteLength !== buffer.byteLength) {
-    lastBuffer = buffer;
-    lastHeap = new Uint8Array(buffer);
-  }
-  return lastHeap;
-}
-
-function offsetOf(backend: WasmBackendInternals, t: TensorInfo, kernel: string, name: string): number {
-  const offset = backend.dataIdMap.get(t.dataId)?.memoryOffset;
-  if (typeof offset !== 'number') {
-    throw new Error(`${kernel} (native): input ${name} has no data in the wasm heap (got offset ${String(offset)})`);
-  }
-  return offset;
-}
 
 const dilated = (k: number, d: number) => (k - 1) * d + 1;
 
@@ -70,7 +41,7 @@ const isFloat = (...ts: (TensorInfo | undefined)[]) => ts.every((t) => t === und
 type Conv2DInputs = { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
 
 /** Conv2D and FusedConv2D: oneDNN forward convolution with bias and activation fused as post-ops. */
-function forward(addon: NativeConvAddon, fused: boolean) {
+function forward(addon: OneDnnAddon, fused: boolean) {
   return (existing: KernelConfig, args: KernelArgs): TensorInfo => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as Conv2DInputs;
     const attrs = args.attrs as unknown as FusedConv2DAttrs & Conv2DAttrs;
@@ -87,10 +58,7 @@ function forward(addon: NativeConvAddon, fused: boolean) {
     const biasOk = bias === undefined || (bias.shape.at(-1) === info.outChannels && bias.shape.reduce((a, b) => a * b, 1) === info.outChannels);
     if (dims === null || !biasOk) return fallback();
     const y = backend.makeOutput(info.outShape, 'float32');
-    const offsets = Float64Array.of(
-      offsetOf(backend, x, existing.kernelName, 'x'), offsetOf(backend, filter, existing.kernelName, 'filter'),
-      bias ? offsetOf(backend, bias, existing.kernelName, 'bias') : -1, offsetOf(backend, y, existing.kernelName, 'y'),
-    );
+    const offsets = offsetsOf(backend, existing.kernelName, [['x', x], ['filter', filter], ['bias', bias], ['y', y]]);
     addon.conv2d(heapOf(backend), dims, offsets, activation, attrs.leakyreluAlpha ?? 0.2);
     return y;
   };
@@ -99,44 +67,31 @@ function forward(addon: NativeConvAddon, fused: boolean) {
 type Dilations = { dilations?: number | [number, number] };
 
 /**
- * Conv2DBackpropInput: oneDNN backward data. tfjs' attrs carry no dilations; our Conv2D gradient adds them (the
- * wasm fallback cannot honour them, so it refuses).
+ * Conv2DBackpropInput (oneDNN backward data, into dx of attrs.inputShape) and Conv2DBackpropFilter (backward weights,
+ * straight into the [kh, kw, in, out] filter gradient). tfjs' attrs carry no dilations; our Conv2D gradient adds
+ * them (the wasm fallback cannot honour them, so it refuses).
  */
-function backwardData(addon: NativeConvAddon) {
+function backward(addon: OneDnnAddon, of: 'input' | 'filter') {
   return (existing: KernelConfig, args: KernelArgs): TensorInfo => {
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs & Dilations;
+    const { dy, x, filter } = args.inputs as { dy: TensorInfo; x?: TensorInfo; filter?: TensorInfo };
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs & Conv2DBackpropFilterAttrs & Dilations;
     const backend = args.backend as unknown as WasmBackendInternals;
+    const xShape = (of === 'input' ? attrs.inputShape : x?.shape) as [number, number, number, number];
+    const filterShape = (of === 'input' ? filter?.shape : attrs.filterShape) as [number, number, number, number];
     const info = backend_util.computeConv2DInfo(
-      attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, attrs.dilations ?? 1,
-      attrs.pad, attrs.dimRoundingMode, false, backend_util.convertConv2DDataFormat(attrs.dataFormat),
+      xShape, filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false,
+      backend_util.convertConv2DDataFormat(attrs.dataFormat),
     );
-    const dims = isFloat(dy, filter) ? dimsOf(info) : null;
+    const dims = isFloat(dy, x, filter) ? dimsOf(info) : null;
     if (dims === null || dy.shape.join() !== info.outShape.join()) return fallbackWithoutDilations(existing, args, attrs);
-    const dx = backend.makeOutput(attrs.inputShape, 'float32');
     const k = existing.kernelName;
-    const offsets = Float64Array.of(offsetOf(backend, dy, k, 'dy'), offsetOf(backend, filter, k, 'filter'), offsetOf(backend, dx, k, 'dx'));
-    addon.conv2dBackpropInput(heapOf(backend), dims, offsets);
-    return dx;
-  };
-}
-
-/** Conv2DBackpropFilter: oneDNN backward weights, written straight into the [kh, kw, in, out] output. */
-function backwardWeights(addon: NativeConvAddon) {
-  return (existing: KernelConfig, args: KernelArgs): TensorInfo => {
-    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
-    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs & Dilations;
-    const backend = args.backend as unknown as WasmBackendInternals;
-    const info = backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.dilations ?? 1, attrs.pad,
-      attrs.dimRoundingMode, false, backend_util.convertConv2DDataFormat(attrs.dataFormat),
-    );
-    const dims = isFloat(x, dy) ? dimsOf(info) : null;
-    if (dims === null || dy.shape.join() !== info.outShape.join()) return fallbackWithoutDilations(existing, args, attrs);
-    const dw = backend.makeOutput(attrs.filterShape, 'float32');
-    const k = existing.kernelName;
-    const offsets = Float64Array.of(offsetOf(backend, x, k, 'x'), offsetOf(backend, dy, k, 'dy'), offsetOf(backend, dw, k, 'dFilter'));
-    addon.conv2dBackpropFilter(heapOf(backend), dims, offsets);
+    if (of === 'input') {
+      const dx = backend.makeOutput(xShape, 'float32');
+      addon.conv2dBackpropInput(heapOf(backend), dims, offsetsOf(backend, k, [['dy', dy], ['filter', filter], ['dx', dx]]));
+      return dx;
+    }
+    const dw = backend.makeOutput(filterShape, 'float32');
+    addon.conv2dBackpropFilter(heapOf(backend), dims, offsetsOf(backend, k, [['x', x], ['dy', dy], ['dFilter', dw]]));
     return dw;
   };
 }
@@ -152,11 +107,11 @@ function fallbackWithoutDilations(existing: KernelConfig, args: KernelArgs, attr
 }
 
 /** The four native kernel configs, each falling back to the wasm kernel it replaces (`existing`) where it must. */
-export function nativeConvKernels(addon: NativeConvAddon): Record<string, (existing: KernelConfig) => KernelConfig> {
+export function oneDnnConvKernels(addon: OneDnnAddon): Record<string, (existing: KernelConfig) => KernelConfig> {
   return {
     Conv2D: (existing) => replacing(existing, forward(addon, false)),
     FusedConv2D: (existing) => replacing(existing, forward(addon, true)),
-    Conv2DBackpropInput: (existing) => replacing(existing, backwardData(addon)),
-    Conv2DBackpropFilter: (existing) => replacing(existing, backwardWeights(addon)),
+    Conv2DBackpropInput: (existing) => replacing(existing, backward(addon, 'input')),
+    Conv2DBackpropFilter: (existing) => replacing(existing, backward(addon, 'filter')),
   };
 }

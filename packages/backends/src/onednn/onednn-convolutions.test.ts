@@ -1,4 +1,4 @@
-import { nativeParitySuite } from './native-parity';
+import { oneDnnParitySuite } from './onednn-parity';
 
 // wasm on 2 threads: its memory is a SharedArrayBuffer, which the addon reads through a typed array.
-nativeParitySuite('threaded wasm', 2, 'SharedArrayBuffer');
+oneDnnParitySuite('threaded wasm', 2, 'SharedArrayBuffer');

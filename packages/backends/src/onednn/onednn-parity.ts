@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { useBackend } from '../index';
 import { difference, dilateFilter, onBackend, pick, randomInt, randomValues, runKernelOnData, seededRandom, wasmDataIds } from '../test-helpers';
-import { loadNativeConvAddon } from './native-addon';
-import { useNativeConvolutions, type NativeConvolutions } from './use-native-convolutions';
+import { loadOneDnnAddon } from './onednn-addon';
+import { useOneDnnKernels, type OneDnnKernels } from './use-onednn-kernels';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -45,23 +45,23 @@ const TOLERANCE = 1e-5;
 
 const environmentWaitPolicy = process.env.OMP_WAIT_POLICY;
 
-export function nativeParitySuite(label: string, threads: number, heapKind: 'SharedArrayBuffer' | 'ArrayBuffer'): void {
+export function oneDnnParitySuite(label: string, threads: number, heapKind: 'SharedArrayBuffer' | 'ArrayBuffer'): void {
   let built = true;
   try {
-    loadNativeConvAddon();
+    loadOneDnnAddon();
   } catch {
     built = false;
   }
 
-  describe.skipIf(!built)(`native (oneDNN) convolution kernels match cpu: ${label}`, () => {
-    let native: NativeConvolutions;
+  describe.skipIf(!built)(`oneDNN convolution kernels match cpu: ${label}`, () => {
+    let native: OneDnnKernels;
     /** Calls of each addon function, to check which kernels ran natively. */
     const calls: Record<string, number> = {};
     const counted = (): Record<string, number> => ({ ...calls });
     beforeAll(async () => {
       await useBackend('cpu');
       await useBackend('wasm', { threads });
-      native = useNativeConvolutions();
+      native = useOneDnnKernels();
       const addon = native.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
       for (const name of ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter']) {
         const f = addon[name];
@@ -221,9 +221,11 @@ export function nativeParitySuite(label: string, threads: number, heapKind: 'Sha
       const nativeConfig = tf.getKernel('Conv2D', 'wasm');
       native.restore();
       expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(nativeConfig);
-      native = useNativeConvolutions();
+      expect(tf.getKernel('NotBatchNormTraining', 'wasm')).toBeUndefined();
+      native = useOneDnnKernels();
       expect(tf.getKernel('Conv2D', 'wasm')).not.toBe(nativeConfig);
-      expect(native.kernels).toEqual(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+      expect(native.kernels).toEqual(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'NotBatchNormTraining', 'NotBatchNormTrainingGrad']);
+      expect(tf.getKernel('NotBatchNormTraining', 'wasm')).toBeDefined();
       // Passive OpenMP waiting was asked of libgomp at load, and the environment was left as it was.
       expect(native.waitPolicy).toBe(environmentWaitPolicy ?? 'passive');
       expect(process.env.OMP_WAIT_POLICY).toBe(environmentWaitPolicy);
