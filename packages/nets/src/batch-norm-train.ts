@@ -19,6 +19,10 @@ export interface BatchNormed {
  * The batch mean and variance come back for the running statistics; no gradient flows through them.
  */
 export function batchNormTraining(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D, eps: number, relu: boolean): BatchNormed {
+  const backend = tf.getBackend();
+  if (tf.getKernel(BATCH_NORM_TRAINING_KERNEL, backend) && tf.getKernel(BATCH_NORM_TRAINING_GRAD_KERNEL, backend)) {
+    return batchNormByKernels(x, weight, bias, eps, relu);
+  }
   const n = x.shape[0] * x.shape[1] * x.shape[2];
   let stats!: { mean: tf.Tensor1D; variance: tf.Tensor1D };
   const op = tf.customGrad(((input: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
@@ -42,6 +46,32 @@ export function batchNormTraining(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.
         tf.dispose([correction, k, ...(g === dy ? [] : [g])]);
         return [dx, dWeight, dBias];
       },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const y = op(x, weight, bias) as tf.Tensor4D;
+  return { y, ...stats };
+}
+
+/**
+ * The kernels a backend may register to run batchNormTraining in two passes over the data each way (@not/backends
+ * does on wasm with oneDNN): forward, inputs x, weight, bias and attributes eps, relu, outputs y, mean, variance;
+ * gradient, inputs dy, x, y, mean, variance, weight, outputs dx, dWeight, dBias (the formulas above).
+ */
+export const BATCH_NORM_TRAINING_KERNEL = 'NotBatchNormTraining';
+/** See {@link BATCH_NORM_TRAINING_KERNEL}. */
+export const BATCH_NORM_TRAINING_GRAD_KERNEL = 'NotBatchNormTrainingGrad';
+
+function batchNormByKernels(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D, eps: number, relu: boolean): BatchNormed {
+  let stats!: { mean: tf.Tensor1D; variance: tf.Tensor1D };
+  const attrs = { eps, relu };
+  const op = tf.customGrad(((input: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const [value, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, { x: input, weight: gamma, bias: beta }, attrs) as tf.Tensor[];
+    stats = { mean: tf.keep(mean) as tf.Tensor1D, variance: tf.keep(variance) as tf.Tensor1D };
+    save([input, value, mean, variance, gamma]);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor4D, [xs, out, mu, v, scale]: tf.Tensor[]) =>
+        tf.engine().runKernel(BATCH_NORM_TRAINING_GRAD_KERNEL, { dy, x: xs, y: out, mean: mu, variance: v, weight: scale }, attrs) as tf.Tensor[],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const y = op(x, weight, bias) as tf.Tensor4D;

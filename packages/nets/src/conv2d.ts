@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInteger, type Rng } from '@not/ot-core';
+import { conv2dWithBias } from './conv2d-bias';
 import { variableFrom } from './init';
 
 /**
@@ -101,8 +102,8 @@ export class Conv2d {
       // For an odd kernel with p = (k − 1)/2, 'same' is exactly that zero padding and saves a copy and its gradient.
       const same = 2 * p === this.kernelSize - 1;
       const input = p > 0 && !same ? tf.pad(x as tf.Tensor4D, [[0, 0], [p, p], [p, p], [0, 0]]) : (x as tf.Tensor4D);
-      const y = tf.conv2d(input, filter, 1, same ? 'same' : 'valid');
-      return this.bias ? tf.add(y, this.bias) : y;
+      const pad = same ? 'same' : 'valid';
+      return this.bias ? conv2dWithBias(input, filter, this.bias as tf.Tensor1D, pad) : tf.conv2d(input, filter, 1, pad);
     });
   }
 }

@@ -9,7 +9,7 @@ export { UNetMap, type UNetMapOptions } from './unet-map';
 export { ResNetPotential, type ResNetPotentialOptions } from './resnet-potential';
 export { Conv2d, type Conv2dOptions, type ConvInit } from './conv2d';
 export { BatchNorm2d, type BatchNorm2dOptions } from './batch-norm-2d';
-export { batchNormTraining, type BatchNormed } from './batch-norm-train';
+export { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, batchNormTraining, type BatchNormed } from './batch-norm-train';
 export { residualLeakyRelu } from './residual-leaky-relu';
 export { maxPool2d, avgPool3x3s2 } from './pooling';
 export { upsampleBilinear2x } from './upsample';
