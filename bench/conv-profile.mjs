@@ -1,5 +1,6 @@
-// Where a training step's time goes on our backend: convolutions against everything else, and how far the step is
-// from the floor that XNNPACK's convolution speed sets. Profiles the same steps as side-by-side.mjs.
+// Where a training step's time goes on our backend: convolutions (tfjs' wasm kernels, or oneDNN's where @not/onednn
+// is built) against the other kernels, the ones that take most named. Profiles the same steps as side-by-side.mjs.
+// NOT_ONEDNN=off profiles tfjs' own convolutions.
 //
 //   pnpm --filter not-bench conv-profile                # cpu preset T and f steps (about a minute)
 //   pnpm --filter not-bench conv-profile -- reference   # the reference networks too (about five more minutes)
@@ -23,10 +24,13 @@ async function median(run, runs) {
   return times.sort((a, b) => a - b)[runs >> 1];
 }
 
-/** 2·outputs·taps·inChannels for a Conv2D kernel record of tf.profile. */
+/** Kernels that are convolutions, whoever computes them (wasm's XNNPACK or oneDNN). */
+const CONVOLUTIONS = new Set(['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']);
+
+/** 2·outputs·taps·inChannels of a forward convolution record of tf.profile. */
 const convFlops = (k) => 2 * k.outputShapes[0].reduce((a, b) => a * b, 1) * k.inputShapes[1].slice(0, 3).reduce((a, b) => a * b, 1);
 
-// The best the convolution kernel does: a well-shaped 3×3 layer with its weights packed once (GFLOP/s).
+// The best the forward convolution does: a well-shaped 3×3 layer (GFLOP/s).
 const best = await (async () => {
   const x = tf.randomNormal([16, 32, 32, 64]);
   const w = tf.randomNormal([3, 3, 64, 64]);
@@ -34,27 +38,26 @@ const best = await (async () => {
   tf.dispose([x, w]);
   return (2 * 16 * 32 * 32 * 64 * 9 * 64) / ms / 1e6;
 })();
-console.log(`Best convolution rate: ${best.toFixed(1)} GFLOP/s (3x3, 64 -> 64 channels, 16x32x32, weights packed once)\n`);
+console.log(`Best convolution rate: ${best.toFixed(1)} GFLOP/s (3x3, 64 -> 64 channels, 16x32x32)\n`);
 
-console.log('| networks | step | ms | conv ms | conv GFLOP | conv GFLOP/s | of which filter gradients ms (GFLOP/s) | other kernels ms | conv GFLOP at the best rate ms |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('| networks | step | ms | convolutions ms (share) | forward conv GFLOP/s | other kernels ms | the other kernels that take most (ms) |');
+console.log('|---|---|---|---|---|---|---|');
 for (const config of configs) {
   const { steps, dispose } = notSteps(config);
   for (const kind of ['t-step', 'f-step']) {
     const ms = await median(steps[kind], config === CPU ? 5 : 1);
     const profile = await tf.profile(() => steps[kind]());
-    const convs = profile.kernels.filter((k) => k.name === 'Conv2D');
-    // Our filter gradients are convolutions whose filter is a whole image (our networks' own filters are at most 4×4).
-    const filterGrads = convs.filter((k) => k.inputShapes[1][0] > 4);
+    const byName = new Map();
+    for (const k of profile.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + k.kernelTimeMs);
     const sum = (ks, f) => ks.reduce((s, k) => s + f(k), 0);
-    const convMs = sum(convs, (k) => k.kernelTimeMs);
-    const convGflop = sum(convs, convFlops) / 1e9;
-    const gradMs = sum(filterGrads, (k) => k.kernelTimeMs);
-    const gradRate = sum(filterGrads, convFlops) / gradMs / 1e6;
-    const otherMs = sum(profile.kernels, (k) => (k.name === 'Conv2D' ? 0 : k.kernelTimeMs));
+    const forward = profile.kernels.filter((k) => k.name === 'Conv2D' || k.name === 'FusedConv2D');
+    const convMs = sum(profile.kernels.filter((k) => CONVOLUTIONS.has(k.name)), (k) => k.kernelTimeMs);
+    const otherMs = sum(profile.kernels, (k) => (CONVOLUTIONS.has(k.name) ? 0 : k.kernelTimeMs));
+    const top = [...byName].filter(([name]) => !CONVOLUTIONS.has(name)).sort((a, b) => b[1] - a[1]).slice(0, 6);
     console.log(
-      `| ${config.name} | ${kind} | ${ms.toFixed(0)} | ${convMs.toFixed(0)} | ${convGflop.toFixed(2)} | ${(convGflop / convMs * 1e3).toFixed(1)} | ` +
-        `${gradMs.toFixed(0)} (${gradRate.toFixed(1)}) | ${otherMs.toFixed(0)} | ${(convGflop / best * 1e3).toFixed(0)} |`,
+      `| ${config.name} | ${kind} | ${ms.toFixed(0)} | ${convMs.toFixed(0)} (${((100 * convMs) / (convMs + otherMs)).toFixed(0)}%) | ` +
+        `${((sum(forward, convFlops) / sum(forward, (k) => k.kernelTimeMs)) / 1e6).toFixed(1)} | ${otherMs.toFixed(0)} | ` +
+        `${top.map(([name, t]) => `${name} ${t.toFixed(0)}`).join(', ')} |`,
     );
   }
   dispose();

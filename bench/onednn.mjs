@@ -1,13 +1,13 @@
-// The decision bench of the oneDNN prototype (issue 23, step 1): the cpu preset's NOT outer step and the reference
-// nets' f step on today's wasm kernels and on the native (oneDNN) convolution kernels, in one process, interleaved
-// run by run with PyTorch (bench/torch_side.py) on 1 and 2 threads. The same networks serve both of our columns: the
-// native kernels are switched in and out between runs (useNativeConvolutions / restore).
+// tfjs' wasm kernels against oneDNN's (@not/onednn: convolutions and batch norm) on the cpu preset's NOT outer step and
+// the reference nets' f and T steps, in one process, interleaved run by run with PyTorch (bench/torch_side.py) on 1
+// and 2 threads. The same networks serve both of our columns: oneDNN's kernels are switched in and out between runs
+// (useOneDnnKernels / restore).
 //
-//   pnpm --filter not-bench native-conv            # needs packages/backends/native built (see its README)
-//   BENCH_QUICK=1 pnpm --filter not-bench native-conv   # one run per row, for a smoke test
+//   pnpm --filter not-bench onednn                    # needs @not/onednn built (see packages/onednn/README.md)
+//   BENCH_QUICK=1 pnpm --filter not-bench onednn      # one run per row, for a smoke test
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackend, useBackend, useNativeConvolutions } from '@not/backends';
+import { describeBackend, useBackend, useOneDnnKernels } from '@not/backends';
 import { CPU, REFERENCE, notSteps } from './steps.mjs';
 import { startTorch } from './torch-process.mjs';
 
@@ -24,12 +24,12 @@ const fmt = (ms) => (ms === null ? '–' : ms >= 100 ? ms.toFixed(0) : ms.toFixe
 const ratio = (a, b) => (a === null || b === null ? '–' : `${(a / b).toFixed(2)}×`);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
-const report = await useBackend('wasm');
-const native = useNativeConvolutions();
+const report = await useBackend('wasm', { oneDnn: false });
+const native = useOneDnnKernels();
 native.restore();
 console.log(`load at start ${load()}; ${cpus().length} cores, ${cpus()[0]?.model}`);
 console.log(`${describeBackend(report)}: ${report.detail.split(';')[0]}`);
-console.log(`native: oneDNN ${native.oneDnn}, ${native.threads} OpenMP threads, OpenMP wait policy ${native.waitPolicy}; ${native.path}`);
+console.log(`oneDNN ${native.version} (${native.kernels.join(', ')}), ${native.threads} OpenMP threads, OpenMP wait policy ${native.waitPolicy}; ${native.path}`);
 const torch = startTorch();
 const versions = await torch.ask({ hello: true });
 console.log(`PyTorch ${versions.torch ?? versions.skip}`);
@@ -43,13 +43,13 @@ for (const row of ROWS) {
   for (let r = -1; r < (quick ? 1 : row.runs); r++) {
     // r = -1 warms both sides up (oneDNN primitive creation, first allocations, PyTorch's first pass).
     for (const variant of ['wasm', 'native']) {
-      const on = variant === 'native' ? useNativeConvolutions() : undefined;
+      const on = variant === 'native' ? useOneDnnKernels() : undefined;
       const before = tf.memory().numTensors;
       const t0 = performance.now();
       await run();
       const ms = performance.now() - t0;
       on?.restore();
-      if (tf.memory().numTensors !== before) throw new Error(`native-conv bench: ${row.label} (${variant}) leaked tensors`);
+      if (tf.memory().numTensors !== before) throw new Error(`onednn bench: ${row.label} (${variant}) leaked tensors`);
       if (r >= 0) times[variant].push(ms);
     }
     for (const threads of [1, 2]) {
@@ -65,11 +65,11 @@ for (const row of ROWS) {
     `| ${row.label} | ${row.config.name} | ${fmt(m.wasm)} | ${fmt(m.native)} | ${fmt(m.t1)} | ${fmt(m.t2)} | ` +
     `${ratio(m.wasm, m.native)} | ${ratio(m.wasm, m.t2)} | ${ratio(m.native, m.t2)} | ${ratio(m.native, m.t1)} | ${times.wasm.length} |`;
   lines.push(line);
-  console.log(line, `  (runs ms: wasm ${times.wasm.map(fmt).join(' ')}; native ${times.native.map(fmt).join(' ')}; torch 2t ${times[2].map(fmt).join(' ')})`);
+  console.log(line, `  (runs ms: wasm ${times.wasm.map(fmt).join(' ')}; oneDNN ${times.native.map(fmt).join(' ')}; torch 2t ${times[2].map(fmt).join(' ')})`);
 }
 torch.stop();
 console.log(`load at end ${load()}`);
 console.log(`
-| step | networks | ours wasm ms | ours native ms | PyTorch 1t ms | PyTorch 2t ms | wasm / native | wasm / PyTorch 2t | native / PyTorch 2t | native / PyTorch 1t | runs |
+| step | networks | ours, tfjs wasm ms | ours, oneDNN ms | PyTorch 1t ms | PyTorch 2t ms | wasm / oneDNN | wasm / PyTorch 2t | oneDNN / PyTorch 2t | oneDNN / PyTorch 1t | runs |
 |---|---|---|---|---|---|---|---|---|---|---|
 ${lines.join('\n')}`);

@@ -135,8 +135,11 @@ micro-batches of 16 (\`not train\`'s plan for wasm's heap; the same updates), Py
 f's update; an outer step is K_T T steps and one f step. The FID row runs pytorch-fid's InceptionV3 (resize to 299,
 pool3 features) with random weights of its shapes on both sides.
 
-Where our time goes (convolutions, filter gradients, other kernels) and the floor that XNNPACK's convolution speed sets:
-\`pnpm --filter not-bench conv-profile -- reference\` (bench/conv-profile.mjs).
+Where oneDNN's kernels load (@not/onednn, built at install where oneDNN is; the backend line above says), our
+convolutions and batch norms run on them; \`NOT_ONEDNN=off pnpm bench\` gives tfjs' own kernels, and
+\`pnpm --filter not-bench onednn\` times both against PyTorch in one run (bench/onednn.mjs). Where our time goes
+(convolutions against the other kernels, the costliest named): \`pnpm --filter not-bench conv-profile -- reference\`
+(bench/conv-profile.mjs).
 `;
 writeFileSync(join(here, 'RESULTS.md'), markdown);
 console.error(`wrote ${join(here, 'RESULTS.md')}`);

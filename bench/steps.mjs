@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NeuralOT, pushForward, quadraticCost, weakQuadraticCost } from '@not/ot-core';
 import { ResNetPotential, UNetMap } from '@not/nets';
 
-export const CPU = { name: 'cpu preset', size: 32, channels: 1, base: 16, filters: 16, maxFilters: 64, batch: 16, tIters: 3, noiseSamples: 1, pushBatch: 64 };
+export const CPU = { name: 'cpu preset', size: 32, channels: 1, base: 16, filters: 16, maxFilters: 64, batch: 16, tIters: 10, noiseSamples: 1, pushBatch: 64 };
 export const REFERENCE = { name: 'reference nets', size: 64, channels: 3, base: 48, filters: 64, maxFilters: 512, batch: 16, tIters: 10, noiseSamples: 1, pushBatch: 64 };
 
 /** Uniform images in [-1, 1] as a Sampler. */
