@@ -3,7 +3,7 @@
 // and 2 threads. The same networks serve both of our columns: oneDNN's kernels are switched in and out between runs
 // (useOneDnnKernels / restore).
 //
-//   pnpm --filter not-bench onednn                    # needs @not/onednn built (see packages/onednn/README.md)
+//   pnpm --filter not-bench onednn                    # needs @not/onednn built (see native/onednn/README.md)
 //   BENCH_QUICK=1 pnpm --filter not-bench onednn      # one run per row, for a smoke test
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';

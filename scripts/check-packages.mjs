@@ -1,16 +1,18 @@
 // Lints every package as npm would publish it: `pnpm pack` (which applies publishConfig and turns workspace:
 // versions into real ones), then publint and @arethetypeswrong/cli on the tarball. Needs the packages built.
-// Usage: node scripts/check-packages.mjs [package folder names...]   (default: every folder under packages/)
+// Usage: node scripts/check-packages.mjs [folders...]   (default: every folder under packages/ and native/; a bare name
+// means packages/NAME)
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const names = process.argv.length > 2 ? process.argv.slice(2) : readdirSync(join(root, 'packages')).sort();
+const under = (parent) => readdirSync(join(root, parent)).sort().map((name) => `${parent}/${name}`);
+const folders = process.argv.length > 2 ? process.argv.slice(2).map((f) => (f.includes('/') ? f : `packages/${f}`)) : [...under('packages'), ...under('native')];
 const out = mkdtempSync(join(tmpdir(), 'not-packs-'));
 
 /** Runs a command; resolves to its output, and whether it failed. */
@@ -26,13 +28,14 @@ async function check(command, args, cwd) {
 let failures = 0;
 try {
   await Promise.all(
-    names.map(async (name) => {
-      const dir = join(root, 'packages', name);
+    folders.map(async (folder) => {
+      const dir = join(root, folder);
+      const name = basename(folder);
       const dest = join(out, name);
       const packed = await check('pnpm', ['pack', '--pack-destination', dest], dir);
       if (packed.failed) {
         failures++;
-        console.error(`✗ packages/${name}: pnpm pack failed\n${packed.output}`);
+        console.error(`✗ ${folder}: pnpm pack failed\n${packed.output}`);
         return;
       }
       const tarball = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz')));
@@ -52,6 +55,6 @@ try {
   rmSync(out, { recursive: true, force: true });
 }
 if (failures > 0) {
-  console.error(`check-packages: ${failures} of ${names.length} packages failed publint or attw`);
+  console.error(`check-packages: ${failures} of ${folders.length} packages failed publint or attw`);
   process.exit(1);
 }

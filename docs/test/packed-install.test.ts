@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The packages as npm would publish them (`pnpm pack`), installed from their tarballs into a fresh project next to
 // tfjs from the npm registry: they import in Node ESM, bundle with esbuild and run, and their types resolve under both
-// of TypeScript's module resolutions a user picks (nodenext, bundler).
+// of TypeScript's module resolutions a user picks (nodenext, bundler). @not/onednn (native/onednn, an optional
+// dependency of @not/backends) builds its addon at npm install where oneDNN is installed, and says why not elsewhere.
 
 const PACKAGES = fileURLToPath(new URL('../../packages/', import.meta.url));
 const names = readdirSync(PACKAGES).sort();
+const ONEDNN = fileURLToPath(new URL('../../native/onednn/', import.meta.url));
+const HAS_ONEDNN = existsSync('/usr/include/oneapi/dnnl/dnnl.hpp');
 const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc', { paths: [fileURLToPath(new URL('../..', import.meta.url))] });
 const project = mkdtempSync(join(tmpdir(), 'not-fresh-install-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
@@ -53,8 +56,8 @@ console.log(JSON.stringify({
 
 beforeAll(() => {
   mkdirSync(join(project, 'tarballs'));
-  for (const name of names) execFileSync('pnpm', ['pack', '--pack-destination', join(project, 'tarballs')], { cwd: join(PACKAGES, name), stdio: 'ignore' });
-  const dependencies = Object.fromEntries(names.map((name) => [`@not/${name}`, `file:${tarball(name)}`]));
+  for (const dir of [...names.map((name) => join(PACKAGES, name)), ONEDNN]) execFileSync('pnpm', ['pack', '--pack-destination', join(project, 'tarballs')], { cwd: dir, stdio: 'ignore' });
+  const dependencies = Object.fromEntries([...names, 'onednn'].map((name) => [`@not/${name}`, `file:${tarball(name)}`]));
   writeFileSync(join(project, 'package.json'), JSON.stringify({
     name: 'fresh', private: true, type: 'module',
     dependencies: { ...dependencies, '@tensorflow/tfjs-core': '4.22.0', '@tensorflow/tfjs-backend-cpu': '4.22.0', esbuild: '0.27.7' },
@@ -81,6 +84,22 @@ describe('the packed packages in a fresh project', () => {
     writeFileSync(join(project, 'use.mjs'), USE_EVERY_PACKAGE);
     expect(JSON.parse(run(process.execPath, ['use.mjs']).trim().split('\n').pop()!)).toMatchObject(expected);
     expect(run(process.execPath, ['node_modules/.bin/not', '--help'])).toContain('Usage: not [options] [command]');
+  });
+
+  it("@not/onednn built at install where oneDNN is, and @not/backends runs its kernels on wasm; else it says why", () => {
+    const script = `import { useBackend } from '@not/backends';
+      import { createRequire } from 'node:module';
+      const report = await useBackend('wasm');
+      console.log(JSON.stringify({ located: createRequire(import.meta.url)('@not/onednn').locateAddon(), oneDnn: report.oneDnn }));`;
+    writeFileSync(join(project, 'onednn.mjs'), script);
+    const { located, oneDnn } = JSON.parse(run(process.execPath, ['onednn.mjs']).trim().split('\n').pop()!);
+    if (HAS_ONEDNN) {
+      expect(located).toEqual({ file: join(project, 'node_modules/@not/onednn/build/Release/not_onednn.node') });
+      expect(oneDnn).toMatchObject({ loaded: true, kernels: expect.arrayContaining(['Conv2D', 'NotBatchNormTraining']) });
+    } else {
+      expect(located.file).toBeNull();
+      expect(oneDnn).toEqual({ loaded: false, why: `@not/onednn is not built: ${located.why}` });
+    }
   });
 
   it('bundle with esbuild into one file that runs', () => {

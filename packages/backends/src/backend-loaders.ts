@@ -25,10 +25,28 @@ export interface BackendOptions {
   oneDnn?: boolean;
 }
 
-/** On wasm: oneDNN's kernels loaded (which version, on how many threads, which kernels), or why not. */
-export type OneDnnStatus =
-  | { loaded: true; version: string; threads: number; kernels: string[] }
-  | { loaded: false; why: string };
+/** On wasm: oneDNN's kernels loaded, or why not. */
+export type OneDnnStatus = OneDnnLoaded | OneDnnNotLoaded;
+
+/** oneDNN's kernels run on wasm. */
+export interface OneDnnLoaded {
+  /** Always true here: the kernels loaded. */
+  loaded: true;
+  /** oneDNN's version, e.g. "2.6.3". */
+  version: string;
+  /** Their OpenMP threads (as many as wasm's). */
+  threads: number;
+  /** The wasm kernels they run (tfjs' convolutions replaced, batch norm added). */
+  kernels: string[];
+}
+
+/** tfjs' own kernels run on wasm. */
+export interface OneDnnNotLoaded {
+  /** Always false here: they did not load. */
+  loaded: false;
+  /** Why, fit to show a user: `NOT_ONEDNN=off`, `@not/onednn is not built: …`, … */
+  why: string;
+}
 
 /** What a successful load tells the report. */
 export interface LoadedBackend {

@@ -3,7 +3,7 @@ export { BACKEND_REQUESTS, AUTO_ORDER, type BackendRequest, type BackendName } f
 export { registerWasmTrainingKernels, type WasmTrainingKernels } from './register-wasm-training';
 export { installConv2dGradient } from './conv2d-gradient';
 export { installLeakyReluGradient } from './leaky-relu-gradient';
-export type { BackendOptions, OneDnnStatus } from './backend-loaders';
+export type { BackendOptions, OneDnnLoaded, OneDnnNotLoaded, OneDnnStatus } from './backend-loaders';
 export { releaseWebGpu } from './webgpu-loader';
 export { adapterLine, type WebGpuAdapterInfo } from './webgpu-adapter';
 export { registerWebGpuTrainingKernels } from './register-webgpu-training';
