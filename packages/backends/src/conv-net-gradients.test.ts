@@ -2,8 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { useBackend } from './index';
-import { loadOneDnnAddon } from './onednn/onednn-addon';
-import { difference, onBackend, randomValues, seededRandom } from './test-helpers';
+import { difference, onBackend, oneDnnLoads, randomValues, seededRandom } from './test-helpers';
 
 type Params = Record<string, { shape: number[]; values: Float32Array }>;
 
@@ -87,7 +86,7 @@ function allGradients(
 
 // Both ways wasm computes convolutions: tfjs' kernels, and oneDNN's where the addon is built.
 for (const oneDnn of [false, true]) {
-  const skip = oneDnn && !addonLoads();
+  const skip = oneDnn && !oneDnnLoads();
   describe.skipIf(skip)(`full gradients of small conv nets on wasm (${oneDnn ? 'oneDNN' : 'wasm'} convolutions) equal those on cpu`, () => {
     beforeAll(async () => {
       await useBackend('cpu');
@@ -122,11 +121,3 @@ for (const oneDnn of [false, true]) {
   });
 }
 
-function addonLoads(): boolean {
-  try {
-    loadOneDnnAddon();
-    return true;
-  } catch {
-    return false;
-  }
-}

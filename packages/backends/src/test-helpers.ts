@@ -1,5 +1,6 @@
 // Shared by the tests only (not exported from index.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { loadOneDnnAddon } from './onednn/onednn-addon';
 
 /** mulberry32: small, seeded, good enough for test data. */
 export function seededRandom(seed: number): () => number {
@@ -87,4 +88,14 @@ export function dilateFilter(w: tf.Tensor4D, [dh, dw]: [number, number]): tf.Ten
   const spread = tf.pad(tf.reshape(w, [kh, 1, kw, 1, a, b]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
   const full = tf.reshape(spread, [kh * dh, kw * dw, a, b]);
   return tf.slice(full, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]) as tf.Tensor4D;
+}
+
+/** Whether @not/onednn's addon loads here (the oneDNN tests skip where it does not). */
+export function oneDnnLoads(): boolean {
+  try {
+    loadOneDnnAddon();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -6,18 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { BATCH_NORM_TRAINING_GRAD_KERNEL, BATCH_NORM_TRAINING_KERNEL, batchNormTraining } from '@not/nets';
 import { useBackend } from '../index';
-import { difference, onBackend, randomInt, randomValues, seededRandom, wasmDataIds } from '../test-helpers';
+import { difference, onBackend, oneDnnLoads, randomInt, randomValues, seededRandom, wasmDataIds } from '../test-helpers';
 import { loadOneDnnAddon } from './onednn-addon';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from './onednn-batch-norm-kernels';
 
-function addonLoads(): boolean {
-  try {
-    loadOneDnnAddon();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Case {
   shape: [number, number, number, number];
@@ -49,7 +41,7 @@ function run(c: Case): Float32Array[] {
   });
 }
 
-describe.skipIf(!addonLoads())("oneDNN's batch norm kernels", () => {
+describe.skipIf(!oneDnnLoads())("oneDNN's batch norm kernels", () => {
   const calls = { batchNormForward: 0, batchNormBackward: 0 };
   beforeAll(async () => {
     await useBackend('cpu');

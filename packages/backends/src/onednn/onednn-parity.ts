@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { useBackend } from '../index';
-import { difference, dilateFilter, onBackend, pick, randomInt, randomValues, runKernelOnData, seededRandom, wasmDataIds } from '../test-helpers';
-import { loadOneDnnAddon } from './onednn-addon';
+import { difference, dilateFilter, onBackend, oneDnnLoads, pick, randomInt, randomValues, runKernelOnData, seededRandom, wasmDataIds } from '../test-helpers';
 import { useOneDnnKernels, type OneDnnKernels } from './use-onednn-kernels';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -46,14 +45,7 @@ const TOLERANCE = 1e-5;
 const environmentWaitPolicy = process.env.OMP_WAIT_POLICY;
 
 export function oneDnnParitySuite(label: string, threads: number, heapKind: 'SharedArrayBuffer' | 'ArrayBuffer'): void {
-  let built = true;
-  try {
-    loadOneDnnAddon();
-  } catch {
-    built = false;
-  }
-
-  describe.skipIf(!built)(`oneDNN convolution kernels match cpu: ${label}`, () => {
+  describe.skipIf(!oneDnnLoads())(`oneDNN convolution kernels match cpu: ${label}`, () => {
     let native: OneDnnKernels;
     /** Calls of each addon function, to check which kernels ran natively. */
     const calls: Record<string, number> = {};

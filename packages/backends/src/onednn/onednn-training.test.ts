@@ -7,17 +7,9 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { NeuralOT, quadraticCost, type Sampler } from '@not/ot-core';
 import { ResNetPotential, UNetMap } from '@not/nets';
 import { useBackend } from '../index';
-import { randomValues, seededRandom } from '../test-helpers';
+import { oneDnnLoads, randomValues, seededRandom } from '../test-helpers';
 import { loadOneDnnAddon } from './onednn-addon';
 
-function addonLoads(): boolean {
-  try {
-    loadOneDnnAddon();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function sampler(seed: number): Sampler {
   const random = seededRandom(seed);
@@ -42,7 +34,7 @@ function solver(): NeuralOT {
 
 const wasmHeapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
 
-describe.skipIf(!addonLoads())('NOT training on wasm with oneDNN convolutions', () => {
+describe.skipIf(!oneDnnLoads())('NOT training on wasm with oneDNN convolutions', () => {
   it("takes the same steps as tfjs' wasm kernels", async () => {
     const run = async (oneDnn: boolean) => {
       expect((await useBackend('wasm', { oneDnn })).oneDnn?.loaded).toBe(oneDnn);
