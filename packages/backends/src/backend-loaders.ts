@@ -154,10 +154,10 @@ async function loadWasm({ threads, oneDnn = true }: BackendOptions): Promise<Loa
   };
 }
 
-/** `oneDNN 2.6.3 kernels on 2 threads (Conv2D, …)` or `no oneDNN kernels (why)`. */
+/** `oneDNN 2.6.3 convolutions and batch norm on 2 threads` or `no oneDNN kernels (why)`. */
 export function oneDnnLine(status: OneDnnStatus): string {
   return status.loaded
-    ? `oneDNN ${status.version} kernels on ${threadCount(status.threads)} (${status.kernels.join(', ')})`
+    ? `oneDNN ${status.version} convolutions and batch norm on ${threadCount(status.threads)}`
     : `no oneDNN kernels (${status.why})`;
 }
 
