@@ -13,7 +13,7 @@ function skip(why) {
   mkdirSync(build, { recursive: true });
   rmSync(join(build, 'Release', 'not_onednn.node'), { force: true });
   writeFileSync(join(build, 'not-built.txt'), `${why}\n`);
-  console.log(`@not/onednn: not built (${why}); @not/backends keeps tfjs' wasm convolutions`);
+  console.log(`@not/onednn: not built (${why}); @not/backends keeps tfjs' wasm kernels`);
   process.exit(0);
 }
 

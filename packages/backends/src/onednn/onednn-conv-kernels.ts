@@ -14,7 +14,6 @@ import { heapOf, offsetsOf, type WasmBackendInternals } from './wasm-heap';
 /** tfjs' FusedConv2D activations the addon fuses, by its numbering (prelu needs weights: left to wasm). */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, leakyrelu: 2, relu6: 3, sigmoid: 4, elu: 5 };
 
-
 const dilated = (k: number, d: number) => (k - 1) * d + 1;
 
 /**
@@ -100,13 +99,13 @@ function fallbackWithoutDilations(existing: KernelConfig, args: KernelArgs, attr
   const d = attrs.dilations ?? 1;
   if (!(d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1))) {
     throw new Error(
-      `${existing.kernelName} (native): this geometry needs the wasm kernel, which has no dilations; got dilations ${String(d)}`,
+      `${existing.kernelName} (oneDNN): this geometry needs the wasm kernel, which has no dilations; got dilations ${String(d)}`,
     );
   }
   return existing.kernelFunc(args) as TensorInfo;
 }
 
-/** The four native kernel configs, each falling back to the wasm kernel it replaces (`existing`) where it must. */
+/** The four oneDNN convolution kernel configs, each falling back to the wasm kernel it replaces (`existing`) where it must. */
 export function oneDnnConvKernels(addon: OneDnnAddon): Record<string, (existing: KernelConfig) => KernelConfig> {
   return {
     Conv2D: (existing) => replacing(existing, forward(addon, false)),

@@ -1,4 +1,4 @@
-// The parity suite of the native convolution kernels against the cpu backend, shared by the threaded
+// The parity suite of oneDNN's convolution kernels against the cpu backend, shared by the threaded
 // (SharedArrayBuffer heap) and single-threaded (ArrayBuffer heap) test files. Tests only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -66,7 +66,7 @@ export function oneDnnParitySuite(label: string, threads: number, heapKind: 'Sha
     });
     afterAll(() => native?.restore());
 
-    /** Runs on wasm (native) and cpu; checks no tensor or wasm buffer is left behind; returns the relative error. */
+    /** Runs on wasm (oneDNN) and cpu; checks no tensor or wasm buffer is left behind; returns the relative error. */
     const ADDON_FUNCTION: Record<string, string> = {
       Conv2D: 'conv2d', FusedConv2D: 'conv2d', Conv2DBackpropInput: 'conv2dBackpropInput', Conv2DBackpropFilter: 'conv2dBackpropFilter',
     };
@@ -147,7 +147,7 @@ export function oneDnnParitySuite(label: string, threads: number, heapKind: 'Sha
       console.log(`${label}: Conv2DBackpropFilter worst relative error ${worst.toExponential(2)}`);
     });
 
-    it('the Conv2D gradient (through the native backprop kernels, dilations included) on 30 random geometries', async () => {
+    it('the Conv2D gradient (through oneDNN\'s backprop kernels, dilations included) on 30 random geometries', async () => {
       const rand = seededRandom(15);
       let worst = 0;
       for (const g of geometries(5, 30)) {
@@ -171,7 +171,7 @@ export function oneDnnParitySuite(label: string, threads: number, heapKind: 'Sha
         const callsBefore = counted();
         const got = await onBackend('wasm', () => grads(true));
         expect(tf.memory().numTensors).toBe(before);
-        // One native forward, and the gradient through the native backprop kernels (not composed forward convs).
+        // One oneDNN forward, and the gradient through oneDNN's backprop kernels (not composed forward convs).
         const ran = Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v - callsBefore[k]]));
         expect(ran).toEqual({ conv2d: 1, conv2dBackpropInput: 1, conv2dBackpropFilter: 1 });
         for (const [i, name] of ['dx', 'dw'].entries()) {

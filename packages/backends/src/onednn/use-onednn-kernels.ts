@@ -2,9 +2,8 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { setConv2dGradientThroughKernels } from '../conv2d-gradient';
 import { registerWasmTrainingKernels } from '../register-wasm-training';
 import { loadOneDnnAddon, type OneDnnAddon } from './onednn-addon';
-import { oneDnnConvKernels } from './onednn-conv-kernels';
-
 import { oneDnnBatchNormKernels } from './onednn-batch-norm-kernels';
+import { oneDnnConvKernels } from './onednn-conv-kernels';
 
 /** Marks a kernel config of ours, and keeps the wasm config it replaced ('added' where there was none). */
 const ONEDNN = Symbol.for('@not/backends/onednn-kernel');

@@ -29,7 +29,7 @@ export function offsetsOf(backend: WasmBackendInternals, kernel: string, tensors
     if (t === undefined) return -1;
     const offset = backend.dataIdMap.get(t.dataId)?.memoryOffset;
     if (typeof offset !== 'number') {
-      throw new Error(`${kernel} (native): ${name} has no data in the wasm heap (got offset ${String(offset)})`);
+      throw new Error(`${kernel} (oneDNN): ${name} has no data in the wasm heap (got offset ${String(offset)})`);
     }
     return offset;
   });
