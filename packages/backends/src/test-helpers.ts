@@ -90,6 +90,85 @@ export function dilateFilter(w: tf.Tensor4D, [dh, dw]: [number, number]): tf.Ten
   return tf.slice(full, [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]) as tf.Tensor4D;
 }
 
+/** A padding tfjs' conv2d takes: a kind, a number (every side), or explicit NHWC pads. */
+export type ConvPad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** A random NHWC convolution: its shapes, strides, dilations and padding. */
+export interface ConvGeometry {
+  xShape: [number, number, number, number];
+  filterShape: [number, number, number, number];
+  outShape: number[];
+  strides: [number, number];
+  dilations: [number, number];
+  pad: ConvPad;
+}
+
+/**
+ * Seeded random geometries: image sides and channels drawn from `sides` and `channels`, filters 1–4 each way,
+ * strides or dilations (tfjs allows only one of them > 1: dilations with probability `dilateChance`, 0 for never),
+ * a padding of one of the kinds in `pads` ('number' gets a square filter and equal strides and dilations: tfjs sizes
+ * a numeric pad right only then, see numeric-pad-guard). Geometries without output are drawn again.
+ */
+export function randomConvGeometries(
+  seed: number,
+  count: number,
+  { sides = [4, 10], channels = [1, 5], dilateChance = 0.4, pads = ['same', 'valid', 'number', 'explicit'] }: {
+    sides?: [number, number];
+    channels?: [number, number];
+    dilateChance?: number;
+    pads?: readonly ('same' | 'valid' | 'number' | 'explicit')[];
+  } = {},
+): ConvGeometry[] {
+  const rand = seededRandom(seed);
+  const out: ConvGeometry[] = [];
+  while (out.length < count) {
+    const xShape: ConvGeometry['xShape'] = [randomInt(rand, 1, 3), randomInt(rand, ...sides), randomInt(rand, ...sides), randomInt(rand, ...channels)];
+    const filterShape: ConvGeometry['filterShape'] = [randomInt(rand, 1, 4), randomInt(rand, 1, 4), xShape[3], randomInt(rand, ...channels)];
+    const dilated = dilateChance > 0 && rand() < dilateChance;
+    const strides: [number, number] = dilated ? [1, 1] : [randomInt(rand, 1, 3), randomInt(rand, 1, 3)];
+    const dilations: [number, number] = dilated ? [randomInt(rand, 1, 3), randomInt(rand, 1, 3)] : [1, 1];
+    const kind = pick(rand, pads);
+    if (kind === 'number') {
+      filterShape[1] = filterShape[0];
+      strides[1] = strides[0];
+      dilations[1] = dilations[0];
+    }
+    const pad: ConvPad =
+      kind === 'number'
+        ? randomInt(rand, 0, 2)
+        : kind === 'explicit'
+          ? [[0, 0], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [0, 0]]
+          : kind;
+    let info: tf.backend_util.Conv2DInfo;
+    try {
+      info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad);
+    } catch {
+      continue;
+    }
+    if (info.outHeight <= 0 || info.outWidth <= 0) continue;
+    out.push({ xShape, filterShape, outShape: info.outShape, strides, dilations, pad });
+  }
+  return out;
+}
+
+/**
+ * [dx, dfilter] of Σ conv2d(x, w)·r on the current backend; `dilateOnTheSide` folds the dilations into the filter
+ * (dilateFilter), for backends whose own gradient refuses dilations.
+ */
+export function convGradients(g: ConvGeometry, x: Float32Array, w: Float32Array, r: Float32Array, dilateOnTheSide: boolean): Float32Array[] {
+  return tf.tidy(() => {
+    const rT = tf.tensor(r, g.outShape);
+    const f = (xs: tf.Tensor, ws: tf.Tensor) => {
+      const w4 = ws as tf.Tensor4D;
+      const y = dilateOnTheSide
+        ? tf.conv2d(xs as tf.Tensor4D, dilateFilter(w4, g.dilations), g.strides, g.pad)
+        : tf.conv2d(xs as tf.Tensor4D, w4, g.strides, g.pad, 'NHWC', g.dilations);
+      return tf.sum(tf.mul(y, rT));
+    };
+    return tf.grads(f)([tf.tensor(x, g.xShape), tf.tensor(w, g.filterShape)]).map((d) => Float32Array.from(d.dataSync()));
+  });
+}
+
 /** Whether @not/onednn's addon loads here (the oneDNN tests skip where it does not). */
 export function oneDnnLoads(): boolean {
   try {

@@ -4,41 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { useBackend } from '../index';
-import { difference, dilateFilter, onBackend, oneDnnLoads, pick, randomInt, randomValues, runKernelOnData, seededRandom, wasmDataIds } from '../test-helpers';
+import { convGradients, difference, onBackend, oneDnnLoads, randomConvGeometries, randomValues, runKernelOnData, seededRandom, wasmDataIds } from '../test-helpers';
 import { useOneDnnKernels, type OneDnnKernels } from './use-onednn-kernels';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-
-interface Geometry {
-  xShape: [number, number, number, number];
-  filterShape: [number, number, number, number];
-  outShape: number[];
-  strides: [number, number];
-  dilations: [number, number];
-  pad: Pad;
-}
-
-/** Random NHWC geometries: sizes, channels, strides or dilations (tfjs allows one of them > 1), every pad kind. */
-function geometries(seed: number, count: number, { dilate = true } = {}): Geometry[] {
-  const rand = seededRandom(seed);
-  const out: Geometry[] = [];
-  while (out.length < count) {
-    const xShape: Geometry['xShape'] = [randomInt(rand, 1, 3), randomInt(rand, 3, 12), randomInt(rand, 3, 12), randomInt(rand, 1, 12)];
-    const filterShape: Geometry['filterShape'] = [randomInt(rand, 1, 4), randomInt(rand, 1, 4), xShape[3], randomInt(rand, 1, 12)];
-    const dilated = dilate && rand() < 0.35;
-    const strides: [number, number] = dilated ? [1, 1] : [randomInt(rand, 1, 3), randomInt(rand, 1, 3)];
-    const dilations: [number, number] = dilated ? [randomInt(rand, 1, 3), randomInt(rand, 1, 3)] : [1, 1];
-    const kind = pick(rand, ['same', 'valid', 'explicit'] as const);
-    const pad: Pad =
-      kind === 'explicit'
-        ? [[0, 0], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [randomInt(rand, 0, 3), randomInt(rand, 0, 3)], [0, 0]]
-        : kind;
-    const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pad);
-    if (info.outHeight <= 0 || info.outWidth <= 0) continue;
-    out.push({ xShape, filterShape, outShape: info.outShape, strides, dilations, pad });
-  }
-  return out;
-}
+/** Random NHWC geometries for oneDNN: every pad kind but a number (tfjs sizes some numeric pads wrongly). */
+const geometries = (seed: number, count: number, { dilate = true } = {}) =>
+  randomConvGeometries(seed, count, { sides: [3, 12], channels: [1, 12], dilateChance: dilate ? 0.35 : 0, pads: ['same', 'valid', 'explicit'] });
 
 const TOLERANCE = 1e-5;
 
@@ -155,21 +126,10 @@ export function oneDnnParitySuite(label: string, threads: number, heapKind: 'Sha
         const w = randomValues(rand, g.filterShape);
         const r = randomValues(rand, g.outShape);
         // On cpu the dilated filter spelled out with zeros (cpu's own gradient refuses dilations).
-        const grads = (useDilations: boolean) =>
-          tf.tidy(() => {
-            const loss = (xt: tf.Tensor, wt: tf.Tensor) => {
-              const y = useDilations
-                ? tf.conv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, g.strides, g.pad, 'NHWC', g.dilations)
-                : tf.conv2d(xt as tf.Tensor4D, dilateFilter(wt as tf.Tensor4D, g.dilations), g.strides, g.pad);
-              return tf.sum(tf.mul(y, tf.tensor(r, g.outShape)));
-            };
-            const [dx, dw] = tf.grads(loss)([tf.tensor(x, g.xShape), tf.tensor(w, g.filterShape)]);
-            return [dx.dataSync().slice(), dw.dataSync().slice()];
-          });
-        const want = await onBackend('cpu', () => grads(false));
+        const want = await onBackend('cpu', () => convGradients(g, x, w, r, true));
         const before = tf.memory().numTensors;
         const callsBefore = counted();
-        const got = await onBackend('wasm', () => grads(true));
+        const got = await onBackend('wasm', () => convGradients(g, x, w, r, false));
         expect(tf.memory().numTensors).toBe(before);
         // One oneDNN forward, and the gradient through oneDNN's backprop kernels (not composed forward convs).
         const ran = Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, v - callsBefore[k]]));
